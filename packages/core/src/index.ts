@@ -1,0 +1,14 @@
+export * from './errors.js';
+export type * from './model/event.js';
+export { EVENT_TYPES } from './model/event.js';
+export type * from './model/json.js';
+export type * from './model/records.js';
+export type * from './model/session.js';
+export { toSession } from './model/session.js';
+export * from './store/fork-chain.js';
+export * from './store/limits.js';
+export { MemoryStore } from './store/memory-store.js';
+export * from './store/session-cursor.js';
+export * from './store/session-record.js';
+export * from './store/session-store.js';
+export * from './util/ids.js';

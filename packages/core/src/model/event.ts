@@ -1,0 +1,105 @@
+import type { JsonObject, JsonValue } from './json.js';
+
+/** Why a turn ended (DESIGN §4). */
+export type StopReason = 'stop' | 'length' | 'interrupted' | 'aborted' | 'timeout' | 'error';
+
+/** Token usage as the provider reported it. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+/** One RFC 6902 JSON Patch operation. */
+export interface JsonPatchOperation {
+  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  path: string;
+  from?: string;
+  value?: JsonValue;
+}
+
+/** `data` of each persisted event type (DESIGN §4). */
+export interface EventDataMap {
+  input: { inputId: string; text: string; files?: string[] };
+  'turn-start': { inputIds: string[]; inputCount: number; model: string };
+  message: { messageId: string; role: 'assistant' | 'system'; text: string; reasoning?: string };
+  'tool-call': {
+    toolCallId: string;
+    toolName: string;
+    input: JsonValue;
+    executor: 'server' | 'client';
+    needsApproval: boolean;
+  };
+  'tool-approval-request': { toolCallId: string; toolName: string; input: JsonValue };
+  'tool-approval': { toolCallId: string; approved: boolean; scope: 'once' | 'session' };
+  'tool-result': { toolCallId: string; toolName: string; output: JsonValue; isError: boolean };
+  'state-patch': { patch: JsonPatchOperation[]; version: number };
+  artifact: { name: string; value: JsonValue };
+  compaction: { summary: string; throughSeq: number };
+  'turn-end': {
+    snapshotId: string | null;
+    inputCount: number;
+    inputIds: string[];
+    stopReason: StopReason;
+    usage: Usage | null;
+    durationMs: number;
+  };
+  error: { code: string; message: string };
+}
+
+/** `data` of each stream-only delta type (DESIGN §4). */
+export interface DeltaDataMap {
+  'text-delta': { messageId: string; delta: string };
+  'reasoning-delta': { messageId: string; delta: string };
+  'tool-input-delta': { toolCallId: string; delta: string };
+}
+
+/** A persisted event type. */
+export type EventType = keyof EventDataMap;
+/** A stream-only delta type. */
+export type DeltaType = keyof DeltaDataMap;
+
+/** Every persisted event type, in documentation order. */
+export const EVENT_TYPES: readonly EventType[] = [
+  'input',
+  'turn-start',
+  'message',
+  'tool-call',
+  'tool-approval-request',
+  'tool-approval',
+  'tool-result',
+  'state-patch',
+  'artifact',
+  'compaction',
+  'turn-end',
+  'error',
+];
+
+/** A persisted event: `{ seq, sessionId, turn, type, at, data }`. */
+export type SessionEvent = {
+  [K in EventType]: { seq: number; sessionId: string; turn: number; type: K; at: string; data: EventDataMap[K] };
+}[EventType];
+
+/** A persisted event of one type. */
+export type SessionEventOf<K extends EventType> = Extract<SessionEvent, { type: K }>;
+
+/** A stream-only delta: `seq` is the last persisted seq, `sub` counts from 1 within it. */
+export type DeltaEvent = {
+  [K in DeltaType]: {
+    seq: number;
+    sub: number;
+    sessionId: string;
+    turn: number;
+    type: K;
+    at: string;
+    data: DeltaDataMap[K];
+  };
+}[DeltaType];
+
+/** What a writer hands to `appendEvents`: the store assigns `seq` and `sessionId`. */
+export type NewEvent = {
+  [K in EventType]: { type: K; turn: number; data: EventDataMap[K]; at?: string };
+}[EventType];
+
+/** Loose data carried by events whose shape is checked at the edge. */
+export type EventData = EventDataMap[EventType] | JsonObject;

@@ -1,0 +1,2 @@
+/** Test helpers for Confab users: deterministic models arrive with the runner. */
+export {};

@@ -225,7 +225,7 @@ export class MemoryStore implements SessionStore, AppendNotifier {
     checkAppend(slot.record, request, slot.lease, now);
     const consumed = (request.consumeInputIds ?? []).map((inputId) => {
       const input = slot.inputs.find((candidate) => candidate.id === inputId);
-      if (!input || input.status !== 'claimed') throw errors.conflict(`input ${inputId} is not claimed`);
+      if (input?.status !== 'claimed') throw errors.conflict(`input ${inputId} is not claimed`);
       return input;
     });
     const at = now.toISOString();

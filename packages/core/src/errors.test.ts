@@ -5,7 +5,7 @@ import { ConfabError, ERROR_CODES, errors } from './errors.js';
 describe('ConfabError', () => {
   it('documents every code in docs/errors.md', () => {
     const documentation = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
-    const documented = new Set([...documentation.matchAll(/^\| `([a-z_]+)` \|/gm)].map((match) => match[1]));
+    const documented = new Set([...documentation.matchAll(/^\|\s*`([a-z_]+)`\s*\|/gm)].map((match) => match[1]));
     const missing = ERROR_CODES.filter((code) => !documented.has(code));
     expect(missing).toEqual([]);
     expect([...documented].filter((code) => !(ERROR_CODES as readonly string[]).includes(code as string))).toEqual([]);

@@ -354,7 +354,10 @@ export class MemoryStore implements SessionStore, AppendNotifier {
 
   async claimInputs(sessionId: string, request: ClaimInputsRequest): Promise<QueuedInput[]> {
     const slot = this.slot(sessionId);
-    const claimed = slot.inputs.filter((input) => input.status === 'pending').slice(0, Math.max(0, request.max));
+    const wanted = request.ids ? new Set(request.ids) : null;
+    const claimed = slot.inputs
+      .filter((input) => input.status === 'pending' && (!wanted || wanted.has(input.id)))
+      .slice(0, Math.max(0, request.max));
     for (const input of claimed) {
       input.status = 'claimed';
       input.claimToken = request.claimToken;

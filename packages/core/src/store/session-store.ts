@@ -111,6 +111,8 @@ export interface ClaimInputsRequest {
   max: number;
   /** Names the claim; `releaseInputs` with it puts the inputs back. */
   claimToken: string;
+  /** Claim only these inputs (those of them still pending); default any pending input. */
+  ids?: string[];
 }
 
 /** Input to `sweep`: both thresholds are optional and independent. */

@@ -29,6 +29,19 @@ export function inputsSpec(context: ConformanceContext): void {
       expect(await context.store.countPendingInputs(session.id)).toBe(1);
     });
 
+    conformanceTest(context, 'a claim by ids takes only those inputs that are still pending', async () => {
+      const session = await createSession(context.store);
+      const { input: first } = await context.store.enqueueInput(session.id, { text: 'a' });
+      const { input: second } = await context.store.enqueueInput(session.id, { text: 'b' });
+      const { input: third } = await context.store.enqueueInput(session.id, { text: 'c' });
+      const byId = await context.store.claimInputs(session.id, { max: 10, claimToken: 'run', ids: [second.id] });
+      expect(byId.map((input) => input.id)).toEqual([second.id]);
+      const again = await context.store.claimInputs(session.id, { max: 10, claimToken: 'run', ids: [second.id] });
+      expect(again).toEqual([]);
+      const rest = await context.store.claimInputs(session.id, { max: 10, claimToken: 'batch' });
+      expect(rest.map((input) => input.id)).toEqual([first.id, third.id]);
+    });
+
     conformanceTest(context, 'concurrent claimers receive disjoint sets covering every input', async () => {
       const session = await createSession(context.store);
       for (let index = 0; index < 100; index++) await context.store.enqueueInput(session.id, { text: `i${index}` });

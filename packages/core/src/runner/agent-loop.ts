@@ -1,0 +1,166 @@
+import type { LanguageModelV3, LanguageModelV3FunctionTool } from '@ai-sdk/provider';
+import { z } from 'zod';
+import type { SessionEvent, StopReason, Usage } from '../model/event.js';
+import type { JsonObject, JsonValue } from '../model/json.js';
+import type { ClientToolDefinition } from '../model/session.js';
+import { type AgentDefinition, approvalPolicyFor } from './agent.js';
+import { addUsage, runModelStep, type StepToolCall } from './model-step.js';
+import { buildPrompt, type ResolvedFile } from './prompt.js';
+import { runTool } from './tool-runner.js';
+import type { TurnWriter } from './turn-writer.js';
+
+/** A tool call the turn waits on: a client-side execution or a person's approval. */
+export interface PendingCall {
+  toolCallId: string;
+  toolName: string;
+  input: JsonValue;
+  kind: 'client' | 'approval';
+}
+
+/** How the agent loop ended. */
+export interface LoopOutcome {
+  stopReason: StopReason;
+  usage: Usage | null;
+  pending: PendingCall[];
+}
+
+/** Everything one run of the loop needs. */
+export interface AgentLoopState {
+  agent: AgentDefinition;
+  model: LanguageModelV3;
+  writer: TurnWriter;
+  signal: AbortSignal;
+  /** Why the signal fired: `aborted` (stop) or `timeout`. */
+  abortReason: () => StopReason;
+  summary: string | null;
+  /** The visible history before this loop's writes (the writer's own events are added to it). */
+  history: SessionEvent[];
+  files: ReadonlyMap<string, ResolvedFile>;
+  clientTools: ClientToolDefinition[];
+  /** Tools approved for the whole session. */
+  approvedTools: ReadonlySet<string>;
+}
+
+/** The tool list a model sees: the agent's server tools and the session's client tools. */
+export function modelTools(agent: AgentDefinition, clientTools: ClientToolDefinition[]): LanguageModelV3FunctionTool[] {
+  const tools: LanguageModelV3FunctionTool[] = Object.entries(agent.tools).map(([name, definition]) => ({
+    type: 'function',
+    name,
+    description: definition.description,
+    inputSchema: z.toJSONSchema(definition.inputSchema, { io: 'input', unrepresentable: 'any' }) as JsonObject,
+  }));
+  for (const client of clientTools) {
+    if (agent.tools[client.name]) continue;
+    tools.push({
+      type: 'function',
+      name: client.name,
+      description: client.description,
+      inputSchema: client.inputSchema,
+    });
+  }
+  return tools;
+}
+
+/**
+ * Runs tool calls that need nothing from outside: each result is persisted as it completes, so a
+ * crash never loses a finished result and a recorded result is never run again.
+ */
+export async function executeServerCalls(state: AgentLoopState, calls: StepToolCall[]): Promise<void> {
+  await Promise.all(
+    calls.map(async (call) => {
+      const outcome = await runTool(state.agent.tools[call.toolName], call, {
+        sessionId: state.writer.session.id,
+        signal: state.signal,
+      });
+      await state.writer.append([
+        { type: 'tool-result', data: { toolCallId: call.toolCallId, toolName: call.toolName, ...outcome } },
+      ]);
+    }),
+  );
+}
+
+/**
+ * The prompt-backed agent loop: call the model with the history, persist what it produces, run
+ * server tools, and repeat until the model stops, a call needs approval or the client, the signal
+ * fires, or `maxSteps` is reached (`length`).
+ */
+export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> {
+  const { agent, writer } = state;
+  const clientNames = new Set(state.clientTools.map((entry) => entry.name));
+  const tools = modelTools(agent, state.clientTools);
+  let usage: Usage | null = null;
+  const base = state.history;
+  const alreadyWritten = writer.written.length;
+
+  for (let step = 0; step < agent.maxSteps; step++) {
+    const history = [...base, ...writer.written.slice(alreadyWritten)];
+    const result = await runModelStep({
+      model: state.model,
+      prompt: buildPrompt({ system: agent.system, summary: state.summary, events: history, files: state.files }),
+      tools,
+      signal: state.signal,
+      writer,
+      temperature: agent.temperature,
+      maxOutputTokens: agent.maxOutputTokens,
+      classifyToolCall: async (call) => {
+        const definition = agent.tools[call.toolName];
+        if (!definition?.execute && (clientNames.has(call.toolName) || definition)) {
+          return { executor: 'client', needsApproval: false };
+        }
+        if (state.approvedTools.has(call.toolName)) return { executor: 'server', needsApproval: false };
+        const policy = approvalPolicyFor(agent, call.toolName);
+        const needsApproval =
+          policy === 'always' ||
+          (typeof policy === 'function' && (await policy({ ...call, sessionId: writer.session.id })));
+        return { executor: 'server', needsApproval };
+      },
+    });
+    usage = addUsage(usage, result.usage);
+    if (result.finishReason === 'aborted') {
+      await closeUnansweredCalls(state, result.toolCalls, 'the turn was stopped before this tool ran');
+      return { stopReason: state.abortReason(), usage, pending: [] };
+    }
+    if (result.finishReason === 'error') {
+      await closeUnansweredCalls(state, result.toolCalls, 'the model call failed');
+      const message = result.error instanceof Error ? result.error.message : String(result.error);
+      await writer.append([{ type: 'error', data: { code: 'unavailable', message: `model error: ${message}` } }]);
+      return { stopReason: 'error', usage, pending: [] };
+    }
+    if (result.toolCalls.length === 0) {
+      return { stopReason: result.finishReason === 'length' ? 'length' : 'stop', usage, pending: [] };
+    }
+    const pending: PendingCall[] = [];
+    const approvalRequests = result.toolCalls.filter((call) => call.executor === 'server' && call.needsApproval);
+    for (const call of result.toolCalls) {
+      if (call.executor === 'client') pending.push({ ...pick(call), kind: 'client' });
+      else if (call.needsApproval) pending.push({ ...pick(call), kind: 'approval' });
+    }
+    if (approvalRequests.length) {
+      await writer.append(
+        approvalRequests.map((call) => ({ type: 'tool-approval-request' as const, data: pick(call) })),
+      );
+    }
+    await executeServerCalls(
+      state,
+      result.toolCalls.filter((call) => call.executor === 'server' && !call.needsApproval),
+    );
+    if (state.signal.aborted) return { stopReason: state.abortReason(), usage, pending: [] };
+    if (pending.length) return { stopReason: 'interrupted', usage, pending };
+  }
+  return { stopReason: 'length', usage, pending: [] };
+}
+
+function pick(call: StepToolCall): { toolCallId: string; toolName: string; input: JsonValue } {
+  return { toolCallId: call.toolCallId, toolName: call.toolName, input: call.input };
+}
+
+/** Records an error result for calls that will not run, keeping every call paired with a result. */
+async function closeUnansweredCalls(state: AgentLoopState, calls: StepToolCall[], reason: string): Promise<void> {
+  if (!calls.length) return;
+  await state.writer.append(
+    calls.map((call) => ({
+      type: 'tool-result' as const,
+      data: { toolCallId: call.toolCallId, toolName: call.toolName, output: { error: reason }, isError: true },
+    })),
+  );
+}

@@ -1,0 +1,82 @@
+import { ConfabError } from '../errors.js';
+import type { Lease } from '../model/records.js';
+import type { SessionStore } from '../store/session-store.js';
+
+/**
+ * Holds a session's lease for the length of a turn: renews it at a third of its time to live and
+ * aborts `signal` when a renewal fails (the lease was lost: another process may now own the
+ * session, and this one's writes will be refused by the store's fencing check anyway).
+ */
+export class LeaseKeeper {
+  private readonly controller = new AbortController();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private renewing: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: SessionStore,
+    private held: Lease,
+    private readonly ttlMs: number,
+  ) {
+    this.timer = setInterval(
+      () => {
+        this.renewing ??= this.renew().finally(() => {
+          this.renewing = null;
+        });
+      },
+      Math.max(50, Math.floor(ttlMs / 3)),
+    );
+    this.timer.unref?.();
+  }
+
+  /** The lease as last renewed. */
+  get lease(): Lease {
+    return this.held;
+  }
+
+  /** Aborted once the lease is lost. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Stops renewing and gives the lease up. Never throws: a lost lease needs no release. */
+  async release(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.renewing;
+    await this.store.releaseLease(this.held).catch(() => undefined);
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      this.held = await this.store.renewLease(this.held, this.ttlMs);
+    } catch (error) {
+      // A store that is briefly unreachable is not a lost lease; retry at the next tick while it lasts.
+      if (ConfabError.isInstance(error, 'unavailable') && Date.parse(this.held.expiresAt) > Date.now()) return;
+      if (this.timer) clearInterval(this.timer);
+      this.timer = null;
+      this.controller.abort(new ConfabError('conflict', 'the session lease was lost', { cause: error }));
+    }
+  }
+}
+
+/**
+ * Acquires a session's lease, retrying while another holder has it, until `deadline` (epoch ms).
+ * Returns null when the deadline passes first or `signal` aborts.
+ */
+export async function acquireLeaseUntil(
+  store: SessionStore,
+  sessionId: string,
+  owner: string,
+  ttlMs: number,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<Lease | null> {
+  let pause = 10;
+  for (;;) {
+    const lease = await store.acquireLease(sessionId, owner, ttlMs);
+    if (lease) return lease;
+    if (signal?.aborted || Date.now() + pause > deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    pause = Math.min(200, pause * 2);
+  }
+}

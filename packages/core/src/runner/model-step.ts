@@ -1,0 +1,171 @@
+import type {
+  LanguageModelV3,
+  LanguageModelV3FunctionTool,
+  LanguageModelV3Prompt,
+  LanguageModelV3StreamPart,
+  LanguageModelV3Usage,
+} from '@ai-sdk/provider';
+import type { EventDataMap, Usage } from '../model/event.js';
+import type { JsonValue } from '../model/json.js';
+import { newId } from '../util/ids.js';
+import type { TurnWriter } from './turn-writer.js';
+
+/** A tool call as persisted by a step. */
+export type StepToolCall = EventDataMap['tool-call'];
+
+/** How a model step ended. */
+export interface StepResult {
+  toolCalls: StepToolCall[];
+  /** The provider's finish reason, or `aborted` when the signal fired first. */
+  finishReason: 'stop' | 'length' | 'content-filter' | 'tool-calls' | 'error' | 'other' | 'aborted';
+  usage: Usage | null;
+  /** The provider's error, when the stream failed. */
+  error?: unknown;
+}
+
+/** Options of {@link runModelStep}. */
+export interface ModelStepOptions {
+  model: LanguageModelV3;
+  prompt: LanguageModelV3Prompt;
+  tools: LanguageModelV3FunctionTool[];
+  signal: AbortSignal;
+  writer: TurnWriter;
+  /** Decides, when a call arrives, who executes it and whether it waits for approval. */
+  classifyToolCall: (call: { toolCallId: string; toolName: string; input: JsonValue }) => Promise<{
+    executor: 'server' | 'client';
+    needsApproval: boolean;
+  }>;
+  temperature?: number;
+  maxOutputTokens?: number;
+}
+
+/** Provider usage as the event contract reports it: null when the provider reported nothing. */
+export function toUsage(usage: LanguageModelV3Usage | undefined): Usage | null {
+  const input = usage?.inputTokens.total;
+  const output = usage?.outputTokens.total;
+  if (input === undefined && output === undefined) return null;
+  return { inputTokens: input ?? 0, outputTokens: output ?? 0, totalTokens: (input ?? 0) + (output ?? 0) };
+}
+
+/** Sums usages; null only when every part is null. */
+export function addUsage(total: Usage | null, next: Usage | null): Usage | null {
+  if (!next) return total;
+  if (!total) return next;
+  return {
+    inputTokens: total.inputTokens + next.inputTokens,
+    outputTokens: total.outputTokens + next.outputTokens,
+    totalTokens: total.totalTokens + next.totalTokens,
+  };
+}
+
+function parseToolInput(raw: string): JsonValue {
+  if (!raw.trim()) return {};
+  try {
+    return JSON.parse(raw) as JsonValue;
+  } catch {
+    // Kept as text: schema validation then reports it to the model as a tool error.
+    return raw;
+  }
+}
+
+/**
+ * One model call: streams deltas live, persists the assistant message when its text completes and
+ * each tool call as it arrives (message first, so the log reads in order). On abort it persists the
+ * partial text, if any, and returns `aborted`; a provider error is returned, not thrown, after the
+ * partial text is saved.
+ */
+export async function runModelStep(options: ModelStepOptions): Promise<StepResult> {
+  const { writer, signal } = options;
+  const toolCalls: StepToolCall[] = [];
+  let messageId = newId('msg');
+  let text = '';
+  let reasoning = '';
+  let usage: Usage | null = null;
+  let finishReason: StepResult['finishReason'] = 'other';
+
+  const persistMessage = async () => {
+    // Without text there is no message: reasoning alone waits for the text it explains.
+    if (!text) return;
+    const data: EventDataMap['message'] = { messageId, role: 'assistant', text };
+    if (reasoning) data.reasoning = reasoning;
+    text = '';
+    reasoning = '';
+    messageId = newId('msg');
+    await writer.append([{ type: 'message', data }]);
+  };
+
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (signal.aborted) resolve('aborted');
+    signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+
+  let reader: ReadableStreamDefaultReader<LanguageModelV3StreamPart> | null = null;
+  try {
+    const started = await Promise.race([
+      options.model.doStream({
+        prompt: options.prompt,
+        tools: options.tools.length ? options.tools : undefined,
+        abortSignal: signal,
+        temperature: options.temperature,
+        maxOutputTokens: options.maxOutputTokens,
+      }),
+      aborted,
+    ]);
+    if (started === 'aborted') return { toolCalls, finishReason: 'aborted', usage };
+    reader = started.stream.getReader();
+    for (;;) {
+      const next = await Promise.race([reader.read(), aborted]);
+      if (next === 'aborted') {
+        await persistMessage();
+        return { toolCalls, finishReason: 'aborted', usage };
+      }
+      if (next.done) break;
+      const part = next.value;
+      switch (part.type) {
+        case 'text-delta':
+          if (!part.delta) break;
+          text += part.delta;
+          writer.delta('text-delta', { messageId, delta: part.delta });
+          break;
+        case 'reasoning-delta':
+          if (!part.delta) break;
+          reasoning += part.delta;
+          writer.delta('reasoning-delta', { messageId, delta: part.delta });
+          break;
+        case 'text-end':
+          await persistMessage();
+          break;
+        case 'tool-input-delta':
+          writer.delta('tool-input-delta', { toolCallId: part.id, delta: part.delta });
+          break;
+        case 'tool-call': {
+          await persistMessage();
+          const input = parseToolInput(part.input);
+          const call = { toolCallId: part.toolCallId, toolName: part.toolName, input };
+          const classified = await options.classifyToolCall(call);
+          const data: StepToolCall = { ...call, ...classified };
+          toolCalls.push(data);
+          await writer.append([{ type: 'tool-call', data }]);
+          break;
+        }
+        case 'finish':
+          usage = toUsage(part.usage);
+          finishReason = part.finishReason.unified;
+          break;
+        case 'error':
+          await persistMessage();
+          return { toolCalls, finishReason: 'error', usage, error: part.error };
+        default:
+          break;
+      }
+    }
+    await persistMessage();
+    return { toolCalls, finishReason, usage };
+  } catch (error) {
+    await persistMessage();
+    if (signal.aborted) return { toolCalls, finishReason: 'aborted', usage };
+    return { toolCalls, finishReason: 'error', usage, error };
+  } finally {
+    reader?.cancel().catch(() => undefined);
+  }
+}

@@ -1,0 +1,137 @@
+import type {
+  LanguageModelV3FilePart,
+  LanguageModelV3Message,
+  LanguageModelV3Prompt,
+  LanguageModelV3TextPart,
+  LanguageModelV3ToolCallPart,
+  LanguageModelV3ToolResultPart,
+} from '@ai-sdk/provider';
+import type { SessionEvent } from '../model/event.js';
+
+/** A file referenced by an input, resolved to its bytes. */
+export interface ResolvedFile {
+  mediaType: string;
+  data: Uint8Array;
+  name: string | null;
+}
+
+type AssistantPart = LanguageModelV3TextPart | { type: 'reasoning'; text: string } | LanguageModelV3ToolCallPart;
+
+/** The text that introduces a compaction summary to the model. */
+export const SUMMARY_PREAMBLE = 'Summary of the earlier conversation:';
+
+/**
+ * The conversation of `events` as provider messages, in order: inputs become user messages,
+ * assistant messages and tool calls of one step become one assistant message, tool results one
+ * tool message. Bookkeeping events are left out. A tool call without a recorded result gets an
+ * error result, so the conversation is always valid for a provider.
+ */
+export function eventsToMessages(
+  events: SessionEvent[],
+  files: ReadonlyMap<string, ResolvedFile> = new Map(),
+): LanguageModelV3Message[] {
+  const messages: LanguageModelV3Message[] = [];
+  const answered = new Set(events.flatMap((event) => (event.type === 'tool-result' ? [event.data.toolCallId] : [])));
+  let assistant: AssistantPart[] | null = null;
+  let tool: LanguageModelV3ToolResultPart[] | null = null;
+  const closeAssistant = () => {
+    if (!assistant) return;
+    messages.push({ role: 'assistant', content: assistant });
+    for (const part of assistant) {
+      if (part.type !== 'tool-call' || answered.has(part.toolCallId)) continue;
+      tool ??= [];
+      tool.push({
+        type: 'tool-result',
+        toolCallId: part.toolCallId,
+        toolName: part.toolName,
+        output: { type: 'error-text', value: 'no result was recorded for this tool call' },
+      });
+    }
+    assistant = null;
+  };
+  const closeTool = () => {
+    if (tool) messages.push({ role: 'tool', content: tool });
+    tool = null;
+  };
+  const flush = () => {
+    closeAssistant();
+    closeTool();
+  };
+
+  for (const event of events) {
+    switch (event.type) {
+      case 'input': {
+        flush();
+        const content: Array<LanguageModelV3TextPart | LanguageModelV3FilePart> = [
+          { type: 'text', text: event.data.text },
+        ];
+        for (const token of event.data.files ?? []) {
+          const file = files.get(token);
+          if (file)
+            content.push({
+              type: 'file',
+              mediaType: file.mediaType,
+              data: file.data,
+              filename: file.name ?? undefined,
+            });
+        }
+        messages.push({ role: 'user', content });
+        break;
+      }
+      case 'message': {
+        if (event.data.role === 'system') {
+          flush();
+          messages.push({ role: 'system', content: event.data.text });
+          break;
+        }
+        closeTool();
+        assistant ??= [];
+        if (event.data.reasoning) assistant.push({ type: 'reasoning', text: event.data.reasoning });
+        if (event.data.text) assistant.push({ type: 'text', text: event.data.text });
+        break;
+      }
+      case 'tool-call': {
+        closeTool();
+        assistant ??= [];
+        assistant.push({
+          type: 'tool-call',
+          toolCallId: event.data.toolCallId,
+          toolName: event.data.toolName,
+          input: event.data.input,
+        });
+        break;
+      }
+      case 'tool-result': {
+        closeAssistant();
+        tool ??= [];
+        tool.push({
+          type: 'tool-result',
+          toolCallId: event.data.toolCallId,
+          toolName: event.data.toolName,
+          output: event.data.isError
+            ? { type: 'error-json', value: event.data.output }
+            : { type: 'json', value: event.data.output },
+        });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  flush();
+  return messages;
+}
+
+/** The full prompt of a model call: system prompt, compaction summary, then the conversation. */
+export function buildPrompt(options: {
+  system?: string;
+  summary?: string | null;
+  events: SessionEvent[];
+  files?: ReadonlyMap<string, ResolvedFile>;
+}): LanguageModelV3Prompt {
+  const prompt: LanguageModelV3Prompt = [];
+  if (options.system) prompt.push({ role: 'system', content: options.system });
+  if (options.summary) prompt.push({ role: 'system', content: `${SUMMARY_PREAMBLE}\n${options.summary}` });
+  prompt.push(...eventsToMessages(options.events, options.files));
+  return prompt;
+}

@@ -1,0 +1,354 @@
+import { ConfabError, errors } from '../errors.js';
+import type { DeltaEvent } from '../model/event.js';
+import type { NewInput, QueuedInput } from '../model/records.js';
+import type { SessionRecord } from '../model/session.js';
+import { hasAppendNotifier } from '../store/session-store.js';
+import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
+import { readRuntime, withRuntime } from './runtime-state.js';
+import { type EngineDeps, type ResumeAnswers, runNewTurn, type TurnExecution, type TurnResult } from './turn-engine.js';
+import { TurnHandle } from './turn-handle.js';
+import { readTurnResult } from './turn-result.js';
+import { recoverTurn, resumeTurn } from './turn-resume.js';
+import type { StreamEvent } from './turn-writer.js';
+
+/** Settings shared by every session runner of a {@link Runner}. */
+export interface SessionRunnerSettings extends EngineDeps {
+  /** Names this process in leases. */
+  owner: string;
+  leaseTtlMs: number;
+  /** How long a turn waits for the session before `turn_in_progress`. */
+  turnWaitMs: number;
+  /** Per-turn timeout (`stopReason: "timeout"`); 0 for none. */
+  turnTimeoutMs: number;
+  maxBatch: number;
+  debounceMs: number;
+  /** How often a live subscription re-reads the store when nothing notified it. */
+  pollIntervalMs: number;
+  onError: (error: unknown, sessionId: string) => void;
+}
+
+/** Options of one turn. */
+export interface TurnOptions {
+  /** A model name for this turn only. */
+  model?: string;
+  /** Overrides the runner's per-turn timeout. */
+  timeoutMs?: number;
+  /** Overrides how long to wait for a running turn before `turn_in_progress`. */
+  waitMs?: number;
+}
+
+/** A position in a session's stream: after persisted `seq`, and after delta `sub` of it. */
+export interface StreamPosition {
+  seq: number;
+  sub?: number;
+}
+
+/**
+ * Runs one session's turns, one at a time: in this process through a FIFO queue, across processes
+ * through the store's lease (a turn holds it from before its first write to after its last). Keeps
+ * the running turn's deltas so a reader who joins late gets them, and serves live subscriptions.
+ */
+export class SessionRunner {
+  /** When this runner last did anything, for the reaper. */
+  lastUsedAt = Date.now();
+  private tail: Promise<unknown> = Promise.resolve();
+  private queued = 0;
+  private current: TurnExecution | null = null;
+  private liveDeltas: DeltaEvent[] = [];
+  private readonly listeners = new Set<() => void>();
+  private drainScheduled = false;
+
+  constructor(
+    readonly sessionId: string,
+    private readonly settings: SessionRunnerSettings,
+  ) {}
+
+  /** True while a turn runs or waits here. */
+  get busy(): boolean {
+    return this.queued > 0 || this.drainScheduled;
+  }
+
+  /**
+   * Runs `input` as its own turn (first come, first served). With an `idempotencyKey` already seen,
+   * no second turn runs: the handle replays the original turn.
+   */
+  run(input: NewInput, options: TurnOptions = {}): TurnHandle {
+    return new TurnHandle((emit) =>
+      this.exclusive(options.waitMs, emit, async (execution, session) => {
+        assertRunnable(session);
+        const { input: queued, created } = await this.settings.store.enqueueInput(this.sessionId, input);
+        if (!created && queued.status === 'consumed') return this.replay(queued, emit);
+        const claimed = await this.settings.store.claimInputs(this.sessionId, {
+          max: 1,
+          claimToken: claimTokenOf(execution),
+          ids: [queued.id],
+        });
+        if (!claimed.length) throw errors.conflict(`input ${queued.id} was taken by another turn`);
+        session = await this.closePendingInterrupt(execution, session);
+        return this.withTimeout(execution, options, () =>
+          runNewTurn(this.settings, execution, session, claimed, options),
+        );
+      }),
+    );
+  }
+
+  /** Queues an input for the next batched turn and makes sure a turn will take it. */
+  async send(input: NewInput): Promise<{ input: QueuedInput; created: boolean }> {
+    this.lastUsedAt = Date.now();
+    const session = await this.settings.store.getSession(this.sessionId);
+    if (!session) throw errors.notFound('session', this.sessionId);
+    assertRunnable(session);
+    const result = await this.settings.store.enqueueInput(this.sessionId, input);
+    if (result.created) this.scheduleDrain();
+    return result;
+  }
+
+  /** Runs one turn now with every pending input (up to `maxBatch`); the result is null when none was pending. */
+  runBatched(options: TurnOptions = {}): TurnHandle<TurnResult | null> {
+    return new TurnHandle((emit) =>
+      this.exclusive(Number.POSITIVE_INFINITY, emit, (execution, session) =>
+        this.batchTurn(execution, session, options),
+      ),
+    );
+  }
+
+  /** Continues an interrupted turn with tool results and approvals. */
+  resume(answers: ResumeAnswers, options: TurnOptions = {}): TurnHandle {
+    return new TurnHandle((emit) =>
+      this.exclusive(options.waitMs, emit, (execution, session) =>
+        this.withTimeout(execution, options, () => resumeTurn(this.settings, execution, session, answers)),
+      ),
+    );
+  }
+
+  /** Stops the running turn in this process (`stopReason: "aborted"`); false when none runs here. */
+  stop(): boolean {
+    if (!this.current || this.current.controller.signal.aborted) return false;
+    this.current.controller.abort('aborted');
+    return true;
+  }
+
+  /**
+   * The session's events after `from`, then live: persisted events in seq order, and the running
+   * turn's deltas after their persisted event. Each event exactly once; ends when `signal` aborts.
+   */
+  async *subscribe(from: StreamPosition = { seq: 0 }, signal?: AbortSignal): AsyncGenerator<StreamEvent> {
+    let seq = from.seq;
+    let sub = from.sub ?? 0;
+    let dirty = true;
+    let wake: (() => void) | null = null;
+    const notify = () => {
+      dirty = true;
+      wake?.();
+    };
+    this.listeners.add(notify);
+    const store = this.settings.store;
+    const unsubscribe = hasAppendNotifier(store)
+      ? store.onAppend((sessionId) => {
+          if (sessionId === this.sessionId) notify();
+        })
+      : () => undefined;
+    const poll = setInterval(notify, this.settings.pollIntervalMs);
+    signal?.addEventListener('abort', notify);
+    try {
+      while (!signal?.aborted) {
+        if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+        dirty = false;
+        for (;;) {
+          const page = await store.readEvents(this.sessionId, { after: seq, limit: 1000 });
+          for (const event of page.events) {
+            if (signal?.aborted) return;
+            yield event;
+            seq = event.seq;
+            sub = 0;
+          }
+          if (page.nextAfter === null) break;
+        }
+        for (const delta of this.liveDeltas) {
+          if (delta.seq !== seq || delta.sub <= sub) continue;
+          if (signal?.aborted) return;
+          yield delta;
+          sub = delta.sub;
+        }
+      }
+    } finally {
+      clearInterval(poll);
+      unsubscribe();
+      this.listeners.delete(notify);
+      signal?.removeEventListener('abort', notify);
+    }
+  }
+
+  /** Waits for running work to finish. */
+  async idle(): Promise<void> {
+    while (this.busy) await this.tail;
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  private broadcast(event: StreamEvent): void {
+    if ('sub' in event) this.liveDeltas.push(event);
+    else if (event.type === 'turn-start' || event.type === 'turn-end') this.liveDeltas = [];
+    for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * Runs `job` once this process's earlier work for the session is done and the store's lease is
+   * held, within `waitMs` (default the turn wait) or `turn_in_progress`. Before the job, claims of
+   * dead holders go back to the queue and a turn a dead holder left running is closed.
+   */
+  private exclusive<T>(
+    waitMs: number | undefined,
+    emit: (event: StreamEvent) => void,
+    job: (execution: TurnExecution, session: SessionRecord) => Promise<T>,
+  ): Promise<T> {
+    const deadline = Date.now() + (waitMs ?? this.settings.turnWaitMs);
+    const previous = this.tail;
+    this.queued++;
+    this.lastUsedAt = Date.now();
+    const run = async (): Promise<T> => {
+      const inTime = await waitUntil(previous, deadline);
+      if (!inTime) throw new ConfabError('turn_in_progress', `session ${this.sessionId} is running another turn`);
+      const { store, owner, leaseTtlMs } = this.settings;
+      const lease = await acquireLeaseUntil(store, this.sessionId, owner, leaseTtlMs, deadline);
+      if (!lease) throw new ConfabError('turn_in_progress', `session ${this.sessionId} is running a turn elsewhere`);
+      const keeper = new LeaseKeeper(store, lease, leaseTtlMs);
+      const execution: TurnExecution = {
+        keeper,
+        controller: new AbortController(),
+        emit: (event) => {
+          emit(event);
+          this.broadcast(event);
+        },
+      };
+      this.current = execution;
+      try {
+        await store.releaseInputs(this.sessionId);
+        const found = await store.getSession(this.sessionId);
+        if (!found) throw errors.notFound('session', this.sessionId);
+        const session = await recoverTurn(this.settings, keeper, found, (event) => this.broadcast(event));
+        return await job(execution, session);
+      } finally {
+        this.current = null;
+        await keeper.release();
+      }
+    };
+    const result = run().finally(() => {
+      this.queued--;
+      this.lastUsedAt = Date.now();
+    });
+    // The next job waits for both: a job that gave up early must not let it overtake the running one.
+    this.tail = Promise.allSettled([previous, result]);
+    return result;
+  }
+
+  private async withTimeout<T>(execution: TurnExecution, options: TurnOptions, body: () => Promise<T>): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.settings.turnTimeoutMs;
+    const timer = timeoutMs > 0 ? setTimeout(() => execution.controller.abort('timeout'), timeoutMs) : null;
+    try {
+      return await body();
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  private async batchTurn(
+    execution: TurnExecution,
+    session: SessionRecord,
+    options: TurnOptions,
+  ): Promise<TurnResult | null> {
+    if (session.status !== 'active') return null;
+    const inputs = await this.settings.store.claimInputs(this.sessionId, {
+      max: this.settings.maxBatch,
+      claimToken: claimTokenOf(execution),
+    });
+    if (!inputs.length) return null;
+    const ready = await this.closePendingInterrupt(execution, session);
+    return this.withTimeout(execution, options, () => runNewTurn(this.settings, execution, ready, inputs, options));
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setTimeout(() => {
+      const handle = new TurnHandle((emit) =>
+        this.exclusive(Number.POSITIVE_INFINITY, emit, (execution, session) => {
+          // From here on, a new input needs a new drain: this one has already looked at the queue.
+          this.drainScheduled = false;
+          return this.batchTurn(execution, session, {});
+        }),
+      );
+      handle.result.then(
+        async (result) => {
+          if (result && (await this.settings.store.countPendingInputs(this.sessionId)) > 0) this.scheduleDrain();
+        },
+        (error: unknown) => {
+          this.drainScheduled = false;
+          this.settings.onError(error, this.sessionId);
+        },
+      );
+    }, this.settings.debounceMs);
+  }
+
+  /**
+   * A new turn supersedes calls an interrupted turn still waits on: each gets an error result, so
+   * the conversation stays valid and the queue never blocks behind an unanswered approval.
+   */
+  private async closePendingInterrupt(execution: TurnExecution, session: SessionRecord): Promise<SessionRecord> {
+    const active = readRuntime(session).turn;
+    if (!session.pendingInterrupt || !active) return session;
+    const result = await this.settings.store.appendEvents({
+      sessionId: this.sessionId,
+      lease: execution.keeper.lease,
+      events: active.pending.map((call) => ({
+        type: 'tool-result' as const,
+        turn: active.index,
+        data: {
+          toolCallId: call.toolCallId,
+          toolName: call.toolName,
+          output: { error: 'no answer: a new turn started before this call was answered' },
+          isError: true,
+        },
+      })),
+      update: { pendingInterrupt: false, runtime: withRuntime(session, { turn: null }) },
+    });
+    for (const event of result.events) execution.emit(event);
+    return result.session;
+  }
+
+  private async replay(input: QueuedInput, emit: (event: StreamEvent) => void): Promise<TurnResult> {
+    const result = await readTurnResult(this.settings.store, this.sessionId, input);
+    for (const event of result.events) emit(event);
+    return result;
+  }
+}
+
+function assertRunnable(session: SessionRecord): void {
+  if (session.status === 'closed') throw errors.sessionClosed(session.id);
+  if (session.status === 'archived') throw errors.failedPrecondition(`session ${session.id} is archived`);
+}
+
+function claimTokenOf(execution: TurnExecution): string {
+  return `${execution.keeper.lease.owner}:${execution.keeper.lease.token}`;
+}
+
+/** Resolves true when `promise` settles before `deadline` (epoch ms), false otherwise. */
+async function waitUntil(promise: Promise<unknown>, deadline: number): Promise<boolean> {
+  const remaining = deadline - Date.now();
+  if (remaining === Number.POSITIVE_INFINITY) {
+    await promise.catch(() => undefined);
+    return true;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, remaining));
+  });
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  const result = await Promise.race([settled, timeout]);
+  clearTimeout(timer);
+  return result;
+}

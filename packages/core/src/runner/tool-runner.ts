@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { JsonValue } from '../model/json.js';
+import type { ToolDefinition } from './agent.js';
+
+/** A tool's recorded outcome. */
+export interface ToolOutcome {
+  output: JsonValue;
+  isError: boolean;
+}
+
+const DEFAULT_TOOL_TIMEOUT_MS = 60_000;
+
+function toJson(value: unknown): JsonValue {
+  if (value === undefined) return null;
+  try {
+    return JSON.parse(JSON.stringify(value)) as JsonValue;
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * Runs one server tool call: validates the input with the tool's zod schema, executes it with its
+ * timeout and the turn's signal, and turns every failure (unknown tool, invalid input, throw,
+ * timeout, abort) into an error outcome the model can read, never an exception.
+ */
+export async function runTool(
+  definition: ToolDefinition | undefined,
+  call: { toolCallId: string; toolName: string; input: JsonValue },
+  context: { sessionId: string; signal: AbortSignal },
+): Promise<ToolOutcome> {
+  if (!definition?.execute) {
+    return { output: { error: `unknown tool ${call.toolName}` }, isError: true };
+  }
+  const parsed = definition.inputSchema.safeParse(call.input);
+  if (!parsed.success) {
+    return { output: { error: 'invalid tool input', issues: z.prettifyError(parsed.error) }, isError: true };
+  }
+  const timeoutMs = definition.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([context.signal, timeout]);
+  const stopped = new Promise<ToolOutcome>((resolve) => {
+    const settle = () =>
+      resolve({
+        output: { error: timeout.aborted ? `tool timed out after ${timeoutMs} ms` : 'tool was aborted' },
+        isError: true,
+      });
+    if (signal.aborted) settle();
+    signal.addEventListener('abort', settle, { once: true });
+  });
+  const execute = definition.execute;
+  const running = (async (): Promise<ToolOutcome> => {
+    try {
+      const output = await execute(parsed.data, { sessionId: context.sessionId, toolCallId: call.toolCallId, signal });
+      return { output: toJson(output), isError: false };
+    } catch (error) {
+      return { output: { error: error instanceof Error ? error.message : String(error) }, isError: true };
+    }
+  })();
+  return Promise.race([running, stopped]);
+}

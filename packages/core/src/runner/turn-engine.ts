@@ -1,0 +1,277 @@
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import { errors } from '../errors.js';
+import type { SessionEvent, StopReason, Usage } from '../model/event.js';
+import type { QueuedInput } from '../model/records.js';
+import type { SessionRecord } from '../model/session.js';
+import type { SessionStore } from '../store/session-store.js';
+import { newId } from '../util/ids.js';
+import { deriveTitle } from '../util/title.js';
+import type { ModelReference, TurnLogic } from './agent.js';
+import { type LoopOutcome, runAgentLoop } from './agent-loop.js';
+import type { LeaseKeeper } from './lease-keeper.js';
+import type { ResolvedFile } from './prompt.js';
+import { type ActiveTurn, readRuntime, withRuntime } from './runtime-state.js';
+import { createTurnContext } from './turn-context-impl.js';
+import { type StreamEvent, TurnWriter } from './turn-writer.js';
+
+/** Decides whether a turn end takes a snapshot; return false to veto. */
+export type SnapshotFilter = (info: { session: SessionRecord; turn: number; stopReason: StopReason }) => boolean;
+
+/** Callbacks fired after the matching event is durable. */
+export interface TurnHooks {
+  turnStarted?: (session: SessionRecord, turn: number) => void;
+  turnEnded?: (session: SessionRecord, turnEnd: Extract<SessionEvent, { type: 'turn-end' }>) => void;
+}
+
+/** What the engine needs from its runner. */
+export interface EngineDeps {
+  store: SessionStore;
+  logicFor: (session: SessionRecord) => TurnLogic;
+  resolveModel: (reference: ModelReference) => Promise<LanguageModelV3>;
+  snapshotFilter?: SnapshotFilter;
+  hooks?: TurnHooks;
+}
+
+/** One turn (or resumed turn segment) in flight. */
+export interface TurnExecution {
+  keeper: LeaseKeeper;
+  /** Aborted by stop (`reason: 'aborted'`) or the turn timeout (`reason: 'timeout'`). */
+  controller: AbortController;
+  emit: (event: StreamEvent) => void;
+}
+
+/** The outcome of a turn, as `POST …/turns` answers it. */
+export interface TurnResult {
+  index: number;
+  inputCount: number;
+  inputIds: string[];
+  /** The whole turn's persisted events, from its `turn-start`. */
+  events: SessionEvent[];
+  stopReason: StopReason;
+  snapshotId: string | null;
+  usage: Usage | null;
+  durationMs: number;
+}
+
+function signalFor(execution: TurnExecution): { signal: AbortSignal; abortReason: () => StopReason } {
+  const signal = AbortSignal.any([execution.controller.signal, execution.keeper.signal]);
+  return {
+    signal,
+    abortReason: () => {
+      if (execution.keeper.signal.aborted) return 'error';
+      return execution.controller.signal.reason === 'timeout' ? 'timeout' : 'aborted';
+    },
+  };
+}
+
+/** Every event of the turn starting at `startSeq`, through the session's head. */
+export async function readTurnEvents(
+  store: SessionStore,
+  sessionId: string,
+  startSeq: number,
+): Promise<SessionEvent[]> {
+  const events: SessionEvent[] = [];
+  let after = startSeq - 1;
+  for (;;) {
+    const page = await store.readEvents(sessionId, { after, limit: 1000 });
+    events.push(...page.events);
+    if (page.nextAfter === null) return events;
+    after = page.nextAfter;
+  }
+}
+
+async function resolveFiles(store: SessionStore, session: SessionRecord, events: SessionEvent[]) {
+  const files = new Map<string, ResolvedFile>();
+  for (const event of events) {
+    if (event.type !== 'input') continue;
+    for (const token of event.data.files ?? []) {
+      if (files.has(token)) continue;
+      const found = await store.getFile(session.appId, token);
+      if (found) files.set(token, { mediaType: found.file.mediaType, data: found.data, name: found.file.name });
+    }
+  }
+  return files;
+}
+
+/** How a turn reports the model of its logic when no model name was chosen for it. */
+function modelName(logic: TurnLogic): string {
+  if (logic.kind === 'flow') return `flow:${logic.name}`;
+  return typeof logic.model === 'string' ? logic.model : `${logic.model.provider}:${logic.model.modelId}`;
+}
+
+/** Runs the session's logic (agent loop or flow) for the current segment of a turn. */
+export async function runLogic(
+  deps: EngineDeps,
+  execution: TurnExecution,
+  writer: TurnWriter,
+  active: ActiveTurn,
+  inputs: QueuedInput[],
+): Promise<LoopOutcome> {
+  const session = writer.session;
+  const logic = deps.logicFor(session);
+  const { signal, abortReason } = signalFor(execution);
+  if (logic.kind === 'flow') {
+    const context = createTurnContext({
+      store: deps.store,
+      writer,
+      session,
+      inputs: inputs.map((input) => ({ inputId: input.id, text: input.text, files: input.files })),
+      signal,
+    });
+    try {
+      const outcome = await logic.run(context);
+      if (signal.aborted) return { stopReason: abortReason(), usage: outcome?.usage ?? null, pending: [] };
+      return { stopReason: outcome?.stopReason ?? 'stop', usage: outcome?.usage ?? null, pending: [] };
+    } catch (error) {
+      if (signal.aborted) return { stopReason: abortReason(), usage: null, pending: [] };
+      const message = error instanceof Error ? error.message : String(error);
+      await writer.append([{ type: 'error', data: { code: 'internal', message: `flow failed: ${message}` } }]);
+      return { stopReason: 'error', usage: null, pending: [] };
+    }
+  }
+  const context = await deps.store.readContext(session.id);
+  const model = await deps.resolveModel(active.modelFromLogic ? logic.model : active.model);
+  return runAgentLoop({
+    agent: logic,
+    model,
+    writer,
+    signal,
+    abortReason,
+    summary: context.compaction?.data.summary ?? null,
+    history: context.events,
+    files: await resolveFiles(deps.store, session, context.events),
+    clientTools: session.tools,
+    approvedTools: new Set(readRuntime(session).approvedTools),
+  });
+}
+
+/** Writes the `turn-end` (with its snapshot unless vetoed) and the runtime state that follows it. */
+export async function finishTurn(
+  deps: EngineDeps,
+  writer: TurnWriter,
+  active: ActiveTurn,
+  outcome: LoopOutcome,
+  startedAt: number,
+): Promise<TurnResult> {
+  const session = writer.session;
+  const interrupted = outcome.stopReason === 'interrupted' && outcome.pending.length > 0;
+  const keep = deps.snapshotFilter?.({ session, turn: active.index, stopReason: outcome.stopReason }) ?? true;
+  const snapshotId = keep ? newId('snap') : null;
+  const durationMs = Math.max(0, Math.round(performance.now() - startedAt));
+  const runtime = readRuntime(session);
+  await writer.append(
+    [
+      {
+        type: 'turn-end',
+        data: {
+          snapshotId,
+          inputCount: active.inputIds.length,
+          inputIds: active.inputIds,
+          stopReason: outcome.stopReason,
+          usage: outcome.usage,
+          durationMs,
+        },
+      },
+    ],
+    {
+      snapshot: snapshotId ? { id: snapshotId } : undefined,
+      update: {
+        pendingInterrupt: interrupted,
+        runtime: withRuntime(session, {
+          turn: interrupted ? { ...active, phase: 'interrupted', pending: outcome.pending } : null,
+          lastInputTokens: outcome.usage?.inputTokens ?? runtime.lastInputTokens,
+          lastInputTokensSeq: outcome.usage ? writer.lastSeq : runtime.lastInputTokensSeq,
+        }),
+      },
+    },
+  );
+  const turnEnd = writer.written[writer.written.length - 1] as Extract<SessionEvent, { type: 'turn-end' }>;
+  deps.hooks?.turnEnded?.(writer.session, turnEnd);
+  return {
+    index: active.index,
+    inputCount: active.inputIds.length,
+    inputIds: active.inputIds,
+    events: await readTurnEvents(deps.store, session.id, active.startSeq),
+    stopReason: outcome.stopReason,
+    snapshotId,
+    usage: outcome.usage,
+    durationMs,
+  };
+}
+
+/**
+ * Starts a turn for claimed `inputs` and runs it to its end. Durability order: the `turn-start`
+ * and the `input` events are committed (and the inputs marked consumed) before the model is called.
+ */
+export async function runNewTurn(
+  deps: EngineDeps,
+  execution: TurnExecution,
+  session: SessionRecord,
+  inputs: QueuedInput[],
+  options: { model?: string } = {},
+): Promise<TurnResult> {
+  const startedAt = performance.now();
+  const index = session.turnCount + 1;
+  const chosen = options.model ?? session.model;
+  const model = chosen ?? modelName(deps.logicFor(session));
+  const inputIds = inputs.map((input) => input.id);
+  const active: ActiveTurn = {
+    index,
+    phase: 'running',
+    inputIds,
+    startSeq: session.lastSeq + 1,
+    model,
+    modelFromLogic: !chosen,
+    pending: [],
+  };
+  const writer = new TurnWriter(deps.store, execution.keeper, session, index, execution.emit);
+  const now = new Date().toISOString();
+  const title = session.title ?? (session.turnCount === 0 && inputs[0] ? deriveTitle(inputs[0].text) : null);
+  await writer.append(
+    [
+      { type: 'turn-start', data: { inputIds, inputCount: inputs.length, model } },
+      ...inputs.map((input) => ({
+        type: 'input' as const,
+        data: { inputId: input.id, text: input.text, ...(input.files.length ? { files: input.files } : {}) },
+      })),
+    ],
+    {
+      consumeInputIds: inputIds,
+      update: { turnCount: index, lastTurnAt: now, title, runtime: withRuntime(session, { turn: active }) },
+    },
+  );
+  deps.hooks?.turnStarted?.(writer.session, index);
+  const outcome = await runLogic(deps, execution, writer, active, inputs);
+  return finishTurn(deps, writer, active, outcome, startedAt);
+}
+
+/** Answers to a turn's pending calls. */
+export interface ResumeAnswers {
+  toolResults?: Array<{ toolCallId: string; output: unknown; isError?: boolean }>;
+  approvals?: Array<{ toolCallId: string; approved: boolean; scope?: 'once' | 'session' }>;
+}
+
+/** Checks answers against the pending calls before anything is written (DESIGN §6.1 resume errors). */
+export function validateAnswers(session: SessionRecord, answers: ResumeAnswers): ActiveTurn {
+  const active = readRuntime(session).turn;
+  if (!session.pendingInterrupt || !active || active.phase !== 'interrupted') {
+    throw errors.failedPrecondition(`session ${session.id} has no pending tool call or approval`);
+  }
+  const seen = new Set<string>();
+  const check = (toolCallId: string, kind: 'client' | 'approval') => {
+    const call = active.pending.find((entry) => entry.toolCallId === toolCallId);
+    if (!call || seen.has(toolCallId)) {
+      throw errors.invalidArgument(`tool call ${toolCallId} is unknown or already answered`);
+    }
+    if (call.kind !== kind) {
+      throw errors.invalidArgument(
+        `tool call ${toolCallId} needs ${call.kind === 'client' ? 'a tool result' : 'an approval'}`,
+      );
+    }
+    seen.add(toolCallId);
+  };
+  for (const result of answers.toolResults ?? []) check(result.toolCallId, 'client');
+  for (const approval of answers.approvals ?? []) check(approval.toolCallId, 'approval');
+  if (seen.size === 0) throw errors.invalidArgument('a resume needs at least one tool result or approval');
+  return active;
+}

@@ -212,8 +212,9 @@ describe('tools', () => {
     const first = await runner.run(session.id, '/tool pick_color {"hint":"warm"}').result;
     expect(first.stopReason).toBe('interrupted');
     const call = first.events.find((event) => event.type === 'tool-call');
-    expect(call?.data).toMatchObject({ toolName: 'pick_color', executor: 'client', input: { hint: 'warm' } });
-    const toolCallId = (call?.data as { toolCallId: string }).toolCallId;
+    if (call?.type !== 'tool-call') throw new Error('expected a tool call');
+    expect(call.data).toMatchObject({ toolName: 'pick_color', executor: 'client', input: { hint: 'warm' } });
+    const toolCallId = call.data.toolCallId;
     await expect(
       runner.resume(session.id, { approvals: [{ toolCallId, approved: true }] }).result,
     ).rejects.toMatchObject({

@@ -115,7 +115,7 @@ export async function recoverTurn(
   emit: (event: StreamEvent) => void = () => undefined,
 ): Promise<SessionRecord> {
   const active = readRuntime(session).turn;
-  if (!active || active.phase !== 'running') return session;
+  if (active?.phase !== 'running') return session;
   const startedAt = performance.now();
   const turnEvents = await readTurnEvents(deps.store, session.id, active.startSeq);
   const resulted = new Set(

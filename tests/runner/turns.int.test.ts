@@ -60,7 +60,9 @@ describe('a turn', () => {
     const session = await newSession();
     await runner.run(session.id, 'hello').result;
     expect(seenByModel).toEqual(['turn-start', 'input']);
-    expect(model.calls[0]?.prompt).toEqual([{ role: 'user', content: [{ type: 'text', text: 'hello' }] }]);
+    expect(model.calls[0]?.prompt).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'hello' }], providerOptions: { confab: { turn: 1 } } },
+    ]);
   });
 
   it('gives the model the whole conversation on the next turn', async () => {
@@ -72,9 +74,9 @@ describe('a turn', () => {
     expect(second.index).toBe(2);
     expect(model.calls[1]?.prompt).toEqual([
       { role: 'system', content: 'be brief' },
-      { role: 'user', content: [{ type: 'text', text: 'one' }] },
+      { role: 'user', content: [{ type: 'text', text: 'one' }], providerOptions: { confab: { turn: 1 } } },
       { role: 'assistant', content: [{ type: 'text', text: 'first answer' }] },
-      { role: 'user', content: [{ type: 'text', text: 'two' }] },
+      { role: 'user', content: [{ type: 'text', text: 'two' }], providerOptions: { confab: { turn: 2 } } },
     ]);
   });
 

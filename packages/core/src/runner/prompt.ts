@@ -75,7 +75,8 @@ export function eventsToMessages(
               filename: file.name ?? undefined,
             });
         }
-        messages.push({ role: 'user', content });
+        // The turn tag lets a model tell this turn's inputs from an earlier unanswered turn's.
+        messages.push({ role: 'user', content, providerOptions: { confab: { turn: event.turn } } });
         break;
       }
       case 'message': {

@@ -47,14 +47,7 @@ export function createTurnContext(options: {
   signal: AbortSignal;
 }): TurnContext {
   const { writer, store } = options;
-  const persistMessage = async (text: string, reasoning?: string) => {
-    await writer.append([
-      {
-        type: 'message',
-        data: { messageId: newId('msg'), role: 'assistant', text, ...(reasoning ? { reasoning } : {}) },
-      },
-    ]);
-  };
+
   return {
     sessionId: options.session.id,
     turn: writer.turn,
@@ -63,8 +56,10 @@ export function createTurnContext(options: {
     session: options.session,
     signal: options.signal,
     async say(text, sayOptions = {}) {
-      writer.delta('text-delta', { messageId: 'pending', delta: text });
-      await persistMessage(text, sayOptions.reasoning);
+      const messageId = newId('msg');
+      writer.delta('text-delta', { messageId, delta: text });
+      const reasoning = sayOptions.reasoning ? { reasoning: sayOptions.reasoning } : {};
+      await writer.append([{ type: 'message', data: { messageId, role: 'assistant', text, ...reasoning } }]);
     },
     async streamText(chunks) {
       const messageId = newId('msg');

@@ -247,3 +247,22 @@ describe('createEchoModel', () => {
     expect(() => createEchoModel({ delayMs: -1 })).toThrow(RangeError);
   });
 });
+
+describe('echo model and turn tags', () => {
+  it('ignores trailing user messages of an earlier, unanswered turn', async () => {
+    const { createEchoModel } = await import('./echo-model.js');
+    const model = createEchoModel();
+    const result = await model.doGenerate({
+      prompt: [
+        {
+          role: 'user',
+          content: [{ type: 'text', text: '/sleep 30000 old' }],
+          providerOptions: { confab: { turn: 1 } },
+        },
+        { role: 'user', content: [{ type: 'text', text: 'a' }], providerOptions: { confab: { turn: 2 } } },
+        { role: 'user', content: [{ type: 'text', text: 'b' }], providerOptions: { confab: { turn: 2 } } },
+      ],
+    });
+    expect(result.content).toEqual([expect.objectContaining({ type: 'text', text: 'echo: a\nb' })]);
+  });
+});

@@ -18,18 +18,28 @@ export function promptText(prompt: LanguageModelV3Prompt): string {
   return texts.join('\n');
 }
 
+/** The turn a message belongs to, when the runner tagged it (`providerOptions.confab.turn`). */
+function taggedTurn(message: LanguageModelV3Prompt[number]): unknown {
+  return (message.providerOptions?.confab as { turn?: unknown } | undefined)?.turn;
+}
+
 /**
  * The user text of the current turn: the text of every user message after the last assistant or
  * tool message. A batched turn delivers several user messages at once, so their texts are joined
  * with a newline; the text parts of one message are concatenated as they are, since providers may
- * split a single text into several parts.
+ * split a single text into several parts. When the runner tagged messages with their turn, user
+ * messages of an earlier turn that got no answer (stopped, crashed) are not part of this one.
  */
 export function turnUserText(prompt: LanguageModelV3Prompt): string {
   const texts: string[] = [];
+  let turn: unknown;
   for (let index = prompt.length - 1; index >= 0; index--) {
     const message = prompt[index]!;
     if (message.role === 'assistant' || message.role === 'tool') break;
     if (message.role !== 'user') continue;
+    const tagged = taggedTurn(message);
+    if (texts.length === 0) turn = tagged;
+    else if (tagged !== turn) break;
     texts.unshift(
       message.content
         .filter((part) => part.type === 'text')

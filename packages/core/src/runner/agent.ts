@@ -84,7 +84,8 @@ export function defineAgent(options: AgentOptions): AgentDefinition {
 export interface FlowDefinition {
   readonly kind: 'flow';
   name: string;
-  run: (context: TurnContext) => Promise<TurnOutcome | undefined> | TurnOutcome | undefined;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a flow that returns nothing is the common case.
+  run: (context: TurnContext) => Promise<TurnOutcome | void> | TurnOutcome | void;
 }
 
 /** Defines custom turn logic. The function receives the turn's context (inputs, session, helpers). */

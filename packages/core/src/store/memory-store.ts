@@ -14,7 +14,7 @@ import type {
 import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
 import { newId } from '../util/ids.js';
 import { findLatestInChain, readChain, resolveChain } from './fork-chain.js';
-import { clampLimit, PAGE_LIMITS } from './limits.js';
+import { checkAfter, checkStatusFilter, clampLimit, PAGE_LIMITS } from './limits.js';
 import { decodeSessionCursor, encodeSessionCursor, sessionOrderBefore } from './session-cursor.js';
 import {
   applyAppendToSession,
@@ -80,6 +80,7 @@ export class MemoryStore implements SessionStore, AppendNotifier {
   }
 
   async schemaVersion(): Promise<number> {
+    this.assertOpen();
     return this.version;
   }
 
@@ -133,7 +134,7 @@ export class MemoryStore implements SessionStore, AppendNotifier {
     this.assertOpen();
     const limit = clampLimit(query.limit, PAGE_LIMITS.sessions);
     const after = query.cursor ? decodeSessionCursor(query.cursor) : null;
-    const status = query.status ?? 'all';
+    const status = checkStatusFilter(query.status);
     const matching = [...this.sessions.values()]
       .map((slot) => slot.record)
       .filter(
@@ -200,6 +201,7 @@ export class MemoryStore implements SessionStore, AppendNotifier {
     this.assertOpen();
     const active = this.activeInChannel(appId, channel);
     if (active) return { session: copy(active.record), created: false };
+    this.assertClientSessionIdFree(appId, defaults.clientSessionId);
     const record = this.insert(buildSessionRecord({ ...defaults, appId, channel }, this.iso()));
     return { session: copy(record), created: true };
   }
@@ -212,8 +214,12 @@ export class MemoryStore implements SessionStore, AppendNotifier {
     this.assertOpen();
     const active = this.activeInChannel(appId, channel);
     const now = this.iso();
+    // Everything that can fail is checked before anything changes, so rotate stays all-or-nothing.
+    this.assertClientSessionIdFree(appId, defaults.clientSessionId);
+    const fresh = buildSessionRecord({ ...defaults, appId, channel }, now);
+    if (this.sessions.has(fresh.id)) throw errors.conflict(`session ${fresh.id} exists`);
     if (active) active.record = { ...applySessionPatch(active.record, {}, now), status: 'archived', archivedAt: now };
-    const record = this.insert(buildSessionRecord({ ...defaults, appId, channel }, now));
+    const record = this.insert(fresh);
     return { session: copy(record), archived: active ? copy(active.record) : null };
   }
 
@@ -250,7 +256,7 @@ export class MemoryStore implements SessionStore, AppendNotifier {
   async readEvents(sessionId: string, query: ReadEventsQuery = {}): Promise<EventPage> {
     const slot = this.slot(sessionId);
     const limit = clampLimit(query.limit, PAGE_LIMITS.events);
-    const after = query.after ?? 0;
+    const after = checkAfter(query.after);
     const events = await this.readVisible(slot.record, after, limit);
     const last = events[events.length - 1];
     return {
@@ -443,6 +449,7 @@ export class MemoryStore implements SessionStore, AppendNotifier {
   async createToken(input: { id: string; appId: string; tokenHash: string; label?: string | null }): Promise<ApiToken> {
     this.assertOpen();
     if (!this.apps.has(input.appId)) throw errors.notFound('app', input.appId);
+    if (this.tokens.has(input.id)) throw errors.conflict(`token ${input.id} exists`);
     if ([...this.tokens.values()].some((token) => token.tokenHash === input.tokenHash)) {
       throw errors.conflict('a token with this hash exists');
     }
@@ -577,6 +584,12 @@ export class MemoryStore implements SessionStore, AppendNotifier {
       if (slot.record.appId === appId && slot.record.clientSessionId === clientSessionId) return slot;
     }
     return undefined;
+  }
+
+  private assertClientSessionIdFree(appId: string, clientSessionId: string | null | undefined): void {
+    if (clientSessionId && this.findByClientSessionId(appId, clientSessionId)) {
+      throw errors.conflict(`clientSessionId ${clientSessionId} is already used`);
+    }
   }
 
   private activeInChannel(appId: string, channel: string): SessionSlot | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { APP_A, APP_B, conformanceTest, testId } from '../fixtures.js';
+import { APP_A, APP_B, conformanceTest, expectCode, testId } from '../fixtures.js';
 import type { ConformanceContext } from '../harness.js';
 
 /** Apps, hashed tokens and files. */
@@ -24,6 +24,10 @@ export function appsSpec(context: ConformanceContext): void {
       });
       expect(token).toMatchObject({ appId: APP_A, label: 'dev', revokedAt: null });
       expect(await context.store.findToken('a'.repeat(64))).toEqual(token);
+      await expectCode(
+        context.store.createToken({ id: token.id, appId: APP_A, tokenHash: 'c'.repeat(64) }),
+        'conflict',
+      );
       expect(await context.store.findToken('b'.repeat(64))).toBeNull();
       expect(await context.store.listTokens(APP_A)).toEqual([token]);
       expect(await context.store.listTokens(APP_B)).toEqual([]);

@@ -33,6 +33,19 @@ export function channelsSpec(context: ConformanceContext): void {
       expect(fresh.archived).toBeNull();
     });
 
+    conformanceTest(
+      context,
+      'a used clientSessionId makes resolve and rotate fail without changing anything',
+      async () => {
+        await createSession(context.store, APP_A, { clientSessionId: 'taken' });
+        await expectCode(context.store.resolveChannel(APP_A, 'new-room', { clientSessionId: 'taken' }), 'conflict');
+        const { session: active } = await context.store.resolveChannel(APP_A, 'room');
+        await expectCode(context.store.rotateChannel(APP_A, 'room', { clientSessionId: 'taken' }), 'conflict');
+        expect((await context.store.getSession(active.id))?.status).toBe('active');
+        expect((await context.store.listSessions({ appId: APP_A, channel: 'new-room' })).sessions).toEqual([]);
+      },
+    );
+
     conformanceTest(context, 'channels are per app, and one active session per channel', async () => {
       const mine = await context.store.resolveChannel(APP_A, 'shared-name');
       const theirs = await context.store.resolveChannel(APP_B, 'shared-name');

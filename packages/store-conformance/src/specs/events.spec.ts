@@ -111,6 +111,8 @@ export function eventsSpec(context: ConformanceContext): void {
       expect(defaults.events).toHaveLength(100);
       expect((await context.store.readEvents(session.id, { after: 1005 })).events).toEqual([]);
       await expectCode(context.store.readEvents('ses_missing'), 'not_found');
+      await expectCode(context.store.readEvents(session.id, { after: -1 }), 'invalid_argument');
+      await expectCode(context.store.readEvents(session.id, { after: Number.NaN }), 'invalid_argument');
     });
 
     conformanceTest(context, 'an event keeps the time its writer gave it', async () => {

@@ -19,6 +19,7 @@ export function lifecycleSpec(context: ConformanceContext): void {
       await context.store.close();
       await expectCode(context.store.createSession({ appId: 'app_a' }), 'unavailable');
       await expectCode(context.store.getSession('ses_any'), 'unavailable');
+      await expectCode(context.store.schemaVersion(), 'unavailable');
     });
   });
 }

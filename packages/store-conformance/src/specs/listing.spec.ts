@@ -87,6 +87,7 @@ export function listingSpec(context: ConformanceContext): void {
     conformanceTest(context, 'a malformed cursor or limit is invalid_argument', async () => {
       await expectCode(context.store.listSessions({ appId: APP_A, cursor: '%%%not-a-cursor' }), 'invalid_argument');
       await expectCode(context.store.listSessions({ appId: APP_A, limit: 0 }), 'invalid_argument');
+      await expectCode(context.store.listSessions({ appId: APP_A, status: 'deleted' as never }), 'invalid_argument');
     });
   });
 }

@@ -1,0 +1,44 @@
+import {
+  type AppendRequest,
+  type AppendResult,
+  applyAppendToSession,
+  buildAppendedEvents,
+  buildAppendSnapshot,
+  checkAppend,
+  errors,
+} from 'confab';
+import type { StatementCache } from './connection.js';
+import { insertEvents } from './event-queries.js';
+import { loadInput, markInputConsumed } from './inputs.js';
+import { loadLease } from './leases.js';
+import { requireSession, saveSession } from './session-queries.js';
+import { insertSnapshot, snapshotExists } from './snapshots-and-forks.js';
+
+/**
+ * `appendEvents` of the port, as one write task. The lease check, the seq assignment (from the
+ * session row read in this same transaction) and every write happen under the write lock, so
+ * seqs stay contiguous and a stale fencing token is refused even with writers in other processes.
+ * The rules themselves are core's shared helpers; this only maps them onto tables.
+ */
+export function appendEvents(statements: StatementCache, request: AppendRequest, now: Date): AppendResult {
+  const before = requireSession(statements, request.sessionId);
+  checkAppend(before, request, loadLease(statements, request.sessionId), now);
+  const consumed = (request.consumeInputIds ?? []).map((inputId) => {
+    const input = loadInput(statements, request.sessionId, inputId);
+    if (input?.status !== 'claimed') throw errors.conflict(`input ${inputId} is not claimed`);
+    return input;
+  });
+  const at = now.toISOString();
+  const events = buildAppendedEvents(before, request, at);
+  const after = applyAppendToSession(before, request, events, at);
+  const snapshot = buildAppendSnapshot(before, after, request, events, at);
+  if (snapshot && snapshotExists(statements, snapshot.id)) throw errors.conflict(`snapshot ${snapshot.id} exists`);
+  for (const input of consumed) {
+    const event = events.find((candidate) => candidate.type === 'input' && candidate.data.inputId === input.id);
+    markInputConsumed(statements, input, event ?? null);
+  }
+  insertEvents(statements, events);
+  saveSession(statements, after);
+  if (snapshot) insertSnapshot(statements, snapshot);
+  return { events, session: after };
+}

@@ -1,0 +1,110 @@
+import {
+  checkAfter,
+  clampLimit,
+  type EventPage,
+  PAGE_LIMITS,
+  type ReadEventsQuery,
+  readChain,
+  resolveChain,
+  type SessionContext,
+  type SessionEvent,
+  type SessionRecord,
+} from 'confab';
+import type { StatementCache } from './connection.js';
+import { EVENT_COLUMNS, type EventRow, eventFromRow, eventToRow } from './row-mapping.js';
+import { loadInheritance, requireSession } from './session-queries.js';
+
+/** Stores events whose seqs were assigned by `buildAppendedEvents`. */
+export function insertEvents(statements: StatementCache, events: SessionEvent[]): void {
+  for (const event of events) {
+    statements.run(
+      `INSERT INTO events (${EVENT_COLUMNS}) VALUES (@session_id, @seq, @turn, @type, @at, @data)`,
+      eventToRow(event),
+    );
+  }
+}
+
+/** A session's own events (never through fork parents) in (`afterSeq`, `throughSeq`], oldest first. */
+export function readOwnEvents(
+  statements: StatementCache,
+  sessionId: string,
+  afterSeq: number,
+  throughSeq: number,
+  limit: number,
+): SessionEvent[] {
+  return statements
+    .rows<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+      sessionId,
+      afterSeq,
+      throughSeq,
+      limit,
+    )
+    .map(eventFromRow);
+}
+
+/**
+ * A session's own newest `compaction` in (`afterSeq`, `throughSeq`]. The partial index holds only
+ * compactions, so this never scans the events between them.
+ */
+export function findOwnLatestCompaction(
+  statements: StatementCache,
+  sessionId: string,
+  afterSeq: number,
+  throughSeq: number,
+): SessionEvent | null {
+  const row = statements.row<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM events INDEXED BY events_compactions
+     WHERE session_id = ? AND type = 'compaction' AND seq > ? AND seq <= ? ORDER BY seq DESC LIMIT 1`,
+    sessionId,
+    afterSeq,
+    throughSeq,
+  );
+  return row ? eventFromRow(row) : null;
+}
+
+/** Up to `limit` events visible to `record` after `after`, through its fork parents. */
+export async function readVisibleEvents(
+  statements: StatementCache,
+  record: SessionRecord,
+  after: number,
+  limit: number,
+): Promise<SessionEvent[]> {
+  const segments = await resolveChain(record, (sessionId) => loadInheritance(statements, sessionId));
+  return readChain(record.id, segments, after, limit, (sessionId, afterSeq, throughSeq, max) =>
+    readOwnEvents(statements, sessionId, afterSeq, throughSeq, max),
+  );
+}
+
+/** `readEvents` of the port, run inside one snapshot read. */
+export async function readEventPage(
+  statements: StatementCache,
+  sessionId: string,
+  query: ReadEventsQuery,
+): Promise<EventPage> {
+  const record = requireSession(statements, sessionId);
+  const limit = clampLimit(query.limit, PAGE_LIMITS.events);
+  const events = await readVisibleEvents(statements, record, checkAfter(query.after), limit);
+  const last = events[events.length - 1];
+  return { events, nextAfter: last && last.seq < record.lastSeq ? last.seq : null };
+}
+
+/**
+ * `readContext` of the port, run inside one snapshot read: the record points at its newest
+ * compaction, so the cost is one keyed read plus the tail after it, whatever the log's length.
+ */
+export async function readSessionContext(statements: StatementCache, sessionId: string): Promise<SessionContext> {
+  const session = requireSession(statements, sessionId);
+  let compaction: SessionContext['compaction'] = null;
+  if (session.compactionSeq !== null) {
+    const [event] = await readVisibleEvents(statements, session, session.compactionSeq - 1, 1);
+    if (event?.type === 'compaction') compaction = event;
+  }
+  const events = await readVisibleEvents(
+    statements,
+    session,
+    compaction?.data.throughSeq ?? 0,
+    Number.MAX_SAFE_INTEGER,
+  );
+  return { session, compaction, events };
+}

@@ -1,0 +1,128 @@
+import { type ClaimInputsRequest, errors, type NewInput, newId, type QueuedInput, type SessionEvent } from 'confab';
+import type { StatementCache } from './connection.js';
+import { INPUT_COLUMNS, type InputRow, inputFromRow, toJson } from './row-mapping.js';
+import { requireSession } from './session-queries.js';
+import { sliceLimit } from './sql-limits.js';
+
+/*
+ * The input queue. Queue order is the `position` rowid: it only grows while rows exist, so
+ * "oldest first" is "lowest position first".
+ */
+
+/** One input of a session, or undefined. */
+export function loadInput(statements: StatementCache, sessionId: string, inputId: string): QueuedInput | undefined {
+  const row = statements.row<InputRow>(
+    `SELECT ${INPUT_COLUMNS} FROM inputs WHERE session_id = ? AND id = ?`,
+    sessionId,
+    inputId,
+  );
+  return row && inputFromRow(row);
+}
+
+/** Marks a claimed input consumed by `event` (the `input` event written for it), or by nothing. */
+export function markInputConsumed(statements: StatementCache, input: QueuedInput, event: SessionEvent | null): void {
+  statements.run(
+    "UPDATE inputs SET status = 'consumed', consumed_seq = ?, consumed_turn = ? WHERE session_id = ? AND id = ?",
+    event?.seq ?? null,
+    event?.turn ?? null,
+    input.sessionId,
+    input.id,
+  );
+}
+
+/** `enqueueInput` of the port, as one write task. */
+export function enqueueInput(
+  statements: StatementCache,
+  sessionId: string,
+  input: NewInput,
+  now: Date,
+): { input: QueuedInput; created: boolean } {
+  const session = requireSession(statements, sessionId);
+  if (input.idempotencyKey) {
+    const row = statements.row<InputRow>(
+      `SELECT ${INPUT_COLUMNS} FROM inputs WHERE session_id = ? AND idempotency_key = ?`,
+      sessionId,
+      input.idempotencyKey,
+    );
+    if (row) return { input: inputFromRow(row), created: false };
+  }
+  if (session.status === 'closed') throw errors.sessionClosed(sessionId);
+  const queued: QueuedInput = {
+    id: input.id ?? newId('in'),
+    sessionId,
+    text: input.text,
+    files: input.files ?? [],
+    idempotencyKey: input.idempotencyKey ?? null,
+    status: 'pending',
+    claimToken: null,
+    consumedSeq: null,
+    consumedTurn: null,
+    createdAt: now.toISOString(),
+  };
+  if (loadInput(statements, sessionId, queued.id)) throw errors.conflict(`input ${queued.id} exists`);
+  statements.run(
+    `INSERT INTO inputs (session_id, id, text, files, idempotency_key, status, created_at)
+     VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
+    sessionId,
+    queued.id,
+    queued.text,
+    toJson(queued.files),
+    queued.idempotencyKey,
+    queued.createdAt,
+  );
+  return { input: queued, created: true };
+}
+
+/**
+ * `claimInputs` of the port, as one write task: concurrent claimers (also in other processes) are
+ * serialised by the write lock, so they receive disjoint sets.
+ */
+export function claimInputs(statements: StatementCache, sessionId: string, request: ClaimInputsRequest): QueuedInput[] {
+  requireSession(statements, sessionId);
+  const count = sliceLimit(request.max);
+  if (count === 0) return [];
+  const rows = request.ids
+    ? statements.rows<InputRow>(
+        `SELECT ${INPUT_COLUMNS} FROM inputs
+         WHERE session_id = ? AND status = 'pending' AND id IN (SELECT value FROM json_each(?))
+         ORDER BY position LIMIT ?`,
+        sessionId,
+        toJson(request.ids),
+        count,
+      )
+    : statements.rows<InputRow>(
+        `SELECT ${INPUT_COLUMNS} FROM inputs WHERE session_id = ? AND status = 'pending' ORDER BY position LIMIT ?`,
+        sessionId,
+        count,
+      );
+  for (const row of rows) {
+    statements.run(
+      "UPDATE inputs SET status = 'claimed', claim_token = ? WHERE position = ?",
+      request.claimToken,
+      row.position,
+    );
+  }
+  return rows.map((row) => ({ ...inputFromRow(row), status: 'claimed', claimToken: request.claimToken }));
+}
+
+/** `releaseInputs` of the port, as one write task. */
+export function releaseInputs(statements: StatementCache, sessionId: string, claimToken: string | undefined): number {
+  requireSession(statements, sessionId);
+  return statements.run(
+    `UPDATE inputs SET status = 'pending', claim_token = NULL
+     WHERE session_id = ? AND status = 'claimed' AND (? IS NULL OR claim_token = ?)`,
+    sessionId,
+    claimToken ?? null,
+    claimToken ?? null,
+  );
+}
+
+/** `countPendingInputs` of the port. */
+export function countPendingInputs(statements: StatementCache, sessionId: string): number {
+  requireSession(statements, sessionId);
+  const row = statements.row<{ count: number }>(
+    "SELECT count(*) AS count FROM inputs WHERE session_id = ? AND status = 'pending'",
+    sessionId,
+  );
+  return row?.count ?? 0;
+}

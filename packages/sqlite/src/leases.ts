@@ -1,0 +1,78 @@
+import { errors, isLeaseLive, type Lease } from 'confab';
+import type { StatementCache } from './connection.js';
+import { type LeaseRow, leaseFromRow } from './row-mapping.js';
+import { requireSession } from './session-queries.js';
+
+/*
+ * Leases. The `leases` row is the truth for every process sharing the file: acquisition runs
+ * under the write lock (BEGIN IMMEDIATE), and `last_token` is kept when a lease is released so a
+ * fencing token is never issued twice for a session.
+ */
+
+/** The session's lease as stored (possibly expired), or null when none is held. */
+export function loadLease(statements: StatementCache, sessionId: string): Lease | null {
+  return leaseFromRow(
+    statements.row<LeaseRow>(
+      'SELECT session_id, last_token, owner, token, expires_at FROM leases WHERE session_id = ?',
+      sessionId,
+    ),
+  );
+}
+
+/** `acquireLease` of the port, as one write task. */
+export function acquireLease(
+  statements: StatementCache,
+  sessionId: string,
+  owner: string,
+  ttlMs: number,
+  now: Date,
+): Lease | null {
+  requireSession(statements, sessionId);
+  const row = statements.row<LeaseRow>(
+    'SELECT session_id, last_token, owner, token, expires_at FROM leases WHERE session_id = ?',
+    sessionId,
+  );
+  if (isLeaseLive(leaseFromRow(row), now)) return null;
+  const lease: Lease = {
+    sessionId,
+    owner,
+    token: (row?.last_token ?? 0) + 1,
+    expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+  };
+  statements.run(
+    `INSERT INTO leases (session_id, last_token, owner, token, expires_at) VALUES (@sessionId, @token, @owner, @token, @expiresAt)
+     ON CONFLICT (session_id) DO UPDATE SET last_token = excluded.last_token, owner = excluded.owner,
+       token = excluded.token, expires_at = excluded.expires_at`,
+    lease,
+  );
+  return lease;
+}
+
+/** `renewLease` of the port, as one write task. */
+export function renewLease(statements: StatementCache, lease: Lease, ttlMs: number, now: Date): Lease {
+  requireSession(statements, lease.sessionId);
+  const current = loadLease(statements, lease.sessionId);
+  if (!isLeaseLive(current, now) || current.token !== lease.token || current.owner !== lease.owner) {
+    throw errors.conflict(`lease ${lease.token} on session ${lease.sessionId} was lost`);
+  }
+  const renewed: Lease = { ...current, expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
+  statements.run('UPDATE leases SET expires_at = ? WHERE session_id = ?', renewed.expiresAt, renewed.sessionId);
+  return renewed;
+}
+
+/** `releaseLease` of the port, as one write task: a no-op unless this exact lease is held. */
+export function releaseLease(statements: StatementCache, lease: Lease): void {
+  statements.run(
+    'UPDATE leases SET owner = NULL, token = NULL, expires_at = NULL WHERE session_id = ? AND token = ? AND owner = ?',
+    lease.sessionId,
+    lease.token,
+    lease.owner,
+  );
+}
+
+/** `getLease` of the port. */
+export function getLiveLease(statements: StatementCache, sessionId: string, now: Date): Lease | null {
+  requireSession(statements, sessionId);
+  const lease = loadLease(statements, sessionId);
+  return isLeaseLive(lease, now) ? lease : null;
+}

@@ -1,0 +1,174 @@
+import { errors } from 'confab';
+import type { StatementCache } from './connection.js';
+
+/** One forward-only schema change, applied at most once per database file. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/*
+ * Session fields that queries filter or sort on are columns; everything else lives in the JSON
+ * `body`, so adding a record field never needs a migration. Events are clustered by
+ * (session_id, seq) (WITHOUT ROWID): a page of one session's log is one contiguous range scan.
+ */
+const INITIAL_SCHEMA = `
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY NOT NULL,
+  app_id TEXT NOT NULL,
+  client_session_id TEXT,
+  channel TEXT,
+  status TEXT NOT NULL,
+  last_activity_at TEXT NOT NULL,
+  closed_at TEXT,
+  pending_interrupt INTEGER NOT NULL,
+  inherits_from_session_id TEXT,
+  inherits_from_seq INTEGER,
+  body TEXT NOT NULL
+);
+CREATE UNIQUE INDEX sessions_by_client_session_id ON sessions (app_id, client_session_id)
+  WHERE client_session_id IS NOT NULL;
+CREATE UNIQUE INDEX sessions_one_active_per_channel ON sessions (app_id, channel)
+  WHERE status = 'active' AND channel IS NOT NULL;
+CREATE INDEX sessions_by_activity ON sessions (app_id, last_activity_at DESC, id DESC);
+CREATE INDEX sessions_by_status ON sessions (app_id, status, last_activity_at DESC, id DESC);
+CREATE INDEX sessions_by_channel ON sessions (app_id, channel, last_activity_at DESC, id DESC);
+CREATE INDEX sessions_idle ON sessions (last_activity_at, id) WHERE status <> 'closed';
+CREATE INDEX sessions_closed ON sessions (closed_at, id) WHERE status = 'closed';
+CREATE INDEX sessions_by_fork_parent ON sessions (inherits_from_session_id)
+  WHERE inherits_from_session_id IS NOT NULL;
+
+CREATE TABLE events (
+  session_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  turn INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (session_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX events_compactions ON events (session_id, seq) WHERE type = 'compaction';
+
+CREATE TABLE inputs (
+  position INTEGER PRIMARY KEY,
+  session_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  text TEXT NOT NULL,
+  files TEXT NOT NULL,
+  idempotency_key TEXT,
+  status TEXT NOT NULL,
+  claim_token TEXT,
+  consumed_seq INTEGER,
+  consumed_turn INTEGER,
+  created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX inputs_by_id ON inputs (session_id, id);
+CREATE UNIQUE INDEX inputs_by_idempotency_key ON inputs (session_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX inputs_by_status ON inputs (session_id, status, position);
+
+CREATE TABLE snapshots (
+  id TEXT PRIMARY KEY NOT NULL,
+  session_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  turn INTEGER NOT NULL,
+  state_version INTEGER NOT NULL,
+  parent_snapshot_id TEXT,
+  created_at TEXT NOT NULL,
+  state TEXT NOT NULL
+);
+CREATE INDEX snapshots_by_session ON snapshots (session_id, seq);
+
+CREATE TABLE leases (
+  session_id TEXT PRIMARY KEY NOT NULL,
+  last_token INTEGER NOT NULL,
+  owner TEXT,
+  token INTEGER,
+  expires_at TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE apps (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY NOT NULL,
+  app_id TEXT NOT NULL,
+  label TEXT,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE INDEX api_tokens_by_app ON api_tokens (app_id);
+
+CREATE TABLE files (
+  token TEXT PRIMARY KEY NOT NULL,
+  app_id TEXT NOT NULL,
+  session_id TEXT,
+  name TEXT,
+  media_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  expires_at_ms INTEGER,
+  data BLOB NOT NULL
+);
+CREATE INDEX files_by_session ON files (session_id) WHERE session_id IS NOT NULL;
+CREATE INDEX files_by_expiry ON files (expires_at_ms);
+`;
+
+/** Every migration, oldest first. Append only: a released migration is never edited. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: INITIAL_SCHEMA }];
+
+/** The schema version this build creates and understands. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+)`;
+
+/** The highest migration recorded in the file; 0 for a fresh file. */
+export function readSchemaVersion(statements: StatementCache): number {
+  const table = statements.row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  if (!table) return 0;
+  return (
+    statements.row<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations')?.version ?? 0
+  );
+}
+
+/**
+ * Applies every missing migration, each in its own `BEGIN IMMEDIATE` transaction that re-reads the
+ * recorded version first: when several processes migrate one file at once, the write lock orders
+ * them and each migration runs exactly once. Returns the resulting version. Fails with
+ * `failed_precondition` when the file was migrated by a newer build.
+ */
+export function runMigrations(statements: StatementCache, now: () => Date): number {
+  const connection = statements.connection;
+  for (const migration of MIGRATIONS) {
+    connection
+      .transaction(() => {
+        connection.exec(CREATE_MIGRATIONS_TABLE);
+        if (readSchemaVersion(statements) >= migration.version) return;
+        connection.exec(migration.sql);
+        statements.run(
+          'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+          migration.version,
+          migration.name,
+          now().toISOString(),
+        );
+      })
+      .immediate();
+  }
+  const version = readSchemaVersion(statements);
+  if (version > LATEST_SCHEMA_VERSION) {
+    throw errors.failedPrecondition(
+      `the database is at schema version ${version}, newer than this build understands (${LATEST_SCHEMA_VERSION})`,
+    );
+  }
+  return version;
+}

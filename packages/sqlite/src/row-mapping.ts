@@ -1,0 +1,275 @@
+import {
+  errors,
+  type InputStatus,
+  type JsonObject,
+  type Lease,
+  type QueuedInput,
+  type SessionEvent,
+  type SessionRecord,
+  type SessionStatus,
+  type SnapshotWithState,
+} from 'confab';
+
+/*
+ * Rows of the session tables (sessions, events, snapshots, inputs, leases) as SQLite returns them
+ * (snake_case, JSON as text, booleans as 0/1) and their conversions to and from the port's
+ * records, kept in one place so a column change touches one file. Account tables: account-rows.ts.
+ */
+
+/** Serialises a value for a JSON column; `invalid_argument` when it is not JSON-serialisable. */
+export function toJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw errors.invalidArgument('value is not JSON-serialisable', { cause: error });
+  }
+}
+
+/**
+ * A private deep copy of a caller's argument, taken when the call is made: writes run later (in
+ * the next group commit), and the caller may reuse or mutate its objects in the meantime.
+ */
+export function copyArgument<T>(value: T): T {
+  try {
+    return structuredClone(value);
+  } catch (error) {
+    throw errors.invalidArgument('argument cannot be copied', { cause: error });
+  }
+}
+
+/** The columns of `sessions`, in the order of {@link SessionRow}. */
+export const SESSION_COLUMNS =
+  'id, app_id, client_session_id, channel, status, last_activity_at, closed_at, pending_interrupt, inherits_from_session_id, inherits_from_seq, body';
+
+/** A `sessions` row. */
+export interface SessionRow {
+  id: string;
+  app_id: string;
+  client_session_id: string | null;
+  channel: string | null;
+  status: string;
+  last_activity_at: string;
+  closed_at: string | null;
+  pending_interrupt: number;
+  inherits_from_session_id: string | null;
+  inherits_from_seq: number | null;
+  body: string;
+}
+
+/** The record fields that live in the JSON `body` rather than in columns. */
+type SessionBody = Omit<
+  SessionRecord,
+  | 'id'
+  | 'appId'
+  | 'clientSessionId'
+  | 'channel'
+  | 'status'
+  | 'lastActivityAt'
+  | 'closedAt'
+  | 'pendingInterrupt'
+  | 'inheritsFrom'
+>;
+
+/** The row that stores `record`. */
+export function sessionToRow(record: SessionRecord): SessionRow {
+  const body: SessionBody = {
+    title: record.title,
+    agent: record.agent,
+    model: record.model,
+    meta: record.meta,
+    state: record.state,
+    stateVersion: record.stateVersion,
+    turnCount: record.turnCount,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    lastTurnAt: record.lastTurnAt,
+    parent: record.parent,
+    version: record.version,
+    lastSeq: record.lastSeq,
+    tools: record.tools,
+    compactionSeq: record.compactionSeq,
+    lastSnapshotId: record.lastSnapshotId,
+    archivedAt: record.archivedAt,
+    runtime: record.runtime,
+  };
+  return {
+    id: record.id,
+    app_id: record.appId,
+    client_session_id: record.clientSessionId,
+    channel: record.channel,
+    status: record.status,
+    last_activity_at: record.lastActivityAt,
+    closed_at: record.closedAt,
+    pending_interrupt: record.pendingInterrupt ? 1 : 0,
+    inherits_from_session_id: record.inheritsFrom?.sessionId ?? null,
+    inherits_from_seq: record.inheritsFrom?.seq ?? null,
+    body: toJson(body),
+  };
+}
+
+/** The record stored in `row`. */
+export function sessionFromRow(row: SessionRow): SessionRecord {
+  const body = JSON.parse(row.body) as SessionBody;
+  return {
+    id: row.id,
+    appId: row.app_id,
+    clientSessionId: row.client_session_id,
+    channel: row.channel,
+    title: body.title,
+    agent: body.agent,
+    model: body.model,
+    status: row.status as SessionStatus,
+    meta: body.meta,
+    state: body.state,
+    stateVersion: body.stateVersion,
+    turnCount: body.turnCount,
+    createdAt: body.createdAt,
+    updatedAt: body.updatedAt,
+    lastTurnAt: body.lastTurnAt,
+    closedAt: row.closed_at,
+    parent: body.parent,
+    version: body.version,
+    lastSeq: body.lastSeq,
+    lastActivityAt: row.last_activity_at,
+    tools: body.tools,
+    compactionSeq: body.compactionSeq,
+    lastSnapshotId: body.lastSnapshotId,
+    pendingInterrupt: row.pending_interrupt === 1,
+    archivedAt: body.archivedAt,
+    runtime: body.runtime,
+    inheritsFrom:
+      row.inherits_from_session_id === null
+        ? null
+        : { sessionId: row.inherits_from_session_id, seq: row.inherits_from_seq ?? 0 },
+  };
+}
+
+/** The columns of `events`, in the order of {@link EventRow}. */
+export const EVENT_COLUMNS = 'session_id, seq, turn, type, at, data';
+
+/** An `events` row. */
+export interface EventRow {
+  session_id: string;
+  seq: number;
+  turn: number;
+  type: string;
+  at: string;
+  data: string;
+}
+
+/** The row that stores `event`. */
+export function eventToRow(event: SessionEvent): EventRow {
+  return {
+    session_id: event.sessionId,
+    seq: event.seq,
+    turn: event.turn,
+    type: event.type,
+    at: event.at,
+    data: toJson(event.data),
+  };
+}
+
+/** The event stored in `row`. */
+export function eventFromRow(row: EventRow): SessionEvent {
+  return {
+    seq: row.seq,
+    sessionId: row.session_id,
+    turn: row.turn,
+    type: row.type,
+    at: row.at,
+    data: JSON.parse(row.data),
+  } as SessionEvent;
+}
+
+/** The columns of `inputs` a {@link QueuedInput} needs, plus the queue position. */
+export const INPUT_COLUMNS =
+  'position, session_id, id, text, files, idempotency_key, status, claim_token, consumed_seq, consumed_turn, created_at';
+
+/** An `inputs` row. */
+export interface InputRow {
+  position: number;
+  session_id: string;
+  id: string;
+  text: string;
+  files: string;
+  idempotency_key: string | null;
+  status: string;
+  claim_token: string | null;
+  consumed_seq: number | null;
+  consumed_turn: number | null;
+  created_at: string;
+}
+
+/** The queued input stored in `row`. */
+export function inputFromRow(row: InputRow): QueuedInput {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    text: row.text,
+    files: JSON.parse(row.files) as string[],
+    idempotencyKey: row.idempotency_key,
+    status: row.status as InputStatus,
+    claimToken: row.claim_token,
+    consumedSeq: row.consumed_seq,
+    consumedTurn: row.consumed_turn,
+    createdAt: row.created_at,
+  };
+}
+
+/** The columns of `snapshots`, in the order of {@link SnapshotRow}. */
+export const SNAPSHOT_COLUMNS = 'id, session_id, seq, turn, state_version, parent_snapshot_id, created_at, state';
+
+/** A `snapshots` row. */
+export interface SnapshotRow {
+  id: string;
+  session_id: string;
+  seq: number;
+  turn: number;
+  state_version: number;
+  parent_snapshot_id: string | null;
+  created_at: string;
+  state: string;
+}
+
+/** The row that stores `snapshot`. */
+export function snapshotToRow(snapshot: SnapshotWithState): SnapshotRow {
+  return {
+    id: snapshot.id,
+    session_id: snapshot.sessionId,
+    seq: snapshot.seq,
+    turn: snapshot.turn,
+    state_version: snapshot.stateVersion,
+    parent_snapshot_id: snapshot.parentSnapshotId,
+    created_at: snapshot.createdAt,
+    state: toJson(snapshot.state),
+  };
+}
+
+/** The snapshot stored in `row`, with its state. */
+export function snapshotFromRow(row: SnapshotRow): SnapshotWithState {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    seq: row.seq,
+    turn: row.turn,
+    stateVersion: row.state_version,
+    parentSnapshotId: row.parent_snapshot_id,
+    createdAt: row.created_at,
+    state: JSON.parse(row.state) as JsonObject,
+  };
+}
+
+/** A `leases` row: `last_token` survives releases so fencing tokens never repeat. */
+export interface LeaseRow {
+  session_id: string;
+  last_token: number;
+  owner: string | null;
+  token: number | null;
+  expires_at: string | null;
+}
+
+/** The lease held in `row`, or null when it was released (expired leases are returned as is). */
+export function leaseFromRow(row: LeaseRow | undefined): Lease | null {
+  if (!row || row.owner === null || row.token === null || row.expires_at === null) return null;
+  return { sessionId: row.session_id, owner: row.owner, token: row.token, expiresAt: row.expires_at };
+}

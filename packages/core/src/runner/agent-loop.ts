@@ -22,6 +22,8 @@ export interface LoopOutcome {
   stopReason: StopReason;
   usage: Usage | null;
   pending: PendingCall[];
+  /** The provider's input tokens of the last model call, and the last seq its prompt covered. */
+  lastCall?: { inputTokens: number; promptSeq: number };
 }
 
 /** Everything one run of the loop needs. */
@@ -92,8 +94,12 @@ export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> 
   const base = state.history;
   const alreadyWritten = writer.written.length;
 
+  let lastCall: LoopOutcome['lastCall'];
+  const finish = (outcome: Omit<LoopOutcome, 'lastCall'>): LoopOutcome =>
+    lastCall ? { ...outcome, lastCall } : outcome;
   for (let step = 0; step < agent.maxSteps; step++) {
     const history = [...base, ...writer.written.slice(alreadyWritten)];
+    const promptSeq = writer.lastSeq;
     const result = await runModelStep({
       model: state.model,
       prompt: buildPrompt({ system: agent.system, summary: state.summary, events: history, files: state.files }),
@@ -116,18 +122,20 @@ export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> 
       },
     });
     usage = addUsage(usage, result.usage);
+    // Compaction estimates start from what the provider counted for the latest prompt, not the sum.
+    if (result.usage) lastCall = { inputTokens: result.usage.inputTokens, promptSeq };
     if (result.finishReason === 'aborted') {
       await closeUnansweredCalls(state, result.toolCalls, 'the turn was stopped before this tool ran');
-      return { stopReason: state.abortReason(), usage, pending: [] };
+      return finish({ stopReason: state.abortReason(), usage, pending: [] });
     }
     if (result.finishReason === 'error') {
       await closeUnansweredCalls(state, result.toolCalls, 'the model call failed');
       const message = result.error instanceof Error ? result.error.message : String(result.error);
       await writer.append([{ type: 'error', data: { code: 'unavailable', message: `model error: ${message}` } }]);
-      return { stopReason: 'error', usage, pending: [] };
+      return finish({ stopReason: 'error', usage, pending: [] });
     }
     if (result.toolCalls.length === 0) {
-      return { stopReason: result.finishReason === 'length' ? 'length' : 'stop', usage, pending: [] };
+      return finish({ stopReason: result.finishReason === 'length' ? 'length' : 'stop', usage, pending: [] });
     }
     const pending: PendingCall[] = [];
     const approvalRequests = result.toolCalls.filter((call) => call.executor === 'server' && call.needsApproval);
@@ -144,10 +152,10 @@ export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> 
       state,
       result.toolCalls.filter((call) => call.executor === 'server' && !call.needsApproval),
     );
-    if (state.signal.aborted) return { stopReason: state.abortReason(), usage, pending: [] };
-    if (pending.length) return { stopReason: 'interrupted', usage, pending };
+    if (state.signal.aborted) return finish({ stopReason: state.abortReason(), usage, pending: [] });
+    if (pending.length) return finish({ stopReason: 'interrupted', usage, pending });
   }
-  return { stopReason: 'length', usage, pending: [] };
+  return finish({ stopReason: 'length', usage, pending: [] });
 }
 
 function pick(call: StepToolCall): { toolCallId: string; toolName: string; input: JsonValue } {

@@ -132,7 +132,14 @@ export function buildPrompt(options: {
 }): LanguageModelV3Prompt {
   const prompt: LanguageModelV3Prompt = [];
   if (options.system) prompt.push({ role: 'system', content: options.system });
-  if (options.summary) prompt.push({ role: 'system', content: `${SUMMARY_PREAMBLE}\n${options.summary}` });
-  prompt.push(...eventsToMessages(options.events, options.files));
+  const conversation = eventsToMessages(options.events, options.files);
+  if (options.summary) {
+    const summary = `${SUMMARY_PREAMBLE}\n${options.summary}`;
+    // Some providers require the conversation to open with a user message; a tail kept from the
+    // middle of a long agentic turn may open with the assistant, so the summary takes that place.
+    if (conversation[0]?.role === 'user') prompt.push({ role: 'system', content: summary });
+    else prompt.push({ role: 'user', content: [{ type: 'text', text: summary }] });
+  }
+  prompt.push(...conversation);
   return prompt;
 }

@@ -34,6 +34,13 @@ export interface RunnerOptions {
   hooks?: TurnHooks;
   /** Errors of background work (batched turns). Default: logged to stderr. */
   onError?: (error: unknown, sessionId: string) => void;
+  /**
+   * Always run the logic's own model, ignoring model names of turns and sessions (they only name
+   * the turn's model in its events). A pool sets this: it picks the logic by model already.
+   */
+  useLogicModel?: boolean;
+  /** Runs under the lease before each new turn (see {@link SessionRunnerSettings.beforeTurn}). */
+  beforeTurn?: SessionRunnerSettings['beforeTurn'];
 }
 
 /**
@@ -62,6 +69,8 @@ export class Runner {
       onError:
         options.onError ??
         ((error, sessionId) => console.error(`confab: background turn of ${sessionId} failed:`, error)),
+      beforeTurn: options.beforeTurn,
+      useLogicModel: options.useLogicModel ?? false,
     };
   }
 

@@ -1,6 +1,6 @@
 import { ConfabError, errors } from '../errors.js';
 import type { DeltaEvent } from '../model/event.js';
-import type { NewInput, QueuedInput } from '../model/records.js';
+import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import { hasAppendNotifier } from '../store/session-store.js';
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
@@ -25,6 +25,11 @@ export interface SessionRunnerSettings extends EngineDeps {
   /** How often a live subscription re-reads the store when nothing notified it. */
   pollIntervalMs: number;
   onError: (error: unknown, sessionId: string) => void;
+  /**
+   * Runs under the lease right before a new turn starts (e.g. automatic compaction); returns the
+   * session as it is afterwards. It must not throw for a recoverable problem: report and go on.
+   */
+  beforeTurn?: (session: SessionRecord, lease: Lease, emit: (event: StreamEvent) => void) => Promise<SessionRecord>;
 }
 
 /** Options of one turn. */
@@ -84,7 +89,7 @@ export class SessionRunner {
           ids: [queued.id],
         });
         if (!claimed.length) throw errors.conflict(`input ${queued.id} was taken by another turn`);
-        session = await this.closePendingInterrupt(execution, session);
+        session = await this.prepare(execution, session);
         return this.withTimeout(execution, options, () =>
           runNewTurn(this.settings, execution, session, claimed, options),
         );
@@ -180,6 +185,18 @@ export class SessionRunner {
     }
   }
 
+  /**
+   * Runs `job` with the session's lease, in turn with this session's turns (for work that writes
+   * the log outside a turn, such as a manual compaction). Waits up to the turn wait.
+   */
+  withLease<T>(job: (session: SessionRecord, lease: Lease) => Promise<T>, waitMs?: number): Promise<T> {
+    return this.exclusive(
+      waitMs,
+      () => undefined,
+      (execution, session) => job(session, execution.keeper.lease),
+    );
+  }
+
   /** Waits for running work to finish. */
   async idle(): Promise<void> {
     while (this.busy) await this.tail;
@@ -264,8 +281,14 @@ export class SessionRunner {
       claimToken: claimTokenOf(execution),
     });
     if (!inputs.length) return null;
-    const ready = await this.closePendingInterrupt(execution, session);
+    const ready = await this.prepare(execution, session);
     return this.withTimeout(execution, options, () => runNewTurn(this.settings, execution, ready, inputs, options));
+  }
+
+  /** What runs under the lease before every new turn. */
+  private async prepare(execution: TurnExecution, session: SessionRecord): Promise<SessionRecord> {
+    const ready = await this.closePendingInterrupt(execution, session);
+    return this.settings.beforeTurn ? this.settings.beforeTurn(ready, execution.keeper.lease, execution.emit) : ready;
   }
 
   private scheduleDrain(): void {

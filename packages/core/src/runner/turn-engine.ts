@@ -30,6 +30,8 @@ export interface EngineDeps {
   resolveModel: (reference: ModelReference) => Promise<LanguageModelV3>;
   snapshotFilter?: SnapshotFilter;
   hooks?: TurnHooks;
+  /** When true, turns run the logic's own model; model names only label the turn. */
+  useLogicModel?: boolean;
 }
 
 /** One turn (or resumed turn segment) in flight. */
@@ -179,8 +181,8 @@ export async function finishTurn(
         pendingInterrupt: interrupted,
         runtime: withRuntime(session, {
           turn: interrupted ? { ...active, phase: 'interrupted', pending: outcome.pending } : null,
-          lastInputTokens: outcome.usage?.inputTokens ?? runtime.lastInputTokens,
-          lastInputTokensSeq: outcome.usage ? writer.lastSeq : runtime.lastInputTokensSeq,
+          lastInputTokens: outcome.lastCall?.inputTokens ?? runtime.lastInputTokens,
+          lastInputTokensSeq: outcome.lastCall?.promptSeq ?? runtime.lastInputTokensSeq,
         }),
       },
     },
@@ -214,6 +216,7 @@ export async function runNewTurn(
   const index = session.turnCount + 1;
   const chosen = options.model ?? session.model;
   const model = chosen ?? modelName(deps.logicFor(session));
+  const modelFromLogic = deps.useLogicModel === true || !chosen;
   const inputIds = inputs.map((input) => input.id);
   const active: ActiveTurn = {
     index,
@@ -221,7 +224,7 @@ export async function runNewTurn(
     inputIds,
     startSeq: session.lastSeq + 1,
     model,
-    modelFromLogic: !chosen,
+    modelFromLogic,
     pending: [],
   };
   const writer = new TurnWriter(deps.store, execution.keeper, session, index, execution.emit);

@@ -1,0 +1,372 @@
+import { compactSession } from '../compaction/compact-session.js';
+import { needsCompaction, resolveCompactionSettings } from '../compaction/compaction-policy.js';
+import { errors } from '../errors.js';
+import { LifecycleBus } from '../lifecycle/lifecycle-bus.js';
+import type { JsonObject } from '../model/json.js';
+import type { NewInput, QueuedInput } from '../model/records.js';
+import type { NewSession, SessionRecord } from '../model/session.js';
+import { defineAgent, type ModelReference, type TurnLogic } from '../runner/agent.js';
+import { createModelResolver, type ModelResolver } from '../runner/model-resolver.js';
+import { Runner, type RunnerOptions } from '../runner/runner.js';
+import type { StreamPosition, TurnOptions } from '../runner/session-runner.js';
+import type { ResumeAnswers, TurnResult } from '../runner/turn-engine.js';
+import type { TurnHandle } from '../runner/turn-handle.js';
+import type { StreamEvent } from '../runner/turn-writer.js';
+import type { EventPage, ReadEventsQuery, SessionPage, SessionStore } from '../store/session-store.js';
+import { type RetentionOptions, RetentionSweeper } from './retention-sweeper.js';
+
+/** Builds the turn logic of a session for a model. */
+export type RunnerFactory = (session: SessionRecord, model: string) => TurnLogic;
+
+/** Options of {@link Pool}. Only `store` is required. */
+export interface PoolOptions extends Omit<RunnerOptions, 'logic' | 'store' | 'hooks' | 'beforeTurn'> {
+  store: SessionStore;
+  /** Default: a plain agent on the chosen model. */
+  factory?: RunnerFactory;
+  /** The model when neither the call nor the session names one. Default `echo`. */
+  defaultModel?: string;
+  /** The app sessions belong to when a call gives none. Default `default`. */
+  appId?: string;
+  /** Runners idle longer than this are evicted (their sessions stay stored). Default 10 min. */
+  idleTimeoutMs?: number;
+  /** How often the reaper looks. Default a tenth of the idle timeout, at most 60 s. */
+  reaperIntervalMs?: number;
+  compaction?: { maxTokens?: number; keepTail?: number; fastModel?: ModelReference };
+  retention?: RetentionOptions;
+  bus?: LifecycleBus;
+}
+
+interface Resident {
+  model: string;
+  logic: TurnLogic;
+  dead: boolean;
+}
+
+/** Scope of a call: the app whose sessions it may see. */
+export interface PoolScope {
+  appId?: string;
+}
+
+/**
+ * The object an application talks to: sessions by channel, turns, history, compaction, lifecycle
+ * events and retention. Runners are created by the factory on demand, replaced when the model
+ * changes or a runner died, and evicted by a reaper when idle, so memory follows active sessions.
+ */
+export class Pool {
+  readonly bus: LifecycleBus;
+  readonly runner: Runner;
+  private readonly store: SessionStore;
+  private readonly residents = new Map<string, Resident>();
+  private factory: RunnerFactory;
+  private defaultModel: string;
+  private readonly appId: string;
+  private readonly idleTimeoutMs: number;
+  private readonly reaper: ReturnType<typeof setInterval>;
+  private readonly resolveModel: ModelResolver;
+  private readonly compaction: ReturnType<typeof resolveCompactionSettings> & { fastModel: ModelReference | null };
+  readonly sweeper: RetentionSweeper;
+
+  constructor(options: PoolOptions) {
+    this.store = options.store;
+    this.bus = options.bus ?? new LifecycleBus();
+    this.factory = options.factory ?? ((_session, model) => defineAgent({ model }));
+    this.defaultModel = options.defaultModel ?? 'echo';
+    this.appId = options.appId ?? 'default';
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 10 * 60_000;
+    this.resolveModel = options.resolveModel ?? createModelResolver();
+    this.compaction = {
+      ...resolveCompactionSettings(options.compaction),
+      fastModel: options.compaction?.fastModel ?? null,
+    };
+    this.runner = new Runner({
+      ...options,
+      resolveModel: this.resolveModel,
+      useLogicModel: true,
+      logic: (session) => this.logicFor(session),
+      hooks: {
+        turnStarted: (session, turn) => {
+          this.bus.emit('turn.started', session, { turn });
+          this.bus.emit('session.updated', session, { turnCount: session.turnCount });
+        },
+        turnEnded: (session, turnEnd) => {
+          this.bus.emit('turn.ended', session, { turn: turnEnd.turn, ...turnEnd.data } as unknown as JsonObject);
+          if (turnEnd.data.stopReason === 'error') this.markDead(session.id);
+        },
+      },
+      beforeTurn: (session, lease) => this.compactBeforeTurn(session, lease),
+    });
+    this.sweeper = new RetentionSweeper(this.store, this.bus, options.retention ?? {}, (sessionId) =>
+      this.forget(sessionId),
+    );
+    const interval = options.reaperIntervalMs ?? Math.min(60_000, Math.max(10, Math.floor(this.idleTimeoutMs / 10)));
+    this.reaper = setInterval(() => this.reap(), interval);
+    this.reaper.unref?.();
+  }
+
+  // --- sessions and channels --------------------------------------------------------------------
+
+  /** Creates a session, optionally bound to a channel (which then has it as its active session). */
+  async createSession(channel: string | null, options: Omit<NewSession, 'appId' | 'channel'> & PoolScope = {}) {
+    const { appId, ...rest } = options;
+    const result = await this.store.createSession({ ...rest, appId: appId ?? this.appId, channel });
+    if (result.created) this.bus.emit('session.created', result.session, { channel });
+    return result;
+  }
+
+  /** The channel's active session, created when there is none (atomic across callers). */
+  async resolveSession(channel: string, options: Omit<NewSession, 'appId' | 'channel'> & PoolScope = {}) {
+    const { appId, ...defaults } = options;
+    const result = await this.store.resolveChannel(appId ?? this.appId, channel, defaults);
+    if (result.created) this.bus.emit('session.created', result.session, { channel });
+    return result;
+  }
+
+  /** Archives the channel's active session and creates a new one. */
+  async rotateSession(channel: string, options: Omit<NewSession, 'appId' | 'channel'> & PoolScope = {}) {
+    const { appId, ...defaults } = options;
+    const result = await this.store.rotateChannel(appId ?? this.appId, channel, defaults);
+    if (result.archived) {
+      this.forget(result.archived.id);
+      this.bus.emit('session.archived', result.archived, { channel });
+    }
+    this.bus.emit('session.created', result.session, { channel });
+    return result;
+  }
+
+  /** Archives a session: history kept, runner freed. */
+  async archiveSession(sessionId: string, scope: PoolScope = {}): Promise<SessionRecord> {
+    const before = await this.getSession(sessionId, scope);
+    const session = await this.store.archiveSession(sessionId);
+    this.forget(sessionId);
+    if (before.status !== 'archived') this.bus.emit('session.archived', session);
+    return session;
+  }
+
+  /** Soft close (idempotent). */
+  async closeSession(sessionId: string, scope: PoolScope = {}) {
+    await this.getSession(sessionId, scope);
+    const result = await this.store.closeSession(sessionId);
+    this.forget(sessionId);
+    if (!result.alreadyClosed) this.bus.emit('session.closed', result.session);
+    return result;
+  }
+
+  /** Hard delete: the session and everything of it is erased. */
+  async deleteSession(sessionId: string, scope: PoolScope = {}): Promise<boolean> {
+    const session = await this.getSession(sessionId, scope);
+    this.runner.stop(sessionId);
+    const deleted = await this.store.deleteSession(sessionId);
+    this.forget(sessionId);
+    if (deleted) this.bus.emit('session.deleted', session);
+    return deleted;
+  }
+
+  /** The channel's active session, or null. */
+  async activeSession(channel: string, scope: PoolScope = {}): Promise<SessionRecord | null> {
+    const page = await this.store.listSessions({
+      appId: scope.appId ?? this.appId,
+      channel,
+      status: 'active',
+      limit: 1,
+    });
+    return page.sessions[0] ?? null;
+  }
+
+  /** The session; `not_found` when missing or another app's. */
+  async getSession(sessionId: string, scope: PoolScope = {}): Promise<SessionRecord> {
+    const session = await this.store.getSession(sessionId, { appId: scope.appId ?? this.appId });
+    if (!session) throw errors.notFound('session', sessionId);
+    return session;
+  }
+
+  /** Sessions newest activity first; archived and closed ones only with `includeArchived`. */
+  listSessions(
+    options: { includeArchived?: boolean; channel?: string; cursor?: string | null; limit?: number } & PoolScope = {},
+  ): Promise<SessionPage> {
+    return this.store.listSessions({
+      appId: options.appId ?? this.appId,
+      channel: options.channel,
+      status: options.includeArchived ? 'all' : 'active',
+      cursor: options.cursor,
+      limit: options.limit,
+    });
+  }
+
+  /** A page of the session's events. */
+  async history(sessionId: string, query: ReadEventsQuery & PoolScope = {}): Promise<EventPage> {
+    await this.getSession(sessionId, query);
+    return this.store.readEvents(sessionId, query);
+  }
+
+  // --- turns ------------------------------------------------------------------------------------
+
+  /** Runs `input` as a turn. Model choice: `options.model`, then the session's, then the default. */
+  async chat(sessionId: string, input: string | NewInput, options: TurnOptions & PoolScope = {}): Promise<TurnHandle> {
+    const session = await this.getSession(sessionId, options);
+    this.residentFor(session, options.model);
+    return this.runner.run(sessionId, input, { ...options, model: options.model });
+  }
+
+  /** Queues an input for the next batched turn. */
+  async send(
+    sessionId: string,
+    input: string | NewInput,
+    scope: PoolScope = {},
+  ): Promise<{ input: QueuedInput; created: boolean }> {
+    const session = await this.getSession(sessionId, scope);
+    this.residentFor(session);
+    return this.runner.send(sessionId, input);
+  }
+
+  /** Continues an interrupted turn. */
+  async resume(sessionId: string, answers: ResumeAnswers, options: TurnOptions & PoolScope = {}): Promise<TurnHandle> {
+    const session = await this.getSession(sessionId, options);
+    this.residentFor(session);
+    return this.runner.resume(sessionId, answers, options);
+  }
+
+  /** Stops the session's running turn in this process. */
+  async stop(sessionId: string, scope: PoolScope = {}): Promise<boolean> {
+    await this.getSession(sessionId, scope);
+    return this.runner.stop(sessionId);
+  }
+
+  /** The session's events after `from`, then live. */
+  async subscribe(
+    sessionId: string,
+    from?: StreamPosition,
+    signal?: AbortSignal,
+    scope: PoolScope = {},
+  ): Promise<AsyncGenerator<StreamEvent>> {
+    await this.getSession(sessionId, scope);
+    return this.runner.subscribe(sessionId, from, signal);
+  }
+
+  // --- compaction -------------------------------------------------------------------------------
+
+  /** Compacts now, whatever the token count (manual compaction works even when automatic is off). */
+  async compactSession(sessionId: string, scope: PoolScope = {}) {
+    const session = await this.getSession(sessionId, scope);
+    return this.runner.session(sessionId).withLease(async (current, lease) => {
+      const model = await this.resolveModel(this.compaction.fastModel ?? this.residentFor(session).model);
+      return compactSession({
+        store: this.store,
+        sessionId: current.id,
+        lease,
+        model,
+        keepTail: this.compaction.keepTail,
+      });
+    });
+  }
+
+  /** True when the session's token count passes `maxTokens` and something can be compacted. */
+  async needsCompaction(sessionId: string, scope: PoolScope = {}): Promise<boolean> {
+    await this.getSession(sessionId, scope);
+    return needsCompaction(await this.store.readContext(sessionId), this.compaction);
+  }
+
+  // --- configuration and lifecycle --------------------------------------------------------------
+
+  /** Replaces the factory; existing runners are rebuilt on their next turn. */
+  setFactory(factory: RunnerFactory): void {
+    this.factory = factory;
+    this.residents.clear();
+  }
+
+  /** Changes the default model for sessions that name none. */
+  setDefaultModel(model: string): void {
+    this.defaultModel = model;
+  }
+
+  /** Runners held in memory (one per recently active session). */
+  get residentCount(): number {
+    return this.residents.size;
+  }
+
+  /** Runs one retention sweep now. */
+  sweep(options: { force?: boolean } = {}) {
+    return this.sweeper.sweep(options);
+  }
+
+  /** Stops the reaper and the sweeper, stops running turns and waits for them. */
+  async close(): Promise<void> {
+    clearInterval(this.reaper);
+    this.sweeper.stop();
+    await this.runner.close();
+  }
+
+  // --- internals --------------------------------------------------------------------------------
+
+  private residentFor(session: SessionRecord, requested?: string): Resident {
+    const model = requested ?? session.model ?? this.defaultModel;
+    const current = this.residents.get(session.id);
+    if (current && current.model === model && !current.dead) return current;
+    const resident = { model, logic: this.factory(session, model), dead: false };
+    this.residents.set(session.id, resident);
+    return resident;
+  }
+
+  private logicFor(session: SessionRecord): TurnLogic {
+    return this.residentFor(session, this.residents.get(session.id)?.model).logic;
+  }
+
+  private markDead(sessionId: string): void {
+    const resident = this.residents.get(sessionId);
+    if (resident) resident.dead = true;
+  }
+
+  private forget(sessionId: string): void {
+    this.residents.delete(sessionId);
+    this.runner.evict(sessionId);
+  }
+
+  private reap(): void {
+    for (const sessionId of this.runner.idleRunners(Date.now() - this.idleTimeoutMs)) {
+      if (!this.runner.evict(sessionId)) continue;
+      this.residents.delete(sessionId);
+      this.store
+        .getSession(sessionId)
+        .then((session) => session && this.bus.emit('session.idle', session))
+        .catch(() => undefined);
+    }
+  }
+
+  private async compactBeforeTurn(
+    session: SessionRecord,
+    lease: Parameters<NonNullable<RunnerOptions['beforeTurn']>>[1],
+  ): Promise<SessionRecord> {
+    if (this.compaction.maxTokens === null) return session;
+    try {
+      const context = await this.store.readContext(session.id);
+      if (!needsCompaction(context, this.compaction)) return session;
+      const model = await this.resolveModel(this.compaction.fastModel ?? this.residentFor(session).model);
+      await compactSession({
+        store: this.store,
+        sessionId: session.id,
+        lease,
+        model,
+        keepTail: this.compaction.keepTail,
+      });
+    } catch (error) {
+      // A failed compaction is reported and the turn still runs on the full history.
+      const message = error instanceof Error ? error.message : String(error);
+      await this.store
+        .appendEvents({
+          sessionId: session.id,
+          lease,
+          events: [
+            {
+              type: 'error',
+              turn: session.turnCount,
+              data: { code: 'unavailable', message: `compaction failed: ${message}` },
+            },
+          ],
+        })
+        .catch(() => undefined);
+      this.bus.emit('session.error', session, { code: 'unavailable', message: `compaction failed: ${message}` });
+    }
+    return (await this.store.getSession(session.id)) ?? session;
+  }
+}
+
+export type { TurnResult };

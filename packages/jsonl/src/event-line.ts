@@ -1,0 +1,68 @@
+import { EVENT_TYPES, type EventType, type SessionEvent } from 'confab';
+
+/*
+ * The on-disk form of one event: a single line of JSON whose keys are written in a fixed order,
+ * `seq` first. The fixed prefix lets readers learn a line's seq without parsing the whole line,
+ * which is what makes skipping to a position in a long log cheap.
+ */
+
+const SEQ_PREFIX = Buffer.from('{"seq":', 'utf8');
+const COMMA = 0x2c;
+const KNOWN_TYPES: ReadonlySet<string> = new Set<string>(EVENT_TYPES);
+
+/** The line (with its newline) that stores `event`, under `sessionId` when given. */
+export function encodeEventLine(event: SessionEvent, sessionId: string = event.sessionId): Buffer {
+  const ordered = {
+    seq: event.seq,
+    sessionId,
+    turn: event.turn,
+    type: event.type,
+    at: event.at,
+    data: event.data,
+  };
+  return Buffer.from(`${JSON.stringify(ordered)}\n`, 'utf8');
+}
+
+/**
+ * The seq of a stored line read from its prefix alone, or null when the line does not start the
+ * way {@link encodeEventLine} writes (then only a full parse can tell).
+ */
+export function peekSeq(bytes: Buffer): number | null {
+  if (bytes.byteLength <= SEQ_PREFIX.byteLength || bytes.compare(SEQ_PREFIX, 0, 7, 0, 7) !== 0) return null;
+  let value = 0;
+  let index = SEQ_PREFIX.byteLength;
+  for (; index < bytes.byteLength && index < SEQ_PREFIX.byteLength + 16; index++) {
+    const byte = bytes[index] as number;
+    if (byte === COMMA) break;
+    if (byte < 0x30 || byte > 0x39) return null;
+    value = value * 10 + (byte - 0x30);
+  }
+  if (bytes[index] !== COMMA || index === SEQ_PREFIX.byteLength) return null;
+  return Number.isSafeInteger(value) && value > 0 ? value : null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The event a line stores, or null when the line is torn, garbage or not shaped like an event. */
+export function parseEventLine(bytes: Buffer): SessionEvent | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (!isRecord(value)) return null;
+  const { seq, sessionId, turn, type, at, data } = value;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return null;
+  if (typeof turn !== 'number' || !Number.isSafeInteger(turn) || turn < 0) return null;
+  if (typeof sessionId !== 'string' || typeof at !== 'string' || !isRecord(data)) return null;
+  if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) return null;
+  return { seq, sessionId, turn, type: type as EventType, at, data } as SessionEvent;
+}
+
+/** A line's seq: from its prefix when possible, else from a full parse; null for a bad line. */
+export function lineSeq(bytes: Buffer): number | null {
+  return peekSeq(bytes) ?? parseEventLine(bytes)?.seq ?? null;
+}

@@ -1,58 +1,121 @@
 /**
- * `npm run bench`: storage benchmarks. Prints markdown tables and writes the raw figures to
- * bench/results/<date>.json. `BENCH_QUICK=1` shrinks every scenario for a smoke run.
+ * `npm run bench`: Confab's benchmarks. Prints markdown tables and writes the raw figures to
+ * bench/results/<date>.json. `BENCH_QUICK=1` shrinks every scenario for a smoke run;
+ * `BENCH_ONLY=storage,runner,memory,context` picks sections.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { STORE_FACTORIES } from './lib/stores.js';
+import { markdownTable } from './lib/report.js';
 import { appendCost } from './scenarios/append-cost.js';
+import { contextLoad } from './scenarios/context-load.js';
 import { durableThroughput } from './scenarios/durable-throughput.js';
+import { residentMemory } from './scenarios/resident-memory.js';
+import { runnerOverhead, runnerThroughput } from './scenarios/runner-throughput.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-const historyLengths = quick ? [10, 1000] : [10, 1000, 10_000];
-const concurrency = [1, 64];
-const results: Record<string, unknown[]> = { appendCost: [], durableThroughput: [] };
+const only = new Set((process.env.BENCH_ONLY ?? 'storage,runner,memory,context').split(','));
+const results: Record<string, unknown[]> = {};
+const sections: string[] = [];
+const log = (message: string) => console.error(`bench: ${message}`);
 
-for (const [name, create] of Object.entries(STORE_FACTORIES)) {
-  for (const historyLength of historyLengths) {
-    const bench = await create();
-    // One warm-up pass on a separate session so the timed run sees warm statements and caches.
-    await appendCost(bench, 10, 10);
-    results.appendCost!.push(await appendCost(bench, historyLength, quick ? 20 : 100));
+async function withStore<T>(name: string, body: (bench: Awaited<ReturnType<(typeof STORE_FACTORIES)[string]>>) => Promise<T>): Promise<T> {
+  const bench = await (STORE_FACTORIES[name] as (typeof STORE_FACTORIES)[string])();
+  try {
+    return await body(bench);
+  } finally {
     await bench.dispose();
   }
-  for (const sessions of concurrency) {
-    const bench = await create();
-    const turnsPerSession = Math.max(2, Math.round((quick ? 200 : 2000) / sessions));
-    results.durableThroughput!.push(await durableThroughput(bench, sessions, turnsPerSession));
-    await bench.dispose();
+}
+
+if (only.has('storage')) {
+  const lengths = quick ? [10, 1000] : [10, 1000, 10_000];
+  const appendRows: Awaited<ReturnType<typeof appendCost>>[] = [];
+  const throughputRows: Awaited<ReturnType<typeof durableThroughput>>[] = [];
+  for (const name of Object.keys(STORE_FACTORIES)) {
+    for (const historyLength of lengths) {
+      appendRows.push(await withStore(name, async (bench) => {
+        await appendCost(bench, 10, 10);
+        return appendCost(bench, historyLength, quick ? 20 : 100);
+      }));
+    }
+    for (const sessions of [1, 64]) {
+      const turnsPerSession = Math.max(2, Math.round((quick ? 200 : 2000) / sessions));
+      throughputRows.push(await withStore(name, (bench) => durableThroughput(bench, sessions, turnsPerSession)));
+    }
+    log(`storage ${name} done`);
   }
-  console.error(`bench: ${name} done`);
+  results.appendCost = appendRows;
+  results.durableThroughput = throughputRows;
+  sections.push(
+    '## Append one turn (4 events, durable) vs history length\n\n' +
+      markdownTable(
+        ['store', 'history', 'median ms', 'p10', 'p90', 'ratio to history 10'],
+        appendRows.map((row) => {
+          const base = appendRows.find((entry) => entry.store === row.store && entry.historyLength === lengths[0]);
+          return [row.store, row.historyLength, row.msPerTurn.median, row.msPerTurn.p10, row.msPerTurn.p90, row.msPerTurn.median / (base?.msPerTurn.median ?? Number.NaN)];
+        }),
+      ),
+    '## Durable appends: turns/s (each turn one acknowledged append of 4 events)\n\n' +
+      markdownTable(['store', 'concurrent sessions', 'turns', 'turns/s'], throughputRows.map((row) => [row.store, row.sessions, row.turns, row.turnsPerSecond])),
+  );
 }
 
-const format = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(3));
-console.log('\n## Append one turn (4 events, durable) vs history length\n');
-console.log('| store | history | median ms | p10 | p90 | ratio to history 10 |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-for (const row of results.appendCost as Awaited<ReturnType<typeof appendCost>>[]) {
-  const base = (results.appendCost as (typeof row)[]).find(
-    (candidate) => candidate.store === row.store && candidate.historyLength === historyLengths[0],
+if (only.has('runner')) {
+  const rows = [];
+  const overheadRows = [];
+  for (const sessions of [1, 256]) {
+    const turnsPerSession = sessions === 1 ? (quick ? 50 : 500) : quick ? 2 : 8;
+    rows.push(await withStore('sqlite', (bench) => runnerThroughput(bench, sessions, turnsPerSession)));
+  }
+  overheadRows.push(await withStore('sqlite', (bench) => runnerOverhead(bench, quick ? 30 : 300)));
+  log('runner done');
+  results.runnerThroughput = rows;
+  results.runnerOverhead = overheadRows;
+  sections.push(
+    '## Turns/s through the runner (echo model, SQLite, durable)\n\n' +
+      markdownTable(['store', 'concurrent sessions', 'turns', 'turns/s'], rows.map((row) => [row.store, row.sessions, row.turns, row.turnsPerSecond])),
+    '## Runner overhead per turn over the store writes it makes\n\n' +
+      markdownTable(
+        ['store', 'runner ms/turn (median)', 'same writes on the store (median)', 'overhead ms'],
+        overheadRows.map((row) => [row.store, row.msPerTurn.median, row.msPerStoreWrites.median, row.overheadMs]),
+      ),
   );
-  const ratio = base ? row.msPerTurn.median / base.msPerTurn.median : Number.NaN;
-  console.log(
-    `| ${row.store} | ${row.historyLength} | ${format(row.msPerTurn.median)} | ${format(row.msPerTurn.p10)} | ${format(row.msPerTurn.p90)} | ${ratio.toFixed(2)} |`,
-  );
-}
-console.log('\n## Durable turns/s (each turn one acknowledged append of 4 events)\n');
-console.log('| store | concurrent sessions | turns | turns/s |');
-console.log('| --- | ---: | ---: | ---: |');
-for (const row of results.durableThroughput as Awaited<ReturnType<typeof durableThroughput>>[]) {
-  console.log(`| ${row.store} | ${row.sessions} | ${row.turns} | ${format(row.turnsPerSecond)} |`);
 }
 
-mkdirSync('bench/results', { recursive: true });
-const file = `bench/results/${new Date().toISOString().slice(0, 10)}.json`;
-writeFileSync(
-  file,
-  `${JSON.stringify({ at: new Date().toISOString(), node: process.version, quick, results }, null, 2)}\n`,
-);
-console.log(`\nraw figures: ${file}`);
+if (only.has('context')) {
+  const rows = [];
+  for (const historyLength of quick ? [100, 10_000] : [100, 100_000]) {
+    for (const compacted of [false, true]) rows.push(await withStore('sqlite', (bench) => contextLoad(bench, historyLength, compacted)));
+  }
+  log('context done');
+  results.contextLoad = rows;
+  sections.push(
+    '## Loading a session for its next turn (readContext), SQLite\n\n' +
+      markdownTable(
+        ['history events', 'compacted', 'events loaded', 'median ms', 'p90 ms'],
+        rows.map((row) => [row.historyLength, row.compacted ? 'yes' : 'no', row.eventsLoaded, row.msPerLoad.median, row.msPerLoad.p90]),
+      ),
+  );
+}
+
+if (only.has('memory')) {
+  const sessions = quick ? 2_000 : 100_000;
+  const row = await withStore('sqlite', (bench) => residentMemory(bench, sessions));
+  log('memory done');
+  results.residentMemory = [row];
+  sections.push(
+    '## Memory (heap) per session, SQLite\n\n' +
+      markdownTable(
+        ['sessions', 'bytes per stored idle session', 'bytes per resident idle runner', 'runners left after reaping', 'bytes per session after reaping'],
+        [[row.sessions, row.bytesPerStoredSession, row.bytesPerResidentRunner, row.residentAfterReap, row.bytesPerSessionAfterReap]],
+      ),
+  );
+}
+
+console.log(`\n${sections.join('\n\n')}\n`);
+const directory = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(directory, { recursive: true });
+const file = `${directory}${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`;
+writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, quick, results }, null, 2)}\n`);
+console.log(`raw figures: ${file}`);

@@ -99,7 +99,7 @@ export class Pool {
       this.forget(sessionId),
     );
     const interval = options.reaperIntervalMs ?? Math.min(60_000, Math.max(10, Math.floor(this.idleTimeoutMs / 10)));
-    this.reaper = setInterval(() => this.reap(), interval);
+    this.reaper = setInterval(() => this.evictIdle(), interval);
     this.reaper.unref?.();
   }
 
@@ -320,15 +320,23 @@ export class Pool {
     this.runner.evict(sessionId);
   }
 
-  private reap(): void {
-    for (const sessionId of this.runner.idleRunners(Date.now() - this.idleTimeoutMs)) {
+  /**
+   * Evicts runners idle for longer than `olderThanMs` (default the idle timeout) and emits
+   * `session.idle` for each; their sessions stay stored. Returns how many were evicted. The reaper
+   * calls this on its timer.
+   */
+  evictIdle(olderThanMs = this.idleTimeoutMs): number {
+    let evicted = 0;
+    for (const sessionId of this.runner.idleRunners(Date.now() - olderThanMs + 1)) {
       if (!this.runner.evict(sessionId)) continue;
+      evicted++;
       this.residents.delete(sessionId);
       this.store
         .getSession(sessionId)
         .then((session) => session && this.bus.emit('session.idle', session))
         .catch(() => undefined);
     }
+    return evicted;
   }
 
   private async compactBeforeTurn(

@@ -231,9 +231,12 @@ export class SessionRunner {
       const lease = await acquireLeaseUntil(store, this.sessionId, owner, leaseTtlMs, deadline);
       if (!lease) throw new ConfabError('turn_in_progress', `session ${this.sessionId} is running a turn elsewhere`);
       const keeper = new LeaseKeeper(store, lease, leaseTtlMs);
+      const controller = new AbortController();
+      // A lost lease ends the turn like a stop would, but it is reported as an error.
+      keeper.signal.addEventListener('abort', () => controller.abort(keeper.signal.reason), { once: true });
       const execution: TurnExecution = {
         keeper,
-        controller: new AbortController(),
+        controller,
         emit: (event) => {
           emit(event);
           this.broadcast(event);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { JsonValue } from '../model/json.js';
 import type { ToolDefinition } from './agent.js';
+import { linkedAbort } from './linked-abort.js';
 
 /** A tool's recorded outcome. */
 export interface ToolOutcome {
@@ -37,12 +38,12 @@ export async function runTool(
     return { output: { error: 'invalid tool input', issues: z.prettifyError(parsed.error) }, isError: true };
   }
   const timeoutMs = definition.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = AbortSignal.any([context.signal, timeout]);
+  const linked = linkedAbort(context.signal, timeoutMs);
+  const signal = linked.signal;
   const stopped = new Promise<ToolOutcome>((resolve) => {
     const settle = () =>
       resolve({
-        output: { error: timeout.aborted ? `tool timed out after ${timeoutMs} ms` : 'tool was aborted' },
+        output: { error: linked.timedOut() ? `tool timed out after ${timeoutMs} ms` : 'tool was aborted' },
         isError: true,
       });
     if (signal.aborted) settle();
@@ -57,5 +58,5 @@ export async function runTool(
       return { output: { error: error instanceof Error ? error.message : String(error) }, isError: true };
     }
   })();
-  return Promise.race([running, stopped]);
+  return Promise.race([running, stopped]).finally(linked.dispose);
 }

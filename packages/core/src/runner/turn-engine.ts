@@ -37,7 +37,10 @@ export interface EngineDeps {
 /** One turn (or resumed turn segment) in flight. */
 export interface TurnExecution {
   keeper: LeaseKeeper;
-  /** Aborted by stop (`reason: 'aborted'`) or the turn timeout (`reason: 'timeout'`). */
+  /**
+   * Aborted by stop (`reason: 'aborted'`), the turn timeout (`reason: 'timeout'`) or a lost lease
+   * (any other reason).
+   */
   controller: AbortController;
   emit: (event: StreamEvent) => void;
 }
@@ -55,13 +58,14 @@ export interface TurnResult {
   durationMs: number;
 }
 
-function signalFor(execution: TurnExecution): { signal: AbortSignal; abortReason: () => StopReason } {
-  const signal = AbortSignal.any([execution.controller.signal, execution.keeper.signal]);
+/** The turn's signal and why it fired: stop → `aborted`, timeout → `timeout`, a lost lease → `error`. */
+export function signalFor(execution: TurnExecution): { signal: AbortSignal; abortReason: () => StopReason } {
+  const signal = execution.controller.signal;
   return {
     signal,
     abortReason: () => {
-      if (execution.keeper.signal.aborted) return 'error';
-      return execution.controller.signal.reason === 'timeout' ? 'timeout' : 'aborted';
+      if (signal.reason === 'timeout') return 'timeout';
+      return signal.reason === 'aborted' ? 'aborted' : 'error';
     },
   };
 }

@@ -85,7 +85,7 @@ export async function resumeTurn(
   });
 
   const logic = deps.logicFor(session);
-  const signal = AbortSignal.any([execution.controller.signal, execution.keeper.signal]);
+  const signal = execution.controller.signal;
   await Promise.all(
     toRun.map(async (call) => {
       const definition = logic.kind === 'agent' ? logic.tools[call.toolName] : undefined;

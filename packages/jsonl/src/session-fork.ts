@@ -33,12 +33,18 @@ export async function forkFromSession(
   now: string,
 ): Promise<SessionRecord> {
   const record = source.record;
-  const snapshotId = request.snapshotId === undefined ? record.lastSnapshotId : request.snapshotId;
+  // Only an explicit snapshot must exist; the default falls back to the head when the latest
+  // snapshot is not the session's own (a fresh fork points at its parent's).
+  const explicit = request.snapshotId !== undefined;
+  const snapshotId = explicit ? request.snapshotId : record.lastSnapshotId;
   let snapshot: SnapshotWithState | null = null;
   if (snapshotId) {
     // Only the source's own snapshots qualify, so its own side log is the place to look.
     snapshot = await findSnapshot(context.layout.sideFile(record.id), source.sideBytes, context.logger, snapshotId);
-    if (!snapshot || snapshot.sessionId !== record.id) throw errors.notFound('snapshot', snapshotId);
+    if (!snapshot || snapshot.sessionId !== record.id) {
+      if (explicit) throw errors.notFound('snapshot', snapshotId);
+      snapshot = null;
+    }
   }
   const seq = snapshot ? snapshot.seq : record.lastSeq;
   const records = context.catalog.records;

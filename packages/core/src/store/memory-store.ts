@@ -104,7 +104,7 @@ export class MemoryStore implements SessionStore, AppendNotifier {
     if (input.channel && this.activeInChannel(input.appId, input.channel)) {
       throw errors.conflict(`channel ${input.channel} already has an active session`);
     }
-    const record = this.insert(buildSessionRecord(input, this.iso()));
+    const record = this.insert(buildSessionRecord(copy(input), this.iso()));
     return { session: copy(record), created: true };
   }
 
@@ -202,7 +202,7 @@ export class MemoryStore implements SessionStore, AppendNotifier {
     const active = this.activeInChannel(appId, channel);
     if (active) return { session: copy(active.record), created: false };
     this.assertClientSessionIdFree(appId, defaults.clientSessionId);
-    const record = this.insert(buildSessionRecord({ ...defaults, appId, channel }, this.iso()));
+    const record = this.insert(buildSessionRecord(copy({ ...defaults, appId, channel }), this.iso()));
     return { session: copy(record), created: true };
   }
 
@@ -216,7 +216,7 @@ export class MemoryStore implements SessionStore, AppendNotifier {
     const now = this.iso();
     // Everything that can fail is checked before anything changes, so rotate stays all-or-nothing.
     this.assertClientSessionIdFree(appId, defaults.clientSessionId);
-    const fresh = buildSessionRecord({ ...defaults, appId, channel }, now);
+    const fresh = buildSessionRecord(copy({ ...defaults, appId, channel }), now);
     if (this.sessions.has(fresh.id)) throw errors.conflict(`session ${fresh.id} exists`);
     if (active) active.record = { ...applySessionPatch(active.record, {}, now), status: 'archived', archivedAt: now };
     const record = this.insert(fresh);
@@ -249,7 +249,13 @@ export class MemoryStore implements SessionStore, AppendNotifier {
     slot.events.push(...events);
     slot.record = after;
     if (snapshot) this.snapshots.set(snapshot.id, snapshot);
-    for (const listener of this.listeners) listener(after.id, after.lastSeq);
+    for (const listener of this.listeners) {
+      try {
+        listener(after.id, after.lastSeq);
+      } catch {
+        // The append is committed; a failing listener must not make it look failed.
+      }
+    }
     return { events: copy(events), session: copy(after) };
   }
 
@@ -299,11 +305,17 @@ export class MemoryStore implements SessionStore, AppendNotifier {
     this.assertOpen();
     const source = this.sessions.get(request.sessionId);
     if (!source || source.record.appId !== request.appId) throw errors.notFound('session', request.sessionId);
-    const snapshotId = request.snapshotId === undefined ? source.record.lastSnapshotId : request.snapshotId;
+    // Only an explicit snapshot must exist; the default falls back to the head when the latest
+    // snapshot is not the session's own (a fresh fork points at its parent's).
+    const explicit = request.snapshotId !== undefined;
+    const snapshotId = explicit ? request.snapshotId : source.record.lastSnapshotId;
     let snapshot: SnapshotWithState | null = null;
     if (snapshotId) {
       snapshot = this.snapshots.get(snapshotId) ?? null;
-      if (!snapshot || snapshot.sessionId !== source.record.id) throw errors.notFound('snapshot', snapshotId);
+      if (!snapshot || snapshot.sessionId !== source.record.id) {
+        if (explicit) throw errors.notFound('snapshot', snapshotId);
+        snapshot = null;
+      }
     }
     const seq = snapshot ? snapshot.seq : source.record.lastSeq;
     const segments = await resolveChain(source.record, (id) => this.sessions.get(id)?.record.inheritsFrom);

@@ -77,6 +77,9 @@ export function forksSpec(context: ConformanceContext): void {
       await context.store.appendEvents({ sessionId: parent.id, events: messages(1, 2, 'after-') });
       const atLatest = await context.store.forkSession({ sessionId: parent.id, appId: APP_A });
       expect(atLatest.parent).toEqual({ sessionId: parent.id, seq: 3, snapshotId: latest });
+      const ofFork = await context.store.forkSession({ sessionId: atLatest.id, appId: APP_A });
+      expect(ofFork.parent).toEqual({ sessionId: atLatest.id, seq: 3, snapshotId: null });
+      expect((await readAll(context.store, ofFork.id)).map((event) => event.seq)).toEqual([1, 2, 3]);
       const empty = await createSession(context.store);
       const ofEmpty = await context.store.forkSession({ sessionId: empty.id, appId: APP_A });
       expect(await readAll(context.store, ofEmpty.id)).toEqual([]);

@@ -34,6 +34,13 @@ export function sessionsSpec(context: ConformanceContext): void {
       expect(await context.store.getSession(session.id)).toEqual(session);
     });
 
+    conformanceTest(context, "the store keeps its own copy of the caller's objects", async () => {
+      const meta = { nested: { value: 1 } };
+      const session = await createSession(context.store, APP_A, { meta });
+      meta.nested.value = 2;
+      expect((await context.store.getSession(session.id))?.meta).toEqual({ nested: { value: 1 } });
+    });
+
     conformanceTest(context, 'getSession of a missing id is null', async () => {
       expect(await context.store.getSession('ses_missing')).toBeNull();
     });

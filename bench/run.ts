@@ -5,8 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { STORE_FACTORIES } from './lib/stores.js';
 import { markdownTable } from './lib/report.js';
+import { STORE_FACTORIES } from './lib/stores.js';
 import { appendCost } from './scenarios/append-cost.js';
 import { contextLoad } from './scenarios/context-load.js';
 import { durableThroughput } from './scenarios/durable-throughput.js';
@@ -19,7 +19,10 @@ const results: Record<string, unknown[]> = {};
 const sections: string[] = [];
 const log = (message: string) => console.error(`bench: ${message}`);
 
-async function withStore<T>(name: string, body: (bench: Awaited<ReturnType<(typeof STORE_FACTORIES)[string]>>) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  name: string,
+  body: (bench: Awaited<ReturnType<(typeof STORE_FACTORIES)[string]>>) => Promise<T>,
+): Promise<T> {
   const bench = await (STORE_FACTORIES[name] as (typeof STORE_FACTORIES)[string])();
   try {
     return await body(bench);
@@ -34,10 +37,12 @@ if (only.has('storage')) {
   const throughputRows: Awaited<ReturnType<typeof durableThroughput>>[] = [];
   for (const name of Object.keys(STORE_FACTORIES)) {
     for (const historyLength of lengths) {
-      appendRows.push(await withStore(name, async (bench) => {
-        await appendCost(bench, 10, 10);
-        return appendCost(bench, historyLength, quick ? 20 : 100);
-      }));
+      appendRows.push(
+        await withStore(name, async (bench) => {
+          await appendCost(bench, 10, 10);
+          return appendCost(bench, historyLength, quick ? 20 : 100);
+        }),
+      );
     }
     for (const sessions of [1, 64]) {
       const turnsPerSession = Math.max(2, Math.round((quick ? 200 : 2000) / sessions));
@@ -53,11 +58,21 @@ if (only.has('storage')) {
         ['store', 'history', 'median ms', 'p10', 'p90', 'ratio to history 10'],
         appendRows.map((row) => {
           const base = appendRows.find((entry) => entry.store === row.store && entry.historyLength === lengths[0]);
-          return [row.store, row.historyLength, row.msPerTurn.median, row.msPerTurn.p10, row.msPerTurn.p90, row.msPerTurn.median / (base?.msPerTurn.median ?? Number.NaN)];
+          return [
+            row.store,
+            row.historyLength,
+            row.msPerTurn.median,
+            row.msPerTurn.p10,
+            row.msPerTurn.p90,
+            row.msPerTurn.median / (base?.msPerTurn.median ?? Number.NaN),
+          ];
         }),
       ),
     '## Durable appends: turns/s (each turn one acknowledged append of 4 events)\n\n' +
-      markdownTable(['store', 'concurrent sessions', 'turns', 'turns/s'], throughputRows.map((row) => [row.store, row.sessions, row.turns, row.turnsPerSecond])),
+      markdownTable(
+        ['store', 'concurrent sessions', 'turns', 'turns/s'],
+        throughputRows.map((row) => [row.store, row.sessions, row.turns, row.turnsPerSecond]),
+      ),
   );
 }
 
@@ -74,7 +89,10 @@ if (only.has('runner')) {
   results.runnerOverhead = overheadRows;
   sections.push(
     '## Turns/s through the runner (echo model, SQLite, durable)\n\n' +
-      markdownTable(['store', 'concurrent sessions', 'turns', 'turns/s'], rows.map((row) => [row.store, row.sessions, row.turns, row.turnsPerSecond])),
+      markdownTable(
+        ['store', 'concurrent sessions', 'turns', 'turns/s'],
+        rows.map((row) => [row.store, row.sessions, row.turns, row.turnsPerSecond]),
+      ),
     '## Runner overhead per turn over the store writes it makes\n\n' +
       markdownTable(
         ['store', 'runner ms/turn (median)', 'same writes on the store (median)', 'overhead ms'],
@@ -86,7 +104,8 @@ if (only.has('runner')) {
 if (only.has('context')) {
   const rows = [];
   for (const historyLength of quick ? [100, 10_000] : [100, 100_000]) {
-    for (const compacted of [false, true]) rows.push(await withStore('sqlite', (bench) => contextLoad(bench, historyLength, compacted)));
+    for (const compacted of [false, true])
+      rows.push(await withStore('sqlite', (bench) => contextLoad(bench, historyLength, compacted)));
   }
   log('context done');
   results.contextLoad = rows;
@@ -94,7 +113,13 @@ if (only.has('context')) {
     '## Loading a session for its next turn (readContext), SQLite\n\n' +
       markdownTable(
         ['history events', 'compacted', 'events loaded', 'median ms', 'p90 ms'],
-        rows.map((row) => [row.historyLength, row.compacted ? 'yes' : 'no', row.eventsLoaded, row.msPerLoad.median, row.msPerLoad.p90]),
+        rows.map((row) => [
+          row.historyLength,
+          row.compacted ? 'yes' : 'no',
+          row.eventsLoaded,
+          row.msPerLoad.median,
+          row.msPerLoad.p90,
+        ]),
       ),
   );
 }
@@ -107,8 +132,22 @@ if (only.has('memory')) {
   sections.push(
     '## Memory (heap) per session, SQLite\n\n' +
       markdownTable(
-        ['sessions', 'bytes per stored idle session', 'bytes per resident idle runner', 'runners left after reaping', 'bytes per session after reaping'],
-        [[row.sessions, row.bytesPerStoredSession, row.bytesPerResidentRunner, row.residentAfterReap, row.bytesPerSessionAfterReap]],
+        [
+          'sessions',
+          'bytes per stored idle session',
+          'bytes per resident idle runner',
+          'runners left after reaping',
+          'bytes per session after reaping',
+        ],
+        [
+          [
+            row.sessions,
+            row.bytesPerStoredSession,
+            row.bytesPerResidentRunner,
+            row.residentAfterReap,
+            row.bytesPerSessionAfterReap,
+          ],
+        ],
       ),
   );
 }
@@ -117,5 +156,8 @@ console.log(`\n${sections.join('\n\n')}\n`);
 const directory = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(directory, { recursive: true });
 const file = `${directory}${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`;
-writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, quick, results }, null, 2)}\n`);
+writeFileSync(
+  file,
+  `${JSON.stringify({ at: new Date().toISOString(), node: process.version, quick, results }, null, 2)}\n`,
+);
 console.log(`raw figures: ${file}`);

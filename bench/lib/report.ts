@@ -1,7 +1,11 @@
 /** A markdown table from a header and rows of cells. */
 export function markdownTable(header: string[], rows: Array<Array<string | number>>): string {
-  const lines = [`| ${header.join(' | ')} |`, `| ${header.map((_, index) => (index === 0 ? '---' : '---:')).join(' | ')} |`];
-  for (const row of rows) lines.push(`| ${row.map((cell) => (typeof cell === 'number' ? formatNumber(cell) : cell)).join(' | ')} |`);
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map((_, index) => (index === 0 ? '---' : '---:')).join(' | ')} |`,
+  ];
+  for (const row of rows)
+    lines.push(`| ${row.map((cell) => (typeof cell === 'number' ? formatNumber(cell) : cell)).join(' | ')} |`);
   return lines.join('\n');
 }
 

@@ -15,10 +15,15 @@ export interface RunnerThroughputResult {
  * `sessions` sessions each run `turnsPerSession` echo turns back to back through one Runner. Every
  * turn writes three durable appends (turn-start + input, message, turn-end with a snapshot).
  */
-export async function runnerThroughput(bench: BenchStore, sessions: number, turnsPerSession: number): Promise<RunnerThroughputResult> {
+export async function runnerThroughput(
+  bench: BenchStore,
+  sessions: number,
+  turnsPerSession: number,
+): Promise<RunnerThroughputResult> {
   const runner = new Runner({ store: bench.store, logic: defineAgent({ model: createEchoModel() }) });
   const ids: string[] = [];
-  for (let index = 0; index < sessions; index++) ids.push((await bench.store.createSession({ appId: 'bench' })).session.id);
+  for (let index = 0; index < sessions; index++)
+    ids.push((await bench.store.createSession({ appId: 'bench' })).session.id);
   const started = nowMs();
   await Promise.all(
     ids.map(async (sessionId) => {
@@ -27,7 +32,12 @@ export async function runnerThroughput(bench: BenchStore, sessions: number, turn
   );
   const seconds = (nowMs() - started) / 1000;
   await runner.close();
-  return { store: bench.name, sessions, turns: sessions * turnsPerSession, turnsPerSecond: (sessions * turnsPerSession) / seconds };
+  return {
+    store: bench.name,
+    sessions,
+    turns: sessions * turnsPerSession,
+    turnsPerSecond: (sessions * turnsPerSession) / seconds,
+  };
 }
 
 /** What the runner adds per turn on top of the store's own cost of the same writes. */
@@ -71,7 +81,9 @@ export async function runnerOverhead(bench: BenchStore, turns: number): Promise<
     await store.appendEvents({
       sessionId: direct.id,
       lease,
-      events: [{ type: 'message', turn, data: { messageId: `m${turn}`, role: 'assistant', text: `echo: hello ${turn}` } }],
+      events: [
+        { type: 'message', turn, data: { messageId: `m${turn}`, role: 'assistant', text: `echo: hello ${turn}` } },
+      ],
     });
     await store.appendEvents({
       sessionId: direct.id,
@@ -80,7 +92,14 @@ export async function runnerOverhead(bench: BenchStore, turns: number): Promise<
         {
           type: 'turn-end',
           turn,
-          data: { snapshotId: `s${turn}`, inputCount: 1, inputIds: ['in'], stopReason: 'stop', usage: null, durationMs: 0 },
+          data: {
+            snapshotId: `s${turn}`,
+            inputCount: 1,
+            inputIds: ['in'],
+            stopReason: 'stop',
+            usage: null,
+            durationMs: 0,
+          },
         },
       ],
       snapshot: { id: `snap_${direct.id}_${turn}` },

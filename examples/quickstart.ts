@@ -1,55 +1,59 @@
 /**
- * Five-minute tour of the durable log: create a session in a SQLite file, write two turns under a
- * lease, fork the conversation from the first turn's snapshot, continue the fork, and print both
- * histories. Run it with `npm start`; run it again and the file keeps everything.
+ * Five-minute tour: sessions in a SQLite file, turns with the built-in echo model (streamed), inputs
+ * sent during a turn batched into the next one, and a fork from the first turn's snapshot that
+ * continues on its own. Run it with `npm start`; run it again and the file keeps everything.
  */
 import { mkdirSync } from 'node:fs';
 import { SqliteStore } from '@confab/sqlite';
-import { type NewEvent, newId, type SessionEvent, type SessionStore } from 'confab';
+import { Pool, type StreamEvent } from 'confab';
 
-const filename = process.env.CONFAB_QUICKSTART_DB ?? '.confab/quickstart.db';
 mkdirSync('.confab', { recursive: true });
-const store: SessionStore = new SqliteStore({ filename });
+const store = new SqliteStore({ filename: process.env.CONFAB_QUICKSTART_DB ?? '.confab/quickstart.db' });
 await store.migrate();
+const pool = new Pool({ store, appId: 'quickstart', defaultModel: 'echo' });
 
-/** One turn: the user's input, the assistant's answer, a turn-end reporting a snapshot. */
-async function turn(sessionId: string, index: number, userText: string, answer: string): Promise<string> {
-  const lease = await store.acquireLease(sessionId, 'quickstart', 30_000);
-  if (!lease) throw new Error('someone else is writing this session');
-  const inputId = newId('in');
-  const snapshotId = newId('snap');
-  const events: NewEvent[] = [
-    { type: 'input', turn: index, data: { inputId, text: userText } },
-    { type: 'turn-start', turn: index, data: { inputIds: [inputId], inputCount: 1, model: 'echo' } },
-    { type: 'message', turn: index, data: { messageId: newId('msg'), role: 'assistant', text: answer } },
-    {
-      type: 'turn-end',
-      turn: index,
-      data: { snapshotId, inputCount: 1, inputIds: [inputId], stopReason: 'stop', usage: null, durationMs: 0 },
-    },
-  ];
-  await store.appendEvents({ sessionId, lease, events, update: { turnCount: index }, snapshot: { id: snapshotId } });
-  await store.releaseLease(lease);
-  return snapshotId;
-}
-
-function print(title: string, events: SessionEvent[]): void {
-  console.log(`\n${title}`);
-  for (const event of events) {
-    const text = event.type === 'input' || event.type === 'message' ? `  ${JSON.stringify(event.data.text)}` : '';
-    console.log(`  #${event.seq} turn ${event.turn} ${event.type}${text}`);
+/** Runs one turn, counting its streamed deltas, and returns the final text and snapshot. */
+async function turn(sessionId: string, text: string) {
+  const handle = await pool.chat(sessionId, text);
+  let deltas = 0;
+  let answer = '';
+  for await (const event of handle as AsyncIterable<StreamEvent>) {
+    if (event.type === 'text-delta') deltas++;
+    if (event.type === 'message') answer = event.data.text;
   }
+  const result = await handle.result;
+  return { answer, deltas, result };
 }
 
-const { session } = await store.createSession({ appId: 'demo', title: 'Trip planning' });
-const firstSnapshot = await turn(session.id, 1, 'Plan a day in Lisbon', 'echo: Plan a day in Lisbon');
-await turn(session.id, 2, 'Add a museum', 'echo: Add a museum');
+const { session } = await pool.createSession(null, { title: null });
+const first = await turn(session.id, 'Plan a day in Lisbon');
+console.log(`turn 1: ${first.answer}   (streamed as ${first.deltas} deltas, stopReason ${first.result.stopReason})`);
+const second = await turn(session.id, 'Add a museum');
+console.log(`turn 2: ${second.answer}`);
 
-const fork = await store.forkSession({ sessionId: session.id, appId: 'demo', snapshotId: firstSnapshot });
-await turn(fork.id, 2, 'Make it a beach day instead', 'echo: Make it a beach day instead');
+// Three quick messages while a slow turn runs: the queue hands them to the next turn as one batch.
+await pool.send(session.id, '/sleep 300 thinking slowly');
+await new Promise((resolve) => setTimeout(resolve, 50));
+for (const text of ['also a good lunch spot', 'and a viewpoint', 'last thing: sunset'])
+  await pool.send(session.id, text);
+await pool.runner.session(session.id).idle();
+const ends = (await store.readEvents(session.id, { limit: 1000 })).events.filter((event) => event.type === 'turn-end');
+const batched = ends[ends.length - 1];
+if (batched?.type === 'turn-end') console.log(`batched turn ${batched.turn} took ${batched.data.inputCount} inputs`);
 
-print(`session ${session.id}`, (await store.readEvents(session.id)).events);
-print(`fork ${fork.id} (shares events 1–4, copied nothing)`, (await store.readEvents(fork.id)).events);
-const { sessions } = await store.listSessions({ appId: 'demo', limit: 200 });
-console.log(`\n${sessions.length} sessions stored in ${filename}`);
+const fork = await store.forkSession({
+  sessionId: session.id,
+  appId: 'quickstart',
+  snapshotId: first.result.snapshotId,
+});
+const branch = await turn(fork.id, 'Make it a beach day instead');
+console.log(`fork of turn 1 continues on its own: ${branch.answer}`);
+
+const events = (await store.readEvents(session.id, { limit: 1000 })).events.length;
+console.log(
+  `session ${session.id} has ${events} events; the fork shares the first ${fork.parent?.seq} and copied none`,
+);
+const { sessions } = await pool.listSessions({ includeArchived: true, limit: 200 });
+console.log(`${sessions.length} sessions stored for app "quickstart" in .confab/quickstart.db`);
+await pool.close();
 await store.close();

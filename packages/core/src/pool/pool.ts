@@ -228,7 +228,7 @@ export class Pool {
   /** Stops the session's running turn in this process. */
   async stop(sessionId: string, scope: PoolScope = {}): Promise<boolean> {
     await this.getSession(sessionId, scope);
-    return this.runner.stop(sessionId);
+    return this.runner.stopAnywhere(sessionId);
   }
 
   /** The session's events after `from`, then live. */

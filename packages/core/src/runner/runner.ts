@@ -1,6 +1,6 @@
 import type { NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
-import type { SessionStore } from '../store/session-store.js';
+import { hasStopSignaller, type SessionStore } from '../store/session-store.js';
 import { newId } from '../util/ids.js';
 import type { TurnLogic } from './agent.js';
 import { createModelResolver, type ModelResolver } from './model-resolver.js';
@@ -50,6 +50,7 @@ export interface RunnerOptions {
 export class Runner {
   private readonly runners = new Map<string, SessionRunner>();
   private readonly settings: SessionRunnerSettings;
+  private readonly detachStops: () => void;
 
   constructor(options: RunnerOptions) {
     const logic = options.logic;
@@ -72,6 +73,10 @@ export class Runner {
       beforeTurn: options.beforeTurn,
       useLogicModel: options.useLogicModel ?? false,
     };
+    // Stop requests from other processes reach the turn wherever it runs.
+    this.detachStops = hasStopSignaller(options.store)
+      ? options.store.onStopRequest((sessionId) => this.runners.get(sessionId)?.stop())
+      : () => undefined;
   }
 
   /** The runner of one session, created on first use. */
@@ -109,6 +114,19 @@ export class Runner {
     return this.runners.get(sessionId)?.stop() ?? false;
   }
 
+  /**
+   * Stops the session's running turn in this process, or — when the store can signal other
+   * processes and one holds the session's lease — asks that process to stop it. True when a turn
+   * was running (here or elsewhere).
+   */
+  async stopAnywhere(sessionId: string): Promise<boolean> {
+    if (this.stop(sessionId)) return true;
+    const store = this.settings.store;
+    if (!hasStopSignaller(store) || !(await store.getLease(sessionId))) return false;
+    await store.requestStop(sessionId);
+    return true;
+  }
+
   /** The session's events after `from`, then live, until `signal` aborts. */
   subscribe(sessionId: string, from?: StreamPosition, signal?: AbortSignal): AsyncGenerator<StreamEvent> {
     return this.session(sessionId).subscribe(from, signal);
@@ -136,6 +154,7 @@ export class Runner {
 
   /** Stops every running turn and waits for all work to finish. */
   async close(): Promise<void> {
+    this.detachStops();
     for (const runner of this.runners.values()) runner.stop();
     await Promise.all([...this.runners.values()].map((runner) => runner.idle()));
   }

@@ -197,7 +197,11 @@ export async function finishTurn(
     index: active.index,
     inputCount: active.inputIds.length,
     inputIds: active.inputIds,
-    events: await readTurnEvents(deps.store, session.id, active.startSeq),
+    // A turn written by this writer alone is all in memory; a resumed one started earlier.
+    events:
+      writer.written[0]?.seq === active.startSeq
+        ? [...writer.written]
+        : await readTurnEvents(deps.store, session.id, active.startSeq),
     stopReason: outcome.stopReason,
     snapshotId,
     usage: outcome.usage,

@@ -1,0 +1,136 @@
+import {
+  type AppendRequest,
+  type AppendResult,
+  applyAppendToSession,
+  buildAppendedEvents,
+  buildAppendSnapshot,
+  checkAppend,
+  errors,
+  type SessionEvent,
+  type SnapshotWithState,
+} from 'confab';
+import { leaseNowSql, type StoreClock } from './clock.js';
+import type { Database } from './database.js';
+import { APPEND_CHANNEL, type AppendNotice, encodeAppendNotice } from './notices.js';
+import { eventsParameter, SNAPSHOT_COLUMNS, snapshotValues, toJson } from './row-mapping.js';
+import { requireLockedSession, saveSessionStatement } from './session-queries.js';
+import type { SqlRunner } from './sql-runner.js';
+
+/**
+ * `appendEvents` of the port, as one transaction of three round trips at most:
+ *
+ * 1. `BEGIN` + lock the session row (`FOR NO KEY UPDATE`). The lease lives in that row, so the
+ *    lock also freezes the lease; concurrent appenders to the session queue here, which is what
+ *    keeps seqs contiguous.
+ * 2. Only when needed: the lease clock, read after the lock was granted, and the inputs to
+ *    consume, locked.
+ * 3. One statement that inserts every event, saves the session, marks the inputs consumed, takes
+ *    the snapshot and queues the `NOTIFY`, sent together with `COMMIT`. PostgreSQL delivers the
+ *    notification only if the transaction commits.
+ *
+ * The rules themselves are core's shared helpers; this only maps them onto tables.
+ */
+export async function appendEvents(
+  database: Database,
+  clock: StoreClock,
+  request: AppendRequest,
+  notice: Omit<AppendNotice, 'sessionId' | 'lastSeq'>,
+): Promise<AppendResult> {
+  return database.transaction(async (transaction) => {
+    const { record: before, lease } = await requireLockedSession(transaction, request.sessionId, 'NO KEY UPDATE');
+    const consumeIds = request.consumeInputIds ?? [];
+    let leaseNow = clock.now();
+    let inputStatus = new Map<string, string>();
+    // Without a stored lease the time cannot change the verdict; without inputs there is nothing to lock.
+    if (lease !== null || consumeIds.length > 0) {
+      const checked = await lockInputsAndReadClock(transaction, clock, request.sessionId, consumeIds);
+      leaseNow = checked.now;
+      inputStatus = checked.inputs;
+    }
+    checkAppend(before, request, lease, leaseNow);
+    for (const inputId of consumeIds) {
+      if (inputStatus.get(inputId) !== 'claimed') throw errors.conflict(`input ${inputId} is not claimed`);
+    }
+    const at = clock.now().toISOString();
+    const events = buildAppendedEvents(before, request, at);
+    const after = applyAppendToSession(before, request, events, at);
+    const snapshot = buildAppendSnapshot(before, after, request, events, at);
+    const [statement, values] = writeStatement(transaction, {
+      session: saveSessionStatement(transaction, after),
+      events,
+      consumed: consumeIds.map((inputId) => consumedBy(inputId, events)),
+      snapshot,
+      notice: encodeAppendNotice({ ...notice, sessionId: after.id, lastSeq: after.lastSeq }),
+    });
+    await transaction.commitWith(statement, values);
+    return { events, session: after };
+  }, 'write');
+}
+
+/** The lease clock and the status of each input to consume, those rows locked until commit. */
+async function lockInputsAndReadClock(
+  sql: SqlRunner,
+  clock: StoreClock,
+  sessionId: string,
+  inputIds: string[],
+): Promise<{ now: Date; inputs: Map<string, string> }> {
+  const row = await sql.row<{ now: Date; inputs: { id: string; status: string }[] }>(
+    `SELECT ${leaseNowSql('$1')} AS now,
+       coalesce((SELECT json_agg(json_build_object('id', locked.id, 'status', locked.status))
+                 FROM (SELECT id, status FROM ${sql.tables.inputs}
+                       WHERE session_id = $2 AND id = ANY($3::text[]) FOR UPDATE) AS locked), '[]') AS inputs`,
+    [clock.leaseParameter(), sessionId, inputIds],
+  );
+  if (!row) throw errors.unavailable('the database returned no row for the lease clock');
+  return { now: row.now, inputs: new Map(row.inputs.map((input) => [input.id, input.status])) };
+}
+
+/** Which event of the batch consumed an input (its `input` event), as stored on the input. */
+function consumedBy(inputId: string, events: SessionEvent[]) {
+  const event = events.find((candidate) => candidate.type === 'input' && candidate.data.inputId === inputId);
+  return { id: inputId, seq: event?.seq ?? null, turn: event?.turn ?? null };
+}
+
+interface AppendWrites {
+  /** The session update, as built by `saveSessionStatement` with placeholders from $1. */
+  session: [string, unknown[]];
+  events: SessionEvent[];
+  consumed: { id: string; seq: number | null; turn: number | null }[];
+  snapshot: SnapshotWithState | null;
+  notice: string;
+}
+
+/**
+ * Every write of an append as one statement. Data-modifying CTEs all run, referenced or not, and
+ * they run on one snapshot, so none of them may depend on another's effect; they touch disjoint
+ * rows. The events arrive as one JSON array unpacked by `json_to_recordset`: a batch of a
+ * thousand events is still one statement with one parameter.
+ */
+function writeStatement(sql: SqlRunner, writes: AppendWrites): [string, unknown[]] {
+  const t = sql.tables;
+  const [saveSession, values] = writes.session;
+  const bind = (value: unknown) => `$${values.push(value)}`;
+  const sessionId = '$1';
+  const eventRows = bind(eventsParameter(writes.events));
+  const consumedRows = bind(toJson(writes.consumed));
+  const snapshot = writes.snapshot ? snapshotValues(writes.snapshot) : Array.from({ length: 8 }, () => null);
+  const snapshotTypes = ['text', 'text', 'integer', 'integer', 'integer', 'text', 'text', 'json'];
+  const snapshotPlaceholders = snapshot.map((value, index) => `${bind(value)}::${snapshotTypes[index]}`);
+  const notice = bind(writes.notice);
+  const statement = `WITH appended AS (
+      INSERT INTO ${t.events} (session_id, seq, turn, type, at, data)
+      SELECT ${sessionId}, event.seq, event.turn, event.type, event.at, event.data
+      FROM json_to_recordset(${eventRows}::json) AS event(seq integer, turn integer, type text, at text, data json)
+    ), saved AS (
+      ${saveSession}
+    ), consumed AS (
+      UPDATE ${t.inputs} AS queued SET status = 'consumed', consumed_seq = input.seq, consumed_turn = input.turn
+      FROM json_to_recordset(${consumedRows}::json) AS input(id text, seq integer, turn integer)
+      WHERE queued.session_id = ${sessionId} AND queued.id = input.id
+    ), snapshot AS (
+      INSERT INTO ${t.snapshots} (${SNAPSHOT_COLUMNS})
+      SELECT ${snapshotPlaceholders.join(', ')} WHERE ${snapshotPlaceholders[0]} IS NOT NULL
+    )
+    SELECT pg_notify('${APPEND_CHANNEL}', ${notice})`;
+  return [statement, values];
+}

@@ -1,0 +1,92 @@
+import { errors, type Lease } from 'confab';
+import { leaseNowSql, type StoreClock } from './clock.js';
+import { LEASE_COLUMNS, type LeaseColumns, leaseFromRow } from './row-mapping.js';
+import type { SqlRunner } from './sql-runner.js';
+
+/*
+ * Leases live in the session row: `lease_last_token` is never reset (a release clears only the
+ * holder), so a fencing token is never issued twice for a session, and every lease change takes
+ * the same row lock as an append, so an append's lease check and its writes are atomic against
+ * them. Expiry is decided by one clock in SQL (see clock.ts), which every process shares.
+ * Each operation is one statement: the `session` CTE reports whether the session exists when the
+ * change itself matched no row.
+ */
+
+/** A lease expiry `ttlMs` after the lease clock's now, at millisecond precision like the records. */
+function expirySql(nowPlaceholder: string, ttlPlaceholder: string): string {
+  return `date_trunc('milliseconds', ${leaseNowSql(nowPlaceholder)}) + ${ttlPlaceholder}::double precision * interval '1 millisecond'`;
+}
+
+/** Checks a caller's ttl; fractions of a millisecond are dropped, as a `Date` would. */
+function checkTtl(ttlMs: number): number {
+  if (!Number.isFinite(ttlMs)) throw errors.invalidArgument('ttlMs must be a finite number');
+  return Math.trunc(ttlMs);
+}
+
+type LeaseOutcome = LeaseColumns & { session_exists: boolean; changed: boolean };
+
+/** Runs a lease-changing UPDATE (as `changed`) and reports the session's existence alongside. */
+async function changeLease(sql: SqlRunner, sessionId: string, update: string, values: unknown[]) {
+  const row = await sql.row<LeaseOutcome>(
+    `WITH changed AS (${update} RETURNING ${LEASE_COLUMNS})
+     SELECT EXISTS (SELECT 1 FROM ${sql.tables.sessions} WHERE id = $1) AS session_exists,
+            EXISTS (SELECT 1 FROM changed) AS changed, changed.*
+     FROM (SELECT 1) AS one LEFT JOIN changed ON true`,
+    values,
+  );
+  if (!row?.session_exists && !row?.changed) throw errors.notFound('session', sessionId);
+  return row.changed ? leaseFromRow(sessionId, row) : null;
+}
+
+/** `acquireLease` of the port: a fresh token, or null while another unexpired lease is held. */
+export async function acquireLease(
+  sql: SqlRunner,
+  clock: StoreClock,
+  sessionId: string,
+  owner: string,
+  ttlMs: number,
+): Promise<Lease | null> {
+  const ttl = checkTtl(ttlMs);
+  return changeLease(
+    sql,
+    sessionId,
+    `UPDATE ${sql.tables.sessions}
+     SET lease_last_token = lease_last_token + 1, lease_token = lease_last_token + 1, lease_owner = $2,
+         lease_expires_at = ${expirySql('$3', '$4')}
+     WHERE id = $1 AND (lease_owner IS NULL OR lease_expires_at <= ${leaseNowSql('$3')})`,
+    [sessionId, owner, clock.leaseParameter(), ttl],
+  );
+}
+
+/** `renewLease` of the port: `conflict` unless this exact lease is held and unexpired. */
+export async function renewLease(sql: SqlRunner, clock: StoreClock, lease: Lease, ttlMs: number): Promise<Lease> {
+  const ttl = checkTtl(ttlMs);
+  const renewed = await changeLease(
+    sql,
+    lease.sessionId,
+    `UPDATE ${sql.tables.sessions} SET lease_expires_at = ${expirySql('$4', '$5')}
+     WHERE id = $1 AND lease_token = $2 AND lease_owner = $3 AND lease_expires_at > ${leaseNowSql('$4')}`,
+    [lease.sessionId, lease.token, lease.owner, clock.leaseParameter(), ttl],
+  );
+  if (!renewed) throw errors.conflict(`lease ${lease.token} on session ${lease.sessionId} was lost`);
+  return renewed;
+}
+
+/** `releaseLease` of the port: a no-op unless this exact lease is held. */
+export async function releaseLease(sql: SqlRunner, lease: Lease): Promise<void> {
+  await sql.run(
+    `UPDATE ${sql.tables.sessions} SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+     WHERE id = $1 AND lease_token = $2 AND lease_owner = $3`,
+    [lease.sessionId, lease.token, lease.owner],
+  );
+}
+
+/** `getLease` of the port: the unexpired lease, or null; `not_found` for a missing session. */
+export async function getLiveLease(sql: SqlRunner, clock: StoreClock, sessionId: string): Promise<Lease | null> {
+  const row = await sql.row<LeaseColumns & { live: boolean | null }>(
+    `SELECT ${LEASE_COLUMNS}, lease_expires_at > ${leaseNowSql('$2')} AS live FROM ${sql.tables.sessions} WHERE id = $1`,
+    [sessionId, clock.leaseParameter()],
+  );
+  if (!row) throw errors.notFound('session', sessionId);
+  return row.live ? leaseFromRow(sessionId, row) : null;
+}

@@ -1,0 +1,278 @@
+import {
+  errors,
+  type InputStatus,
+  type JsonObject,
+  type Lease,
+  type QueuedInput,
+  type SessionEvent,
+  type SessionRecord,
+  type SessionStatus,
+  type SnapshotWithState,
+} from 'confab';
+
+/*
+ * Rows of the session tables (sessions, events, snapshots, inputs) as node-postgres returns them
+ * (snake_case; `json` columns already parsed) and their conversions to and from the port's
+ * records, kept in one place so a column change touches one file. Account tables: account-rows.ts.
+ */
+
+/** Serialises a value for a `json` parameter; `invalid_argument` when it is not JSON-serialisable. */
+export function toJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw errors.invalidArgument('value is not JSON-serialisable', { cause: error });
+  }
+}
+
+/**
+ * A private deep copy of a caller's argument, taken when the call is made: the caller may reuse or
+ * mutate its objects while the call still waits for a connection or a lock.
+ */
+export function copyArgument<T>(value: T): T {
+  try {
+    return structuredClone(value);
+  } catch (error) {
+    throw errors.invalidArgument('argument cannot be copied', { cause: error });
+  }
+}
+
+/** The record columns of `sessions` (not the lease), in the order of {@link sessionValues}. */
+export const SESSION_COLUMNS =
+  'id, app_id, client_session_id, channel, status, last_activity_at, closed_at, pending_interrupt, inherits_from_session_id, inherits_from_seq, body';
+
+/** The lease columns of `sessions`. */
+export const LEASE_COLUMNS = 'lease_owner, lease_token, lease_expires_at';
+
+/** A `sessions` row (record columns). */
+export interface SessionRow {
+  id: string;
+  app_id: string;
+  client_session_id: string | null;
+  channel: string | null;
+  status: string;
+  last_activity_at: string;
+  closed_at: string | null;
+  pending_interrupt: boolean;
+  inherits_from_session_id: string | null;
+  inherits_from_seq: number | null;
+  body: SessionBody;
+}
+
+/** The lease columns of a `sessions` row. */
+export interface LeaseColumns {
+  lease_owner: string | null;
+  lease_token: number | null;
+  lease_expires_at: Date | null;
+}
+
+/** The record fields that live in the JSON `body` rather than in columns. */
+type SessionBody = Omit<
+  SessionRecord,
+  | 'id'
+  | 'appId'
+  | 'clientSessionId'
+  | 'channel'
+  | 'status'
+  | 'lastActivityAt'
+  | 'closedAt'
+  | 'pendingInterrupt'
+  | 'inheritsFrom'
+>;
+
+/** The statement parameters that store `record`, in {@link SESSION_COLUMNS} order. */
+export function sessionValues(record: SessionRecord): unknown[] {
+  const body: SessionBody = {
+    title: record.title,
+    agent: record.agent,
+    model: record.model,
+    meta: record.meta,
+    state: record.state,
+    stateVersion: record.stateVersion,
+    turnCount: record.turnCount,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    lastTurnAt: record.lastTurnAt,
+    parent: record.parent,
+    version: record.version,
+    lastSeq: record.lastSeq,
+    tools: record.tools,
+    compactionSeq: record.compactionSeq,
+    lastSnapshotId: record.lastSnapshotId,
+    archivedAt: record.archivedAt,
+    runtime: record.runtime,
+  };
+  return [
+    record.id,
+    record.appId,
+    record.clientSessionId,
+    record.channel,
+    record.status,
+    record.lastActivityAt,
+    record.closedAt,
+    record.pendingInterrupt,
+    record.inheritsFrom?.sessionId ?? null,
+    record.inheritsFrom?.seq ?? null,
+    toJson(body),
+  ];
+}
+
+/** The record stored in `row`. */
+export function sessionFromRow(row: SessionRow): SessionRecord {
+  const body = row.body;
+  return {
+    id: row.id,
+    appId: row.app_id,
+    clientSessionId: row.client_session_id,
+    channel: row.channel,
+    title: body.title,
+    agent: body.agent,
+    model: body.model,
+    status: row.status as SessionStatus,
+    meta: body.meta,
+    state: body.state,
+    stateVersion: body.stateVersion,
+    turnCount: body.turnCount,
+    createdAt: body.createdAt,
+    updatedAt: body.updatedAt,
+    lastTurnAt: body.lastTurnAt,
+    closedAt: row.closed_at,
+    parent: body.parent,
+    version: body.version,
+    lastSeq: body.lastSeq,
+    lastActivityAt: row.last_activity_at,
+    tools: body.tools,
+    compactionSeq: body.compactionSeq,
+    lastSnapshotId: body.lastSnapshotId,
+    pendingInterrupt: row.pending_interrupt,
+    archivedAt: body.archivedAt,
+    runtime: body.runtime,
+    inheritsFrom:
+      row.inherits_from_session_id === null
+        ? null
+        : { sessionId: row.inherits_from_session_id, seq: row.inherits_from_seq ?? 0 },
+  };
+}
+
+/** The lease held in a session row, or null when released (an expired lease is returned as is). */
+export function leaseFromRow(sessionId: string, row: LeaseColumns): Lease | null {
+  if (row.lease_owner === null || row.lease_token === null || row.lease_expires_at === null) return null;
+  return {
+    sessionId,
+    owner: row.lease_owner,
+    token: row.lease_token,
+    expiresAt: row.lease_expires_at.toISOString(),
+  };
+}
+
+/** The columns of `events`, in the order of {@link EventRow}. */
+export const EVENT_COLUMNS = 'session_id, seq, turn, type, at, data';
+
+/** An `events` row. */
+export interface EventRow {
+  session_id: string;
+  seq: number;
+  turn: number;
+  type: string;
+  at: string;
+  data: unknown;
+}
+
+/** The event stored in `row`. */
+export function eventFromRow(row: EventRow): SessionEvent {
+  return {
+    seq: row.seq,
+    sessionId: row.session_id,
+    turn: row.turn,
+    type: row.type,
+    at: row.at,
+    data: row.data,
+  } as SessionEvent;
+}
+
+/**
+ * A batch of events as one `json` parameter, unpacked on the server by `json_to_recordset`: one
+ * statement and one parameter whatever the batch size.
+ */
+export function eventsParameter(events: SessionEvent[]): string {
+  return toJson(
+    events.map((event) => ({ seq: event.seq, turn: event.turn, type: event.type, at: event.at, data: event.data })),
+  );
+}
+
+/** The columns of `inputs` a {@link QueuedInput} needs, plus the queue position. */
+export const INPUT_COLUMNS =
+  'position, session_id, id, payload, idempotency_key, status, claim_token, consumed_seq, consumed_turn, created_at';
+
+/** An `inputs` row; `payload` holds the text and file tokens (json escapes any character). */
+export interface InputRow {
+  position: number;
+  session_id: string;
+  id: string;
+  payload: { text: string; files: string[] };
+  idempotency_key: string | null;
+  status: string;
+  claim_token: string | null;
+  consumed_seq: number | null;
+  consumed_turn: number | null;
+  created_at: string;
+}
+
+/** The queued input stored in `row`. */
+export function inputFromRow(row: InputRow): QueuedInput {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    text: row.payload.text,
+    files: row.payload.files,
+    idempotencyKey: row.idempotency_key,
+    status: row.status as InputStatus,
+    claimToken: row.claim_token,
+    consumedSeq: row.consumed_seq,
+    consumedTurn: row.consumed_turn,
+    createdAt: row.created_at,
+  };
+}
+
+/** The columns of `snapshots`, in the order of {@link SnapshotRow}. */
+export const SNAPSHOT_COLUMNS = 'id, session_id, seq, turn, state_version, parent_snapshot_id, created_at, state';
+
+/** A `snapshots` row. */
+export interface SnapshotRow {
+  id: string;
+  session_id: string;
+  seq: number;
+  turn: number;
+  state_version: number;
+  parent_snapshot_id: string | null;
+  created_at: string;
+  state: JsonObject;
+}
+
+/** The statement parameters that store `snapshot`, in {@link SNAPSHOT_COLUMNS} order. */
+export function snapshotValues(snapshot: SnapshotWithState): unknown[] {
+  return [
+    snapshot.id,
+    snapshot.sessionId,
+    snapshot.seq,
+    snapshot.turn,
+    snapshot.stateVersion,
+    snapshot.parentSnapshotId,
+    snapshot.createdAt,
+    toJson(snapshot.state),
+  ];
+}
+
+/** The snapshot stored in `row`, with its state. */
+export function snapshotFromRow(row: SnapshotRow): SnapshotWithState {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    seq: row.seq,
+    turn: row.turn,
+    stateVersion: row.state_version,
+    parentSnapshotId: row.parent_snapshot_id,
+    createdAt: row.created_at,
+    state: row.state,
+  };
+}

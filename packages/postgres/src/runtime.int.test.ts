@@ -1,0 +1,82 @@
+import { LifecycleBus, type LifecycleEvent, Pool, type StreamEvent } from 'confab';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresStore } from './index.js';
+import { createTestDatabase, randomSchema, type TestDatabase } from './test-fixtures/test-database.js';
+import { sleep, waitFor } from './test-fixtures/wait.js';
+
+/*
+ * The runtime on PostgreSQL with two pools standing for two server processes: each has its own
+ * store instance (pool, LISTEN connection) on one schema, and a lifecycle bus over the store's
+ * transport.
+ */
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+async function twoServers() {
+  const options = { connectionString: database.url, schema: randomSchema() };
+  const servers = [new PostgresStore(options), new PostgresStore(options)].map((store) => ({
+    store,
+    pool: new Pool({ store, appId: 'app', defaultModel: 'echo', bus: new LifecycleBus(store.lifecycleTransport()) }),
+  }));
+  await servers[0]?.store.migrate();
+  await Promise.all(servers.map(({ store }) => store.listening()));
+  const close = async () => {
+    for (const { pool, store } of servers) {
+      await pool.close();
+      pool.bus.close();
+      await store.close();
+    }
+  };
+  return { servers: servers as [(typeof servers)[number], (typeof servers)[number]], close };
+}
+
+describe('the runtime on PostgreSQL', () => {
+  it('streams a turn run by one process to a reader in another, with lifecycle events', async () => {
+    const { servers, close } = await twoServers();
+    const [writer, reader] = servers;
+    try {
+      const lifecycle: LifecycleEvent[] = [];
+      reader.pool.bus.subscribe((event) => lifecycle.push(event));
+      const { session } = await writer.pool.createSession(null);
+      const controller = new AbortController();
+      const seen: StreamEvent[] = [];
+      const stream = await reader.pool.subscribe(session.id, { seq: 0 }, controller.signal);
+      const reading = (async () => {
+        for await (const event of stream) {
+          seen.push(event);
+          if (event.type === 'turn-end') controller.abort();
+        }
+      })();
+      const handle = await writer.pool.chat(session.id, 'hello there');
+      const result = await handle.result;
+      expect(result.stopReason).toBe('stop');
+      await reading;
+      const message = seen.find((event) => event.type === 'message');
+      expect(message?.type === 'message' && message.data.text).toBe('echo: hello there');
+      await waitFor('turn.ended from the other process', () => lifecycle.some((e) => e.type === 'turn.ended'));
+    } finally {
+      await close();
+    }
+  });
+
+  it('stops a turn running in another process', async () => {
+    const { servers, close } = await twoServers();
+    const [runner, stopper] = servers;
+    try {
+      const { session } = await runner.pool.createSession(null);
+      const handle = await runner.pool.chat(session.id, '/sleep 20000 never finishes');
+      while (!(await stopper.store.getLease(session.id))) await sleep(10);
+      expect(await stopper.pool.stop(session.id)).toBe(true);
+      const result = await handle.result;
+      expect(result.stopReason).toBe('aborted');
+    } finally {
+      await close();
+    }
+  });
+});

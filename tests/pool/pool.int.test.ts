@@ -215,3 +215,48 @@ describe('pool: retention', () => {
     expect(await fixture.store.getSession(idle.id)).not.toBeNull();
   });
 });
+
+describe('pool: edges found through the server', () => {
+  it('an unknown model fails the turn before anything is written or queued', async () => {
+    pool = new Pool({ store: fixture.store });
+    const { session } = await pool.createSession(null);
+    const handle = await pool.chat(session.id, 'hello', { model: 'nope:x' });
+    await expect(handle.result).rejects.toMatchObject({ code: 'invalid_argument' });
+    expect(await readLog(fixture.store, session.id)).toEqual([]);
+    expect(await fixture.store.countPendingInputs(session.id)).toBe(0);
+    expect((await (await pool.chat(session.id, 'hello')).result).index).toBe(1);
+  });
+
+  it('the reaper keeps a runner that has a live subscriber', async () => {
+    pool = new Pool({ store: fixture.store, idleTimeoutMs: 50, reaperIntervalMs: 10 });
+    const { session } = await pool.createSession(null);
+    await (await pool.chat(session.id, 'one')).result;
+    const stop = new AbortController();
+    const tail = await pool.subscribe(session.id, { seq: 4 }, stop.signal);
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const event of tail) {
+        seen.push(event.type);
+        if (event.type === 'turn-end') stop.abort();
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(pool.runner.residentCount).toBe(1);
+    await (await pool.chat(session.id, 'two')).result;
+    await reading;
+    expect(seen).toContain('text-delta');
+    expect(seen[seen.length - 1]).toBe('turn-end');
+  });
+
+  it('closing a session under a running turn ends the turn aborted first', async () => {
+    pool = new Pool({ store: fixture.store });
+    const { session } = await pool.createSession(null);
+    const handle = await pool.chat(session.id, '/sleep 10000 slow');
+    await handle.started;
+    const closed = await pool.closeSession(session.id);
+    expect(closed.session.status).toBe('closed');
+    expect((await handle.result).stopReason).toBe('aborted');
+    const log = await readLog(fixture.store, session.id);
+    expect(log[log.length - 1]).toMatchObject({ type: 'turn-end', data: { stopReason: 'aborted' } });
+  });
+});

@@ -15,7 +15,7 @@ export interface RunnerChild {
 
 /** Starts `tests/support/runner-child.ts` under tsx with the given arguments. */
 export function startRunnerChild(args: string[]): RunnerChild {
-  const child = spawn(process.execPath, ['--import', 'tsx/esm', '--conditions=source', CHILD, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', '--conditions=confab-source', CHILD, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

@@ -1,6 +1,6 @@
 /**
  * A runner in a child process, for tests that kill processes or run two at once on one SQLite file.
- * Usage: tsx --conditions=source runner-child.ts <mode> <db file> <session id> [count] [marker file]
+ * Usage: tsx --conditions=confab-source runner-child.ts <mode> <db file> <session id> [count] [marker file]
  *   hang-in-tool  run one turn whose tool records a start in the marker file, then hangs forever
  *   sleep-turn    run one echo turn that sleeps 30 s (prints "started" after its turn-start)
  *   turns         run <count> turns one after another, printing each turn index

@@ -1,7 +1,7 @@
 /*
  * The child process of `crash.int.test.ts`: appends to a few sessions as fast as it can and prints
  * one `ack` line per event only after its append resolved, until the test SIGKILLs it.
- * Usage: node --import tsx --conditions=source crash-writer.fixture.ts <directory> <round>
+ * Usage: node --import tsx --conditions=confab-source crash-writer.fixture.ts <directory> <round>
  */
 import { JsonlStore } from './index.js';
 

@@ -10,7 +10,7 @@ import { JsonlStore } from './index.js';
 /*
  * kill -9 at random moments, many times: every append the writer saw acknowledged must be on disk
  * afterwards, seqs must stay contiguous and the store must open clean. The writer runs as
- * `node --import tsx --conditions=source` (what `npx tsx` does, minus the wrapper processes), so
+ * `node --import tsx --conditions=confab-source` (what `npx tsx` does, minus the wrapper processes), so
  * the SIGKILL hits the writing process itself.
  */
 
@@ -43,7 +43,7 @@ afterAll(async () => {
 async function crashRound(round: number): Promise<Acknowledgement[]> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--conditions=source', writerScript, directory, `${round}`],
+    ['--import', 'tsx', '--conditions=confab-source', writerScript, directory, `${round}`],
     {
       cwd: repositoryRoot,
       stdio: ['ignore', 'pipe', 'pipe'],

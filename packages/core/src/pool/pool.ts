@@ -142,9 +142,10 @@ export class Pool {
     return session;
   }
 
-  /** Soft close (idempotent). */
+  /** Soft close (idempotent). A running turn is stopped first and ends `aborted`. */
   async closeSession(sessionId: string, scope: PoolScope = {}) {
     await this.getSession(sessionId, scope);
+    await this.runner.stopAndWait(sessionId);
     const result = await this.store.closeSession(sessionId);
     this.forget(sessionId);
     if (!result.alreadyClosed) this.bus.emit('session.closed', result.session);
@@ -154,7 +155,7 @@ export class Pool {
   /** Hard delete: the session and everything of it is erased. */
   async deleteSession(sessionId: string, scope: PoolScope = {}): Promise<boolean> {
     const session = await this.getSession(sessionId, scope);
-    this.runner.stop(sessionId);
+    await this.runner.stopAndWait(sessionId);
     const deleted = await this.store.deleteSession(sessionId);
     this.forget(sessionId);
     if (deleted) this.bus.emit('session.deleted', session);

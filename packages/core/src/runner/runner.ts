@@ -132,10 +132,13 @@ export class Runner {
     return this.session(sessionId).subscribe(from, signal);
   }
 
-  /** Drops a session's runner when it is idle; its session stays in the store. */
+  /**
+   * Drops a session's runner when nothing uses it (no turn, no live subscriber); its session stays
+   * in the store. False when it is in use or not resident.
+   */
   evict(sessionId: string): boolean {
     const runner = this.runners.get(sessionId);
-    if (!runner || runner.busy) return false;
+    if (!runner || !runner.evictable) return false;
     this.runners.delete(sessionId);
     return true;
   }
@@ -148,8 +151,21 @@ export class Runner {
   /** Runners idle since before `idleSince` (epoch ms). */
   idleRunners(idleSince: number): string[] {
     return [...this.runners.values()]
-      .filter((runner) => !runner.busy && runner.lastUsedAt < idleSince)
+      .filter((runner) => runner.evictable && runner.lastUsedAt < idleSince)
       .map((runner) => runner.sessionId);
+  }
+
+  /**
+   * Stops the session's turn here or elsewhere and waits, up to `timeoutMs`, for this process's
+   * work on it to finish, so a close or delete that follows never cuts a turn in half.
+   */
+  async stopAndWait(sessionId: string, timeoutMs = 5_000): Promise<void> {
+    await this.stopAnywhere(sessionId);
+    const runner = this.runners.get(sessionId);
+    if (!runner) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([runner.idle(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   /** Stops every running turn and waits for all work to finish. */

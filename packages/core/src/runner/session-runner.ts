@@ -5,7 +5,14 @@ import type { SessionRecord } from '../model/session.js';
 import { hasAppendNotifier } from '../store/session-store.js';
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
 import { readRuntime, withRuntime } from './runtime-state.js';
-import { type EngineDeps, type ResumeAnswers, runNewTurn, type TurnExecution, type TurnResult } from './turn-engine.js';
+import {
+  type EngineDeps,
+  type ResumeAnswers,
+  resolveTurnModel,
+  runNewTurn,
+  type TurnExecution,
+  type TurnResult,
+} from './turn-engine.js';
 import { TurnHandle } from './turn-handle.js';
 import { readTurnResult } from './turn-result.js';
 import { recoverTurn, resumeTurn } from './turn-resume.js';
@@ -73,6 +80,11 @@ export class SessionRunner {
     return this.queued > 0 || this.drainScheduled;
   }
 
+  /** True when nothing uses this runner: no turn running or waiting, and no live subscriber. */
+  get evictable(): boolean {
+    return !this.busy && this.listeners.size === 0;
+  }
+
   /**
    * Runs `input` as its own turn (first come, first served). With an `idempotencyKey` already seen,
    * no second turn runs: the handle replays the original turn.
@@ -81,6 +93,8 @@ export class SessionRunner {
     return new TurnHandle((emit) =>
       this.exclusive(options.waitMs, emit, async (execution, session) => {
         assertRunnable(session);
+        // An unknown model must fail before the input is queued, or a later turn would run it.
+        await resolveTurnModel(this.settings, session, options.model);
         const { input: queued, created } = await this.settings.store.enqueueInput(this.sessionId, input);
         if (!created && queued.status === 'consumed') return this.replay(queued, emit);
         const claimed = await this.settings.store.claimInputs(this.sessionId, {
@@ -279,6 +293,7 @@ export class SessionRunner {
     options: TurnOptions,
   ): Promise<TurnResult | null> {
     if (session.status !== 'active') return null;
+    await resolveTurnModel(this.settings, session, options.model);
     const inputs = await this.settings.store.claimInputs(this.sessionId, {
       max: this.settings.maxBatch,
       claimToken: claimTokenOf(execution),

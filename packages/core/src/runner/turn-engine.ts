@@ -105,6 +105,22 @@ function modelName(logic: TurnLogic): string {
   return typeof logic.model === 'string' ? logic.model : `${logic.model.provider}:${logic.model.modelId}`;
 }
 
+/**
+ * The model a new turn of `session` runs, resolved before anything is written so that an unknown
+ * model name fails the request (`invalid_argument`) instead of leaving a started turn behind.
+ * Null for flows, which call no model themselves.
+ */
+export async function resolveTurnModel(
+  deps: EngineDeps,
+  session: SessionRecord,
+  requested?: string,
+): Promise<LanguageModelV3 | null> {
+  const logic = deps.logicFor(session);
+  if (logic.kind === 'flow') return null;
+  const chosen = deps.useLogicModel ? null : (requested ?? session.model);
+  return deps.resolveModel(chosen ?? logic.model);
+}
+
 /** Runs the session's logic (agent loop or flow) for the current segment of a turn. */
 export async function runLogic(
   deps: EngineDeps,
@@ -112,6 +128,7 @@ export async function runLogic(
   writer: TurnWriter,
   active: ActiveTurn,
   inputs: QueuedInput[],
+  resolved?: LanguageModelV3 | null,
 ): Promise<LoopOutcome> {
   const session = writer.session;
   const logic = deps.logicFor(session);
@@ -136,7 +153,7 @@ export async function runLogic(
     }
   }
   const context = await deps.store.readContext(session.id);
-  const model = await deps.resolveModel(active.modelFromLogic ? logic.model : active.model);
+  const model = resolved ?? (await deps.resolveModel(active.modelFromLogic ? logic.model : active.model));
   return runAgentLoop({
     agent: logic,
     model,
@@ -221,6 +238,7 @@ export async function runNewTurn(
   options: { model?: string } = {},
 ): Promise<TurnResult> {
   const startedAt = performance.now();
+  const resolved = await resolveTurnModel(deps, session, options.model);
   const index = session.turnCount + 1;
   const chosen = options.model ?? session.model;
   const model = chosen ?? modelName(deps.logicFor(session));
@@ -252,7 +270,7 @@ export async function runNewTurn(
     },
   );
   deps.hooks?.turnStarted?.(writer.session, index);
-  const outcome = await runLogic(deps, execution, writer, active, inputs);
+  const outcome = await runLogic(deps, execution, writer, active, inputs, resolved);
   return finishTurn(deps, writer, active, outcome, startedAt);
 }
 

@@ -17,11 +17,11 @@ const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /**
  * Starts one of these fixtures as a separate Node process, with TypeScript loaded by tsx and
- * workspace packages resolved to their sources (the `source` condition), like the tests themselves.
+ * workspace packages resolved to their sources (the `confab-source` condition), like the tests themselves.
  */
 export function spawnFixture(fixture: string, args: string[]) {
   const script = fileURLToPath(new URL(`./${fixture}`, import.meta.url));
-  return spawn(process.execPath, ['--import', 'tsx/esm', '--conditions=source', script, ...args], {
+  return spawn(process.execPath, ['--import', 'tsx/esm', '--conditions=confab-source', script, ...args], {
     cwd: repositoryRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,6 @@
+/** The `confab` executable's entry (run by bin/confab.js). */
+import { runCli } from './run.js';
+
+const exitCode = await runCli(process.argv);
+// A server keeps the process alive; anything else ends here with its code.
+if (exitCode !== 0) process.exit(exitCode);

@@ -1,0 +1,111 @@
+import { createApp, createMetrics, type RunningServer, serve } from '@confab/server';
+import type { Command } from 'commander';
+import { createModelResolver, LifecycleBus, Pool } from 'confab';
+import { pino } from 'pino';
+import { CliError } from '../cli-error.js';
+import type { Output } from '../output.js';
+import { resolveServeConfig, SERVE_DEFAULTS, type ServeConfig, type ServeFlags } from '../serve/config.js';
+import { describeStore, openStore } from '../serve/open-store.js';
+import { ensureTokens } from '../serve/tokens.js';
+
+/** What `serve` needs from its surroundings (tests give their own). */
+export interface ServeEnvironment {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  output: Output;
+  /** Called with the running server; the default waits for SIGINT/SIGTERM and shuts down. */
+  onListening?: (running: RunningServer) => void;
+}
+
+/** Adds `confab serve` to the program. */
+export function registerServeCommand(program: Command, environment: ServeEnvironment): void {
+  program
+    .command('serve')
+    .description('run the HTTP API (SQLite under ./.confab, port 8787 on 127.0.0.1, the echo model)')
+    .option('--port <port>', `port to listen on; 0 picks a free one (env CONFAB_PORT, default ${SERVE_DEFAULTS.port})`)
+    .option('--host <host>', `address to listen on (env CONFAB_HOST, default ${SERVE_DEFAULTS.host})`)
+    .option(
+      '--store <store>',
+      `sqlite:<file>, jsonl:<dir> or postgres://… (env CONFAB_STORE, default ${SERVE_DEFAULTS.store})`,
+    )
+    .option(
+      '--model <model>',
+      `default model: echo, openai:<name>, anthropic:<name>, openai-compatible:<baseURL>:<name> (env CONFAB_MODEL, default ${SERVE_DEFAULTS.model})`,
+    )
+    .option(
+      '--tokens <tokens>',
+      '<app>:<token>[,…]: accept these tokens instead of a generated dev token (env CONFAB_TOKENS)',
+    )
+    .action(async (flags: ServeFlags) => {
+      const config = resolveServeConfig(flags, environment.env, environment.cwd);
+      const running = await startServer(config, environment.output);
+      (environment.onListening ?? waitForSignals(environment.output))(running);
+    });
+}
+
+/**
+ * Opens the store, checks the model, sets up tokens and listens. Everything it opened is closed
+ * again when a later step fails, so a bad flag never leaves a locked database behind.
+ */
+export async function startServer(config: ServeConfig, output: Output): Promise<RunningServer> {
+  const resolveModel = createModelResolver();
+  try {
+    await resolveModel(config.model);
+  } catch (error) {
+    throw new CliError(
+      `--model ${config.model} cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const { store, lifecycleTransport } = await openStore(config.store);
+  try {
+    await ensureTokens(store, config.tokens, output);
+    const metrics = createMetrics();
+    const measured = metrics.instrumentStore(store);
+    const bus = lifecycleTransport ? new LifecycleBus(lifecycleTransport) : undefined;
+    const pool = new Pool({ store: measured, defaultModel: config.model, resolveModel, bus });
+    const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
+    const app = createApp({ store: measured, pool, resolveModel, metrics, logger });
+    const running = await serve({ app, port: config.port, host: config.host }).catch((error: unknown) => {
+      const code = (error as { code?: string }).code;
+      const reason =
+        code === 'EADDRINUSE' ? 'the port is in use' : error instanceof Error ? error.message : String(error);
+      throw new CliError(`cannot listen on ${config.host}:${config.port}: ${reason}`, 1);
+    });
+    output.err(`confab: listening on ${running.url} (store ${describeStore(config.store)}, model ${config.model})`);
+    return running;
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    await lifecycleTransport?.close?.().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Shuts down gracefully on the first SIGINT/SIGTERM (running turns get 10 s), and at once on a
+ * second one. A duplicate within half a second is ignored: a terminal's Ctrl-C reaches both the
+ * `confab` launcher and this process, and the launcher forwards it too.
+ */
+function waitForSignals(output: Output): (running: RunningServer) => void {
+  return (running) => {
+    let firstAt = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      const now = Date.now();
+      if (firstAt && now - firstAt < 500) return;
+      if (firstAt) {
+        output.err('confab: stopping now');
+        process.exit(1);
+      }
+      firstAt = now;
+      output.err(`confab: ${signal}: shutting down (running turns get 10 s; repeat to stop at once)`);
+      running.close({ deadlineMs: 10_000 }).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          output.err(`confab: shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  };
+}

@@ -1,0 +1,117 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const launcher = fileURLToPath(new URL('../bin/confab.js', import.meta.url));
+const directory = mkdtempSync(join(tmpdir(), 'confab-cli-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs the `confab` launcher as a user would, in `cwd`, with only the given CONFAB_ variables. */
+function confab(args: string[], env: Record<string, string> = {}, cwd = directory): Started {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CONFAB_')));
+  const child = spawn(process.execPath, [launcher, ...args], {
+    cwd,
+    env: { ...base, LOG_LEVEL: 'warn', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
+  child.stdout.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stderr: () => stderr, exited };
+}
+
+async function waitFor(started: Started, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  started.exited.then(() => {
+    exited = true;
+  });
+  for (;;) {
+    const match = started.stderr().match(pattern);
+    if (match) return match;
+    if (exited || Date.now() > deadline) throw new Error(`no ${pattern} in: ${started.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function stop(started: Started): Promise<number | null> {
+  started.child.kill('SIGTERM');
+  return started.exited;
+}
+
+async function createSession(url: string, token: string) {
+  const response = await fetch(`${url}/v1/sessions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  return { status: response.status, body: (await response.json()) as { session: { id: string; appId: string } } };
+}
+
+describe('confab serve', () => {
+  it('starts with defaults: SQLite under ./.confab, a printed dev token, echo; restarts without a new token', async () => {
+    const first = confab(['serve', '--port', '0']);
+    const [, token] = await waitFor(first, /Authorization: Bearer (\S+)/);
+    const [, url] = await waitFor(first, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    expect(existsSync(join(directory, '.confab', 'confab.db'))).toBe(true);
+    const created = await createSession(url as string, token as string);
+    expect(created.status).toBe(201);
+    expect(created.body.session.appId).toBe('default');
+    const turn = await fetch(`${url}/v1/sessions/${created.body.session.id}/turns`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ input: 'hello' }),
+    });
+    const body = (await turn.json()) as { turn: { events: Array<{ type: string; data: { text?: string } }> } };
+    expect(body.turn.events.find((event) => event.type === 'message')?.data.text).toBe('echo: hello');
+    expect(await stop(first)).toBe(0);
+
+    const second = confab(['serve'], { CONFAB_PORT: '0' });
+    const [, secondUrl] = await waitFor(second, /listening on (\S+) /);
+    expect(second.stderr()).toMatch(/1 token\(s\) exist/);
+    expect(second.stderr()).not.toContain('Authorization: Bearer');
+    expect((await createSession(secondUrl as string, token as string)).status).toBe(201);
+    expect(await stop(second)).toBe(0);
+  });
+
+  it('uses CONFAB_TOKENS and a jsonl store given by flag, with no dev token', async () => {
+    const cwd = mkdtempSync(join(directory, 'tokens-'));
+    const started = confab(
+      ['serve', '--port', '0', '--store', 'jsonl:./data'],
+      {
+        CONFAB_TOKENS: 'team-a:a-long-enough-secret-token',
+        CONFAB_PORT: 'not-a-port',
+      },
+      cwd,
+    );
+    const [, url] = await waitFor(started, /listening on (\S+) /);
+    expect(started.stderr()).not.toContain('Authorization: Bearer');
+    const created = await createSession(url as string, 'a-long-enough-secret-token');
+    expect(created.status).toBe(201);
+    expect(created.body.session.appId).toBe('team-a');
+    expect(existsSync(join(cwd, 'data'))).toBe(true);
+    expect(await stop(started)).toBe(0);
+  });
+
+  it('fails clearly on a bad flag or an unavailable store', async () => {
+    const badPort = confab(['serve', '--port', 'abc']);
+    expect(await badPort.exited).toBe(2);
+    expect(badPort.stderr()).toContain('--port must be a number');
+    const postgres = confab(['serve', '--port', '0', '--store', 'postgres://user:hunter2@127.0.0.1:1/confab']);
+    expect(await postgres.exited).not.toBe(0);
+    expect(postgres.stderr()).toMatch(/postgres/);
+    expect(postgres.stderr()).not.toContain('hunter2');
+  });
+});

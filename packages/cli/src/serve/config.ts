@@ -1,0 +1,120 @@
+import { isAbsolute, resolve } from 'node:path';
+import { CliError } from '../cli-error.js';
+
+/** Where sessions are stored. */
+export type StoreSpec =
+  | { kind: 'sqlite'; filename: string }
+  | { kind: 'jsonl'; directory: string }
+  | { kind: 'postgres'; url: string };
+
+/** A bearer token given on the command line or in `CONFAB_TOKENS`. */
+export interface GivenToken {
+  appId: string;
+  token: string;
+}
+
+/** What `confab serve` runs with, after flags, environment and defaults (DESIGN §7). */
+export interface ServeConfig {
+  port: number;
+  host: string;
+  store: StoreSpec;
+  model: string;
+  /** Null: no tokens given, so a dev token is created on first start. */
+  tokens: GivenToken[] | null;
+}
+
+/** The raw flags of `confab serve` (commander gives strings). */
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  store?: string;
+  model?: string;
+  tokens?: string;
+}
+
+/** The defaults a newcomer gets. */
+export const SERVE_DEFAULTS = {
+  port: 8787,
+  host: '127.0.0.1',
+  store: 'sqlite:./.confab/confab.db',
+  model: 'echo',
+} as const;
+
+const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Resolves the serve configuration: each flag wins over its environment twin (`CONFAB_PORT`,
+ * `CONFAB_HOST`, `CONFAB_STORE`, `CONFAB_MODEL`, `CONFAB_TOKENS`), which wins over the default.
+ * Relative store paths are taken from `cwd`. A malformed value → {@link CliError}.
+ */
+export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cwd: string): ServeConfig {
+  const pick = (flag: string | undefined, name: string) => flag ?? (env[name] === '' ? undefined : env[name]);
+  const storeText = pick(flags.store, 'CONFAB_STORE') ?? SERVE_DEFAULTS.store;
+  const tokensText = pick(flags.tokens, 'CONFAB_TOKENS');
+  return {
+    port: parsePort(pick(flags.port, 'CONFAB_PORT')),
+    host: pick(flags.host, 'CONFAB_HOST') ?? SERVE_DEFAULTS.host,
+    store: parseStore(storeText, cwd),
+    model: parseModel(pick(flags.model, 'CONFAB_MODEL') ?? SERVE_DEFAULTS.model),
+    tokens: tokensText === undefined ? null : parseTokens(tokensText),
+  };
+}
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined) return SERVE_DEFAULTS.port;
+  const port = Number(text);
+  if (!/^\d{1,5}$/.test(text) || port > 65_535)
+    throw new CliError(`--port must be a number from 0 to 65535, got "${text}"`);
+  return port;
+}
+
+/** `sqlite:<file>`, `jsonl:<dir>` or `postgres://…` (also `postgresql://…`). */
+export function parseStore(text: string, cwd: string): StoreSpec {
+  const absolute = (path: string) => (isAbsolute(path) ? path : resolve(cwd, path));
+  if (text.startsWith('sqlite:')) {
+    const filename = text.slice('sqlite:'.length);
+    if (!filename) throw new CliError('--store sqlite:<file> needs a file name');
+    return { kind: 'sqlite', filename: filename === ':memory:' ? filename : absolute(filename) };
+  }
+  if (text.startsWith('jsonl:')) {
+    const directory = text.slice('jsonl:'.length);
+    if (!directory) throw new CliError('--store jsonl:<dir> needs a directory');
+    return { kind: 'jsonl', directory: absolute(directory) };
+  }
+  if (/^postgres(ql)?:\/\//.test(text)) return { kind: 'postgres', url: text };
+  throw new CliError(`--store "${text}" is not a store; use sqlite:<file>, jsonl:<dir> or postgres://…`);
+}
+
+function parseModel(text: string): string {
+  if (!/^\S{1,512}$/.test(text)) throw new CliError(`--model "${text}" is not a model name`);
+  return text;
+}
+
+/** `<app>:<token>[,<app>:<token>…]`; the token is everything after the app's colon. */
+export function parseTokens(text: string): GivenToken[] {
+  const tokens: GivenToken[] = [];
+  for (const entry of text.split(',')) {
+    const trimmed = entry.trim();
+    if (!trimmed) continue;
+    const colon = trimmed.indexOf(':');
+    const appId = colon > 0 ? trimmed.slice(0, colon) : '';
+    const token = colon > 0 ? trimmed.slice(colon + 1) : '';
+    if (!APP_ID.test(appId)) {
+      throw new CliError(
+        `--tokens: "${redact(trimmed)}" must be <app>:<token> with an app id of letters, digits, . _ -`,
+      );
+    }
+    if (!/^[\x21-\x7e]{1,512}$/.test(token)) {
+      throw new CliError(`--tokens: the token of app "${appId}" must be 1–512 visible ASCII characters`);
+    }
+    tokens.push({ appId, token });
+  }
+  if (!tokens.length) throw new CliError('--tokens is empty; give <app>:<token>[,<app>:<token>…]');
+  return tokens;
+}
+
+/** Never echo a secret back in an error message. */
+function redact(entry: string): string {
+  const colon = entry.indexOf(':');
+  return colon > 0 ? `${entry.slice(0, colon)}:…` : '…';
+}

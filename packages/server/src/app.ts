@@ -1,0 +1,210 @@
+import { ConfabError, createModelResolver, type ModelResolver, newId, Pool, type SessionStore } from 'confab';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { type Logger, pino } from 'pino';
+import { type AuthOptions, bearerAuth, ipAllowlist } from './auth.js';
+import type { ServerContext, ServerEnv } from './context.js';
+import { errorResponse } from './errors-to-http.js';
+import { Gate, RateLimiter, resolveLimits, type ServerLimits } from './limits.js';
+import { createMetrics, type ServerMetrics } from './metrics.js';
+import { RouteTable } from './route-table.js';
+import { registerChannelRoutes } from './routes/channels.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerFileRoutes } from './routes/files.js';
+import { registerLifecycleRoutes } from './routes/lifecycle.js';
+import { registerSessionRoutes } from './routes/sessions.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { registerTurnRoutes } from './routes/turns.js';
+import { SERVER_VERSION } from './version.js';
+
+/** Options of {@link createApp}. Only `store` is required. */
+export interface CreateAppOptions {
+  /** The session store (migrated). */
+  store: SessionStore;
+  /**
+   * The pool that runs turns. Default: a new Pool on `store` (through the metrics' store wrapper)
+   * with `defaultModel`. Build yours on `metrics.instrumentStore(store)` to have its writes measured.
+   */
+  pool?: Pool;
+  /** The default model of the pool created here (ignored with `pool`). Default `echo`. */
+  defaultModel?: string;
+  /**
+   * The pool's model resolver, used to refuse unknown model names (400) before a turn starts.
+   * Default: the standard resolver when the pool is created here; no check with your own pool
+   * unless you pass its resolver.
+   */
+  resolveModel?: ModelResolver;
+  auth?: AuthOptions;
+  limits?: Partial<ServerLimits>;
+  /** A pino logger, or false for none. Default: pino at `info` (or `$LOG_LEVEL`) on stdout. */
+  logger?: Logger | false;
+  /** Prometheus metrics, or false to disable them and `GET /metrics`. Default: {@link createMetrics}. */
+  metrics?: ServerMetrics | false;
+  /** Interval of SSE heartbeat comments. Default 15 000 ms. */
+  heartbeatMs?: number;
+}
+
+/** Options of {@link ConfabRuntime.shutdown}. */
+export interface ShutdownOptions {
+  /** How long running turns may take to finish before they are stopped. Default 10 000 ms. */
+  deadlineMs?: number;
+  /** Close the pool (stops what still runs). Default true. */
+  closePool?: boolean;
+  /** Close the store. Default true. */
+  closeStore?: boolean;
+}
+
+/** The server state behind an app, for its owner. */
+export interface ConfabRuntime {
+  readonly store: SessionStore;
+  readonly pool: Pool;
+  readonly metrics: ServerMetrics | null;
+  readonly limits: Readonly<ServerLimits>;
+  /** True once a shutdown began (new requests get 503 `unavailable`). */
+  readonly draining: boolean;
+  /**
+   * Graceful shutdown: refuses new requests, ends live tails, lets running turns finish until the
+   * deadline, then stops the rest and closes pool and store. Idempotent; later calls share the first.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+}
+
+/** The Hono app of the v1 API, with its runtime under `confab`. */
+export type ConfabApp = Hono<ServerEnv> & { readonly confab: ConfabRuntime };
+
+/**
+ * Builds the v1 HTTP API (DESIGN §6) as a Hono app: a fetch-style handler (`app.fetch`) that runs
+ * on any runtime and mounts into an existing application (`parent.route('/', app)` or
+ * `parent.mount('/confab', app.fetch)`). Every answer carries `X-Request-Id`; every error is
+ * `{ error: { code, message, requestId } }` with the status of docs/errors.md.
+ */
+export function createApp(options: CreateAppOptions): ConfabApp {
+  const limits = resolveLimits(options.limits);
+  const metrics = options.metrics === false ? null : (options.metrics ?? createMetrics());
+  const store = metrics ? metrics.instrumentStore(options.store) : options.store;
+  const resolveModel = options.resolveModel ?? (options.pool ? null : createModelResolver());
+  const pool =
+    options.pool ?? new Pool({ store, defaultModel: options.defaultModel, resolveModel: resolveModel ?? undefined });
+  const logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? defaultLogger());
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  if (!Number.isFinite(heartbeatMs) || heartbeatMs < 10) throw new RangeError('heartbeatMs must be ≥ 10');
+  const server: ServerContext = {
+    store,
+    pool,
+    limits,
+    logger,
+    metrics,
+    rateLimiter: new RateLimiter(limits.turnsPerMinute),
+    runningTurns: new Gate(limits.maxRunningTurns, 'running turns'),
+    openStreams: new Gate(limits.maxOpenStreams, 'open streams'),
+    heartbeatMs,
+    version: SERVER_VERSION,
+    resolveModel,
+    streamsController: new AbortController(),
+    draining: false,
+  };
+  const stopObservingBus = metrics?.observeBus(pool.bus) ?? (() => undefined);
+
+  const app = new Hono<ServerEnv>();
+  const routes = new RouteTable(app);
+  app.use('*', requestContext(server));
+  const allowlist = ipAllowlist(options.auth ?? {});
+  if (allowlist)
+    app.use('*', (context, next) => (context.req.path.endsWith('/healthz') ? next() : allowlist(context, next)));
+  app.use('/v1/*', bearerAuth(store));
+
+  registerSessionRoutes(routes, server);
+  registerTurnRoutes(routes, server);
+  registerEventRoutes(routes, server);
+  registerChannelRoutes(routes, server);
+  registerFileRoutes(routes, server);
+  registerLifecycleRoutes(routes, server);
+  registerSystemRoutes(routes, server);
+
+  app.notFound((context) => {
+    const allowed = routes.allowedMethods(context.req.path);
+    const error = allowed.length
+      ? new ConfabError('method_not_allowed', `${context.req.method} is not allowed on ${context.req.path}`, {
+          details: { allow: allowed },
+        })
+      : new ConfabError('not_found', `no route ${context.req.method} ${context.req.path}`);
+    return errorResponse(error, context.get('requestId') ?? newId('req')).response;
+  });
+  app.onError((thrown, context) => {
+    const requestId = context.get('requestId') ?? newId('req');
+    const { response, error } = errorResponse(thrown, requestId);
+    const log = context.get('log') ?? logger;
+    if (error.error.code === 'internal') log.error({ err: thrown }, 'request failed');
+    return response;
+  });
+
+  let shuttingDown: Promise<void> | null = null;
+  const runtime: ConfabRuntime = {
+    store,
+    pool,
+    metrics,
+    limits,
+    get draining() {
+      return server.draining;
+    },
+    shutdown(shutdownOptions = {}) {
+      shuttingDown ??= shutdown(server, shutdownOptions).finally(stopObservingBus);
+      return shuttingDown;
+    },
+  };
+  return Object.assign(app, { confab: runtime });
+}
+
+function defaultLogger(): Logger {
+  return pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
+}
+
+/**
+ * First middleware: the request id (a well-formed client `X-Request-Id` is kept, so ids follow a
+ * request across services), the request logger, the 503 while draining, and one log line and
+ * metric per answer.
+ */
+function requestContext(server: ServerContext): MiddlewareHandler<ServerEnv> {
+  return async (context, next) => {
+    const offered = context.req.header('x-request-id');
+    const requestId = offered && /^[A-Za-z0-9._:-]{1,128}$/.test(offered) ? offered : newId('req');
+    const log = server.logger.child({ requestId });
+    context.set('requestId', requestId);
+    context.set('log', log);
+    const startedAt = performance.now();
+    if (server.draining && !context.req.path.endsWith('/healthz')) {
+      throw new ConfabError('unavailable', 'the server is shutting down');
+    }
+    await next();
+    context.res.headers.set('X-Request-Id', requestId);
+    const status = context.res.status;
+    const route = context.get('route') ?? 'unmatched';
+    server.metrics?.httpRequests.inc({ method: context.req.method, route, status: String(status) });
+    log[status >= 500 ? 'error' : 'info'](
+      {
+        method: context.req.method,
+        route,
+        status,
+        durationMs: Math.round(performance.now() - startedAt),
+        appId: context.get('appId'),
+      },
+      'request',
+    );
+  };
+}
+
+async function shutdown(server: ServerContext, options: ShutdownOptions): Promise<void> {
+  server.draining = true;
+  // Live tails never end by themselves; turn streams end with their turn.
+  server.streamsController.abort();
+  const deadline = Date.now() + (options.deadlineMs ?? 10_000);
+  while (Date.now() < deadline && (server.runningTurns.inUse > 0 || busyRunners(server.pool) > 0)) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  if (options.closePool ?? true) await server.pool.close();
+  if (options.closeStore ?? true) await server.store.close();
+  server.logger.info('confab server shut down');
+}
+
+function busyRunners(pool: Pool): number {
+  return pool.runner.residentCount - pool.runner.idleRunners(Number.POSITIVE_INFINITY).length;
+}

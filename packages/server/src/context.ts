@@ -1,0 +1,44 @@
+import type { ModelResolver, Pool, SessionStore } from 'confab';
+import type { Logger } from 'pino';
+import type { Gate, RateLimiter, ServerLimits } from './limits.js';
+import type { ServerMetrics } from './metrics.js';
+
+/** Per-request values the middleware sets for the routes. */
+export interface RequestVariables {
+  /** The request's id: the client's `X-Request-Id` when well-formed, else a new one. */
+  requestId: string;
+  /** The app of the bearer token (set on `/v1` routes only). */
+  appId: string;
+  /** The request logger (carries the request id). */
+  log: Logger;
+  /** The matched route pattern, e.g. `/v1/sessions/:id` (for logs and metrics). */
+  route: string;
+}
+
+/** The Hono environment of the Confab app. */
+export interface ServerEnv {
+  Variables: RequestVariables;
+}
+
+/**
+ * What the routes share: the store and pool, limits and their counters, metrics, and the set of
+ * long-lived streams a shutdown must end.
+ */
+export interface ServerContext {
+  store: SessionStore;
+  pool: Pool;
+  limits: ServerLimits;
+  logger: Logger;
+  metrics: ServerMetrics | null;
+  rateLimiter: RateLimiter;
+  runningTurns: Gate;
+  openStreams: Gate;
+  heartbeatMs: number;
+  version: string;
+  /** Checks model names of requests up front; null when the server cannot know the pool's resolver. */
+  resolveModel: ModelResolver | null;
+  /** Aborting ends every open live tail (session events, lifecycle): the shutdown does it. */
+  streamsController: AbortController;
+  /** True once a shutdown began: new requests get 503. */
+  draining: boolean;
+}

@@ -138,7 +138,7 @@ export class Runner {
    */
   evict(sessionId: string): boolean {
     const runner = this.runners.get(sessionId);
-    if (!runner || !runner.evictable) return false;
+    if (!runner?.evictable) return false;
     this.runners.delete(sessionId);
     return true;
   }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: Confab's benchmarks. Prints markdown tables and writes the raw figures to
  * bench/results/<date>.json. `BENCH_QUICK=1` shrinks every scenario for a smoke run;
- * `BENCH_ONLY=storage,runner,memory,context` picks sections.
+ * `BENCH_ONLY=storage,runner,http,memory,context` picks sections.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,11 +10,12 @@ import { STORE_FACTORIES } from './lib/stores.js';
 import { appendCost } from './scenarios/append-cost.js';
 import { contextLoad } from './scenarios/context-load.js';
 import { durableThroughput } from './scenarios/durable-throughput.js';
+import { httpTurns, sseDeltaLatency } from './scenarios/http-turns.js';
 import { residentMemory } from './scenarios/resident-memory.js';
 import { runnerOverhead, runnerThroughput } from './scenarios/runner-throughput.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-const only = new Set((process.env.BENCH_ONLY ?? 'storage,runner,memory,context').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'storage,runner,http,memory,context').split(','));
 const results: Record<string, unknown[]> = {};
 const sections: string[] = [];
 const log = (message: string) => console.error(`bench: ${message}`);
@@ -120,6 +121,36 @@ if (only.has('context')) {
           row.msPerLoad.median,
           row.msPerLoad.p90,
         ]),
+      ),
+  );
+}
+
+if (only.has('http')) {
+  const clients = 64;
+  const http = await withStore('sqlite', (bench) => httpTurns(bench, clients, quick ? 5 : 30));
+  const sse = await withStore('sqlite', (bench) => sseDeltaLatency(bench, quick ? 5 : 30));
+  log('http done');
+  results.httpTurns = [http];
+  results.sseDeltaLatency = [sse];
+  sections.push(
+    '## HTTP turns (JSON, echo model, SQLite), 64 concurrent clients\n\n' +
+      markdownTable(
+        ['clients', 'turns', 'turns/s', 'p50 ms', 'p90 ms', 'p99 ms'],
+        [
+          [
+            http.clients,
+            http.turns,
+            http.turnsPerSecond,
+            http.latencyMs.median,
+            http.latencyMs.p90,
+            http.latencyMs.p99,
+          ],
+        ],
+      ),
+    '## SSE: model delta to client receipt\n\n' +
+      markdownTable(
+        ['deltas', 'p50 ms', 'p90 ms', 'p99 ms'],
+        [[sse.deltas, sse.latencyMs.median, sse.latencyMs.p90, sse.latencyMs.p99]],
       ),
   );
 }

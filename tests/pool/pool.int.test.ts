@@ -260,3 +260,37 @@ describe('pool: edges found through the server', () => {
     expect(log[log.length - 1]).toMatchObject({ type: 'turn-end', data: { stopReason: 'aborted' } });
   });
 });
+
+describe('pool: restore', () => {
+  it('restores a conversation as it was at a snapshot, state included, leaving the original alone', async () => {
+    pool = new Pool({ store: fixture.store });
+    const { session } = await pool.createSession(null);
+    const first = await (await pool.chat(session.id, 'first')).result;
+    await (await pool.chat(session.id, 'second')).result;
+    const events = record(pool);
+    const restored = await pool.restoreSession(session.id, first.snapshotId as string);
+    expect(restored.parent).toMatchObject({ sessionId: session.id, snapshotId: first.snapshotId });
+    expect(events.map((event) => event.type)).toEqual(['session.created']);
+    const next = await (await pool.chat(restored.id, 'instead')).result;
+    expect(next.index).toBe(2);
+    const texts = (await readLog(fixture.store, restored.id)).flatMap((event) =>
+      event.type === 'input' ? [event.data.text] : [],
+    );
+    expect(texts).toEqual(['first', 'instead']);
+    expect((await pool.getSession(session.id)).turnCount).toBe(2);
+    await expect(pool.restoreSession(session.id, 'snap_missing')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('a fork without a snapshot id starts at the latest snapshot, not at later events', async () => {
+    const summarizer = createScriptedModel(() => scriptedText('summary'));
+    pool = new Pool({ store: fixture.store, compaction: { maxTokens: -1, keepTail: 1, fastModel: summarizer } });
+    const { session } = await pool.createSession(null);
+    await (await pool.chat(session.id, 'one')).result;
+    const second = await (await pool.chat(session.id, 'two')).result;
+    await pool.compactSession(session.id);
+    const head = (await pool.getSession(session.id)) as { lastSeq: number };
+    const fork = await pool.forkSession(session.id);
+    expect(fork.parent?.snapshotId).toBe(second.snapshotId);
+    expect(fork.parent?.seq).toBeLessThan(head.lastSeq);
+  });
+});

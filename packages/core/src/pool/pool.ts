@@ -162,6 +162,29 @@ export class Pool {
     return deleted;
   }
 
+  /**
+   * Forks a session at a snapshot (default its latest, else its head) into a new session that
+   * shares the history up to there, copy-on-write, and emits `session.created`.
+   */
+  async forkSession(
+    sessionId: string,
+    options: { snapshotId?: string | null } & PoolScope = {},
+  ): Promise<SessionRecord> {
+    const source = await this.getSession(sessionId, options);
+    const fork = await this.store.forkSession({ sessionId, appId: source.appId, snapshotId: options.snapshotId });
+    this.bus.emit('session.created', fork, { forkedFrom: sessionId, snapshotId: fork.parent?.snapshotId ?? null });
+    return fork;
+  }
+
+  /**
+   * Time travel: the conversation as it was at `snapshotId` (its history and its state), ready to
+   * continue. The log is append-only, so this is a new session branching at the snapshot; the
+   * original is kept as it is (archive it if it should no longer be used).
+   */
+  restoreSession(sessionId: string, snapshotId: string, scope: PoolScope = {}): Promise<SessionRecord> {
+    return this.forkSession(sessionId, { ...scope, snapshotId });
+  }
+
   /** The channel's active session, or null. */
   async activeSession(channel: string, scope: PoolScope = {}): Promise<SessionRecord | null> {
     const page = await this.store.listSessions({

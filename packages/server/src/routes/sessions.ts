@@ -93,15 +93,8 @@ export function registerSessionRoutes(routes: RouteTable, server: ServerContext)
   routes.add('POST', '/v1/sessions/:id/fork', async (context) => {
     const source = await ownSession(context, server);
     const body = await readJsonBody(context, ForkRequestSchema, limits.maxBodyBytes);
-    const fork = await store.forkSession({
-      sessionId: source.id,
-      appId: source.appId,
-      snapshotId: body.snapshotId ?? null,
-    });
-    pool.bus.emit('session.created', fork, {
-      channel: fork.channel,
-      forkedFrom: { sessionId: source.id, snapshotId: fork.parent?.snapshotId ?? null },
-    });
+    // Absent snapshotId means the latest snapshot (DESIGN §6), which `undefined` asks the store for.
+    const fork = await pool.forkSession(source.id, { appId: source.appId, snapshotId: body.snapshotId ?? undefined });
     return context.json({ session: toSession(fork) }, 201);
   });
 

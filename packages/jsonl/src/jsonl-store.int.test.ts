@@ -9,9 +9,9 @@ const directories = new WeakMap<SessionStore, string>();
 
 runStoreConformance({
   name: 'jsonl',
-  createStore: async () => {
+  createStore: async ({ now } = {}) => {
     const directory = await mkdtemp(join(tmpdir(), 'confab-jsonl-conformance-'));
-    const store = new JsonlStore({ directory, logger: { warn: () => {} } });
+    const store = new JsonlStore({ directory, now, logger: { warn: () => {} } });
     directories.set(store, directory);
     return store;
   },

@@ -14,7 +14,7 @@ afterAll(async () => {
 // Each test gets a schema of its own in this file's database: as isolated as a new database, faster.
 runStoreConformance({
   name: 'postgres',
-  createStore: () => new PostgresStore({ connectionString: database.url, schema: randomSchema() }),
+  createStore: ({ now } = {}) => new PostgresStore({ connectionString: database.url, schema: randomSchema(), now }),
   destroyStore: (store) => store.close(),
 });
 

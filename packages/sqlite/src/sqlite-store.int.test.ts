@@ -9,9 +9,9 @@ const removers = new WeakMap<SessionStore, () => void>();
 
 runStoreConformance({
   name: 'sqlite',
-  createStore: () => {
+  createStore: ({ now } = {}) => {
     const database = temporaryDatabase();
-    const store = new SqliteStore({ filename: database.filename });
+    const store = new SqliteStore({ filename: database.filename, now });
     removers.set(store, database.remove);
     return store;
   },
@@ -24,7 +24,7 @@ runStoreConformance({
 // A private in-memory database has no second connection: reads take the single-connection path.
 runStoreConformance({
   name: 'sqlite (in memory)',
-  createStore: () => new SqliteStore({ filename: ':memory:' }),
+  createStore: ({ now } = {}) => new SqliteStore({ filename: ':memory:', now }),
   destroyStore: (store) => store.close(),
 });
 

@@ -5,8 +5,11 @@ import { afterEach, beforeEach } from 'vitest';
 export interface StoreConformanceOptions {
   /** Shown in test names, e.g. `sqlite`. */
   name: string;
-  /** A fresh, empty store. The suite calls `migrate()` on it. */
-  createStore: () => Promise<SessionStore> | SessionStore;
+  /**
+   * A fresh, empty store. The suite calls `migrate()` on it. When `now` is given the store must use
+   * it as its clock: the parity test freezes time to compare outcomes with `MemoryStore` exactly.
+   */
+  createStore: (options?: { now?: () => Date }) => Promise<SessionStore> | SessionStore;
   /** Releases the store and anything it created (files, databases). */
   destroyStore?: (store: SessionStore) => Promise<void> | void;
   /**

@@ -11,6 +11,7 @@ import { isolationSpec } from './specs/isolation.spec.js';
 import { leasesSpec } from './specs/leases.spec.js';
 import { lifecycleSpec } from './specs/lifecycle.spec.js';
 import { listingSpec } from './specs/listing.spec.js';
+import { paritySpec } from './specs/parity.spec.js';
 import { retentionSpec } from './specs/retention.spec.js';
 import { sessionsSpec } from './specs/sessions.spec.js';
 import { snapshotsSpec } from './specs/snapshots.spec.js';
@@ -39,5 +40,6 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     appsSpec(context);
     retentionSpec(context);
     isolationSpec(context);
+    paritySpec(context);
   });
 }

@@ -1,11 +1,15 @@
-import { ConfabError, MemoryStore, type NewEvent, type SessionStore } from 'confab';
-import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteStore } from './index.js';
-import { temporaryDatabase } from './test-fixtures/temporary-database.js';
+import { ConfabError, type NewEvent, type SessionStore } from 'confab';
 
-const NOW = new Date('2024-05-06T07:08:09.010Z');
-const clock = () => new Date(NOW);
-const later = new Date(NOW.getTime() + 3_600_000);
+/*
+ * An edge-case script run against a store with a frozen clock, recording every outcome: the
+ * reference adapter's outcomes are the expected ones (see specs/parity.spec.ts).
+ */
+
+/** The frozen time of the parity script. */
+export const PARITY_NOW = new Date('2024-05-06T07:08:09.010Z');
+/** A clock frozen at {@link PARITY_NOW}. */
+export const parityClock = () => new Date(PARITY_NOW);
+const later = new Date(PARITY_NOW.getTime() + 3_600_000);
 
 const message = (text: string, turn = 1): NewEvent => ({
   type: 'message',
@@ -21,7 +25,7 @@ type Outcome = { ok: unknown } | { error: string };
  * frozen and ids are explicit, so both stores must produce identical outcomes; the few randomly
  * assigned ids are replaced by their order of appearance.
  */
-async function runScript(store: SessionStore): Promise<string> {
+export async function runParityScript(store: SessionStore): Promise<string> {
   const outcomes: Outcome[] = [];
   const step = async (run: () => Promise<unknown>) => {
     try {
@@ -148,7 +152,7 @@ async function runScript(store: SessionStore): Promise<string> {
   // Random ids would make a listing's tie-break order random: list the one active session only.
   await step(() => store.listSessions({ appId: 'app_a', status: 'active', channel: 'lobby' }));
   // Files.
-  const expiresAt = new Date(NOW.getTime() + 60_000).toISOString();
+  const expiresAt = new Date(PARITY_NOW.getTime() + 60_000).toISOString();
   const data = new Uint8Array([9, 8, 7]);
   await step(() => store.putFile({ token: 'f1', appId: 'app_a', mediaType: 'text/plain', data, expiresAt }));
   await step(() => store.putFile({ token: 'f1', appId: 'app_a', mediaType: 'text/plain', data, expiresAt }));
@@ -163,14 +167,3 @@ async function runScript(store: SessionStore): Promise<string> {
     return aliases.get(id) as string;
   });
 }
-
-describe('parity with MemoryStore', () => {
-  const database = temporaryDatabase();
-  afterAll(() => database.remove());
-
-  it('gives the same outcome as the reference adapter for every step of an edge-case script', async () => {
-    const expected = await runScript(new MemoryStore(clock));
-    const actual = await runScript(new SqliteStore({ filename: database.filename, now: clock }));
-    expect(actual).toBe(expected);
-  });
-});

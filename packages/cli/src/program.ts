@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { registerServeCommand, type ServeEnvironment } from './commands/serve.js';
+import { registerBenchCommand } from './commands/bench.js';
+import { registerChatCommand } from './commands/chat.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerSessionsCommand } from './commands/sessions/index.js';
+import { registerTokenCommand } from './commands/token/index.js';
+import type { CliEnvironment } from './environment.js';
 
 function cliVersion(): string {
   try {
@@ -15,7 +20,7 @@ function cliVersion(): string {
  * The `confab` program. Each command lives in `commands/` and registers itself here; commands
  * throw `CliError` for problems the user can fix.
  */
-export function buildProgram(environment: ServeEnvironment): Command {
+export function buildProgram(environment: CliEnvironment): Command {
   const program = new Command('confab')
     .description('Confab: durable multi-turn AI-agent conversations')
     .version(cliVersion())
@@ -25,5 +30,9 @@ export function buildProgram(environment: ServeEnvironment): Command {
       writeErr: (text) => environment.output.err(text.trimEnd()),
     });
   registerServeCommand(program, environment);
+  registerChatCommand(program, environment);
+  registerSessionsCommand(program, environment);
+  registerTokenCommand(program, environment);
+  registerBenchCommand(program, environment);
   return program;
 }

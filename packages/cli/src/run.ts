@@ -1,17 +1,13 @@
 import { CommanderError } from 'commander';
 import { CliError } from './cli-error.js';
-import type { ServeEnvironment } from './commands/serve.js';
-import { processOutput } from './output.js';
+import { type CliEnvironment, processEnvironment } from './environment.js';
 import { buildProgram } from './program.js';
 
 /**
  * Runs the CLI with `argv` (as `process.argv`: node, script, arguments). Resolves to the exit code
  * for a command that finished or failed; a long-running command (serve) resolves once it runs.
  */
-export async function runCli(
-  argv: string[],
-  environment: ServeEnvironment = { env: process.env, cwd: process.cwd(), output: processOutput },
-): Promise<number> {
+export async function runCli(argv: string[], environment: CliEnvironment = processEnvironment()): Promise<number> {
   const program = buildProgram(environment).exitOverride();
   try {
     await program.parseAsync(argv);

@@ -40,6 +40,9 @@ export const SERVE_DEFAULTS = {
   model: 'echo',
 } as const;
 
+/** The app a generated dev token belongs to (also the Pool's default app), and `token create`'s default. */
+export const DEV_APP_ID = 'default';
+
 const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
@@ -49,15 +52,29 @@ const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
  */
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cwd: string): ServeConfig {
   const pick = (flag: string | undefined, name: string) => flag ?? (env[name] === '' ? undefined : env[name]);
-  const storeText = pick(flags.store, 'CONFAB_STORE') ?? SERVE_DEFAULTS.store;
   const tokensText = pick(flags.tokens, 'CONFAB_TOKENS');
   return {
     port: parsePort(pick(flags.port, 'CONFAB_PORT')),
     host: pick(flags.host, 'CONFAB_HOST') ?? SERVE_DEFAULTS.host,
-    store: parseStore(storeText, cwd),
+    store: resolveStoreSpec(flags.store, env, cwd),
     model: parseModel(pick(flags.model, 'CONFAB_MODEL') ?? SERVE_DEFAULTS.model),
     tokens: tokensText === undefined ? null : parseTokens(tokensText),
   };
+}
+
+/**
+ * The store `serve` would use: `flag`, else `CONFAB_STORE` (empty counts as unset), else the
+ * default, with relative paths taken from `cwd`. Commands that work on the store directly (`token`)
+ * use it so they find the server's store with the same flags.
+ */
+export function resolveStoreSpec(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): StoreSpec {
+  const fromEnv = env.CONFAB_STORE === '' ? undefined : env.CONFAB_STORE;
+  return parseStore(flag ?? fromEnv ?? SERVE_DEFAULTS.store, cwd);
+}
+
+/** Whether `text` can be an app id: 1–64 letters, digits, `.`, `_` or `-`. */
+export function isAppId(text: string): boolean {
+  return APP_ID.test(text);
 }
 
 function parsePort(text: string | undefined): number {

@@ -76,3 +76,17 @@ async function importOptional(name: string): Promise<Record<string, unknown> | n
     throw error;
   }
 }
+
+/**
+ * Opens the store of `spec`, runs `body` with it and closes it again, also when `body` fails, so a
+ * one-shot command never leaves a SQLite write lock or a jsonl directory lock behind.
+ */
+export async function withStore<T>(spec: StoreSpec, body: (store: SessionStore) => Promise<T>): Promise<T> {
+  const { store, lifecycleTransport } = await openStore(spec);
+  try {
+    return await body(store);
+  } finally {
+    await store.close().catch(() => undefined);
+    await lifecycleTransport?.close?.().catch(() => undefined);
+  }
+}

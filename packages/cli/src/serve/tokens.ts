@@ -1,9 +1,6 @@
 import { newId, newSecret, type SessionStore, sha256Hex } from 'confab';
 import type { Output } from '../output.js';
-import type { GivenToken } from './config.js';
-
-/** The app a generated dev token belongs to (also the Pool's default app). */
-export const DEV_APP_ID = 'default';
+import { DEV_APP_ID, type GivenToken } from './config.js';
 
 /**
  * Makes sure the server can be called: with given tokens, registers each (hashed) under its app;

@@ -1,4 +1,4 @@
-import { defineAgent, Runner, type SessionEvent } from 'confab';
+import { ConfabError, defineAgent, Runner, type SessionEvent } from 'confab';
 import { createEchoModel, createScriptedModel, scriptedText } from 'confab/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, createSqliteFixture, persisted, readLog, types } from '../support/sqlite-fixture.js';
@@ -115,5 +115,34 @@ describe('a turn', () => {
     await fixture.store.archiveSession(archived.id);
     await expect(runner.run(archived.id, 'x').result).rejects.toMatchObject({ code: 'failed_precondition' });
     expect(await fixture.store.countPendingInputs(closed.id)).toBe(0);
+  });
+});
+
+describe('store failures during a turn', () => {
+  it('are not reported as model errors: the turn fails and is closed on the next acquisition', async () => {
+    const model = createScriptedModel([scriptedText('first'), scriptedText('second')]);
+    const runner = new Runner({ store: fixture.store, logic: defineAgent({ model }), leaseTtlMs: 200 });
+    const session = await newSession();
+    const original = fixture.store.appendEvents.bind(fixture.store);
+    let failNext = false;
+    fixture.store.appendEvents = async (request) => {
+      if (failNext && request.events.some((event) => event.type === 'message')) {
+        failNext = false;
+        throw new ConfabError('unavailable', 'database unreachable');
+      }
+      return original(request);
+    };
+    failNext = true;
+    await expect(runner.run(session.id, 'one').result).rejects.toMatchObject({ code: 'unavailable' });
+    const next = await runner.run(session.id, 'two').result;
+    expect(next.stopReason).toBe('stop');
+    const log = await readLog(fixture.store, session.id);
+    const errorsLogged = log.filter((event) => event.type === 'error').map((event) => JSON.stringify(event.data));
+    expect(errorsLogged.some((text) => text.includes('model error'))).toBe(false);
+    expect(
+      log
+        .filter((event) => event.type === 'turn-end')
+        .map((event) => event.type === 'turn-end' && event.data.stopReason),
+    ).toEqual(['error', 'stop']);
   });
 });

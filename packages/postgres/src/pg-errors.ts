@@ -10,12 +10,16 @@ interface DatabaseErrorLike {
   message: string;
 }
 
-/** True for an error the server sent (it carries a five-character SQLSTATE). */
+/**
+ * True for an error the server sent: a five-character SQLSTATE *and* the `severity` the protocol
+ * always carries. The code alone is not enough: Node's socket errors (`EPIPE`) look the same.
+ */
 function isDatabaseError(error: unknown): error is DatabaseErrorLike {
   return (
     error instanceof Error &&
     typeof (error as Partial<DatabaseErrorLike>).code === 'string' &&
-    /^[0-9A-Z]{5}$/.test((error as unknown as DatabaseErrorLike).code)
+    /^[0-9A-Z]{5}$/.test((error as unknown as DatabaseErrorLike).code) &&
+    typeof (error as { severity?: unknown }).severity === 'string'
   );
 }
 

@@ -1,4 +1,4 @@
-import { newId, newSecret, type SessionStore, sha256Hex } from 'confab';
+import { ConfabError, newId, newSecret, type SessionStore, sha256Hex } from 'confab';
 import type { Output } from '../output.js';
 import { DEV_APP_ID, type GivenToken } from './config.js';
 
@@ -49,7 +49,12 @@ async function registerGivenTokens(store: SessionStore, given: GivenToken[], out
     }
     if (existing) continue;
     await store.createApp({ id: appId, name: appId });
-    await store.createToken({ id: newId('tok'), appId, tokenHash, label: 'CONFAB_TOKENS' });
+    try {
+      await store.createToken({ id: newId('tok'), appId, tokenHash, label: 'CONFAB_TOKENS' });
+    } catch (error) {
+      // Another process starting with the same tokens registered this one first: that is the goal.
+      if (!(ConfabError.isInstance(error, 'conflict') && (await store.findToken(tokenHash)))) throw error;
+    }
     if (token.length < 16)
       output.err(`confab: warning: the token of app "${appId}" is short; use 16+ random characters`);
   }

@@ -38,12 +38,24 @@ export class LeaseKeeper {
     return this.controller.signal;
   }
 
-  /** Stops renewing and gives the lease up. Never throws: a lost lease needs no release. */
+  /**
+   * Stops renewing and gives the lease up. Never throws: a lost lease needs no release. A store
+   * that is briefly unreachable is retried a few times, since a lease left behind blocks the
+   * session for its whole time to live.
+   */
   async release(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.renewing;
-    await this.store.releaseLease(this.held).catch(() => undefined);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        await this.store.releaseLease(this.held);
+        return;
+      } catch (error) {
+        if (!ConfabError.isInstance(error, 'unavailable') || Date.parse(this.held.expiresAt) <= Date.now()) return;
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+    }
   }
 
   private async renew(): Promise<void> {

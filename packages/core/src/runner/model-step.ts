@@ -5,6 +5,7 @@ import type {
   LanguageModelV3StreamPart,
   LanguageModelV3Usage,
 } from '@ai-sdk/provider';
+import { ConfabError } from '../errors.js';
 import type { EventDataMap, Usage } from '../model/event.js';
 import type { JsonValue } from '../model/json.js';
 import { newId } from '../util/ids.js';
@@ -162,6 +163,9 @@ export async function runModelStep(options: ModelStepOptions): Promise<StepResul
     await persistMessage();
     return { toolCalls, finishReason, usage };
   } catch (error) {
+    // A store failure (a lost lease, an unreachable database) is not the model's: let it end the
+    // turn as a failed request, to be closed by recovery, instead of blaming the provider.
+    if (ConfabError.isInstance(error)) throw error;
     await persistMessage();
     if (signal.aborted) return { toolCalls, finishReason: 'aborted', usage };
     return { toolCalls, finishReason: 'error', usage, error };

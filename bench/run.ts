@@ -1,21 +1,24 @@
 /**
  * `npm run bench`: Confab's benchmarks. Prints markdown tables and writes the raw figures to
  * bench/results/<date>.json. `BENCH_QUICK=1` shrinks every scenario for a smoke run;
- * `BENCH_ONLY=storage,runner,http,memory,context` picks sections.
+ * `BENCH_ONLY=storage,runner,http,memory,context,peers` picks sections; `postgres` (PostgresStore and
+ * `confab serve` processes on one database) runs by default only when a PostgreSQL server answers.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { markdownTable } from './lib/report.js';
 import { STORE_FACTORIES } from './lib/stores.js';
+import { runPeerComparison } from './peers/comparison.js';
 import { appendCost } from './scenarios/append-cost.js';
 import { contextLoad } from './scenarios/context-load.js';
 import { durableThroughput } from './scenarios/durable-throughput.js';
 import { httpTurns, sseDeltaLatency } from './scenarios/http-turns.js';
+import { postgresReachable, runPostgresSection } from './scenarios/postgres.js';
 import { residentMemory } from './scenarios/resident-memory.js';
 import { runnerOverhead, runnerThroughput } from './scenarios/runner-throughput.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-const only = new Set((process.env.BENCH_ONLY ?? 'storage,runner,http,memory,context').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'storage,runner,http,memory,context,peers').split(','));
 const results: Record<string, unknown[]> = {};
 const sections: string[] = [];
 const log = (message: string) => console.error(`bench: ${message}`);
@@ -183,10 +186,25 @@ if (only.has('memory')) {
   );
 }
 
+if (only.has('peers')) {
+  const peers = await runPeerComparison(quick, `${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}`, log);
+  Object.assign(results, peers.results);
+  sections.push(...peers.sections);
+}
+
+// Asked for by name it must run (and fails without a server); by default only where one answers.
+if (only.has('postgres') || (process.env.BENCH_ONLY === undefined && (await postgresReachable()))) {
+  const section = await runPostgresSection({ quick, log });
+  Object.assign(results, section.results);
+  sections.push(...section.markdown);
+}
+
 console.log(`\n${sections.join('\n\n')}\n`);
 const directory = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(directory, { recursive: true });
-const file = `${directory}${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`;
+// A partial run (BENCH_ONLY) is named after its sections, so it never replaces a full run's figures.
+const partial = process.env.BENCH_ONLY ? `-${[...only].sort().join('-')}` : '';
+const file = `${directory}${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}${partial}.json`;
 writeFileSync(
   file,
   `${JSON.stringify({ at: new Date().toISOString(), node: process.version, quick, results }, null, 2)}\n`,

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonlStore } from '@confab/jsonl';
+import { PostgresStore } from '@confab/postgres';
 import { SqliteStore } from '@confab/sqlite';
 import type { NewEvent, SessionStore } from 'confab';
 
@@ -48,4 +50,17 @@ export function turnEvents(turn: number, text = 'hello there, how are you doing 
       data: { snapshotId: null, inputCount: 1, inputIds: [inputId], stopReason: 'stop', usage: null, durationMs: 1 },
     },
   ];
+}
+
+/**
+ * PostgresStore factories on one database (the caller creates and drops it): each store gets a
+ * schema of its own, so every measurement starts empty without a database per measurement.
+ */
+export function postgresStoreFactory(connectionString: string): () => Promise<BenchStore> {
+  return async () => {
+    const schema = `bench_${randomBytes(6).toString('hex')}`;
+    const store = new PostgresStore({ connectionString, schema });
+    await store.migrate();
+    return { name: 'postgres', store, dispose: () => store.close() };
+  };
 }

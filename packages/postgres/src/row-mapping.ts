@@ -13,7 +13,7 @@ import {
 /*
  * Rows of the session tables (sessions, events, snapshots, inputs) as node-postgres returns them
  * (snake_case; `json` columns already parsed) and their conversions to and from the port's
- * records, kept in one place so a column change touches one file. Account tables: account-rows.ts.
+ * records, kept in one place so a column change touches one file. Account tables: @confab/sql-common (shared with the other SQL adapter).
  */
 
 /** Serialises a value for a `json` parameter; `invalid_argument` when it is not JSON-serialisable. */

@@ -1,4 +1,3 @@
-import { type ApiToken, type App, errors, type FileRecord, type NewFile } from 'confab';
 import {
   type AppRow,
   appFromRow,
@@ -7,7 +6,8 @@ import {
   fileFromRow,
   type TokenRow,
   tokenFromRow,
-} from './account-rows.js';
+} from '@confab/sql-common';
+import { type ApiToken, type App, errors, type FileRecord, type NewFile } from 'confab';
 import type { StatementCache } from './connection.js';
 
 /*

@@ -1,0 +1,112 @@
+/**
+ * Load: many sessions × turns through the real HTTP server (SQLite, echo model) with 64 concurrent
+ * clients. Zero errors, zero lost or duplicated events, every `turn-end` matched to its
+ * `turn-start`. Scale with RELIABILITY_SESSIONS / RELIABILITY_TURNS (issue 8 asks for 1,000 × 10;
+ * the defaults are a bounded run).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@confab/server';
+import { SqliteStore } from '@confab/sqlite';
+import { newId, newSecret, type SessionEvent, sha256Hex } from 'confab';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const SESSIONS = Number(process.env.RELIABILITY_SESSIONS ?? 100);
+const TURNS = Number(process.env.RELIABILITY_TURNS ?? 10);
+const CLIENTS = 64;
+
+let directory: string;
+let store: SqliteStore;
+let running: Awaited<ReturnType<typeof serve>>;
+let headers: Record<string, string>;
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'confab-reliability-'));
+  store = new SqliteStore({ filename: join(directory, 'confab.db') });
+  await store.migrate();
+  const token = newSecret();
+  await store.createApp({ id: 'load', name: 'load' });
+  await store.createToken({ id: newId('tok'), appId: 'load', tokenHash: await sha256Hex(token) });
+  running = await serve({
+    store,
+    port: 0,
+    logger: false,
+    limits: { turnsPerMinute: 0, maxRunningTurns: 4096, maxOpenStreams: 4096 },
+  });
+  headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+});
+
+afterAll(async () => {
+  await running?.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+async function readAllEvents(sessionId: string): Promise<SessionEvent[]> {
+  const events: SessionEvent[] = [];
+  let after = 0;
+  for (;;) {
+    const response = await fetch(`${running.url}/v1/sessions/${sessionId}/events?after=${after}&limit=1000`, {
+      headers,
+    });
+    const page = (await response.json()) as { events: SessionEvent[]; nextAfter: number | null };
+    events.push(...page.events);
+    if (page.nextAfter === null) return events;
+    after = page.nextAfter;
+  }
+}
+
+describe(`load: ${SESSIONS} sessions × ${TURNS} turns, ${CLIENTS} concurrent clients`, () => {
+  it('answers every turn, and every log is complete, ordered and free of duplicates', async () => {
+    const sessionIds: string[] = [];
+    for (let index = 0; index < SESSIONS; index++) {
+      const response = await fetch(`${running.url}/v1/sessions`, { method: 'POST', headers, body: '{}' });
+      expect(response.status).toBe(201);
+      sessionIds.push(((await response.json()) as { session: { id: string } }).session.id);
+    }
+    const failures: string[] = [];
+    const work = sessionIds.flatMap((sessionId) => Array.from({ length: TURNS }, (_, turn) => ({ sessionId, turn })));
+    const answered = new Map(sessionIds.map((id) => [id, 0]));
+    let cursor = 0;
+    const claim = () => work[cursor++] ?? null;
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        for (let item = claim(); item; item = claim()) {
+          const response = await fetch(`${running.url}/v1/sessions/${item.sessionId}/turns`, {
+            method: 'POST',
+            headers: { ...headers, 'idempotency-key': `${item.sessionId}-${item.turn}` },
+            body: JSON.stringify({ input: `turn ${item.turn}` }),
+          });
+          if (response.status !== 200)
+            failures.push(`${item.sessionId} turn ${item.turn}: ${response.status} ${await response.text()}`);
+          else answered.set(item.sessionId, (answered.get(item.sessionId) ?? 0) + 1);
+        }
+      }),
+    );
+    expect(failures).toEqual([]);
+    expect([...answered.values()].every((count) => count === TURNS)).toBe(true);
+
+    for (const sessionId of sessionIds) {
+      const events = await readAllEvents(sessionId);
+      expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+      let open: number | null = null;
+      let turns = 0;
+      for (const event of events) {
+        if (event.type === 'turn-start') {
+          expect(open).toBeNull();
+          open = event.turn;
+          turns++;
+        }
+        if (event.type === 'turn-end') {
+          expect(event.turn).toBe(open);
+          expect(event.data.stopReason).toBe('stop');
+          open = null;
+        }
+      }
+      expect(open).toBeNull();
+      expect(turns).toBe(TURNS);
+      const inputs = events.flatMap((event) => (event.type === 'input' ? [event.data.text] : []));
+      expect(new Set(inputs).size).toBe(TURNS);
+    }
+  });
+});

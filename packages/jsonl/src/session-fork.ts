@@ -1,11 +1,11 @@
 import {
   buildForkRecord,
+  chooseForkSnapshot,
   errors,
   type ForkRequest,
   findLatestInChain,
   resolveChain,
   type SessionRecord,
-  type SnapshotWithState,
 } from 'confab';
 import type { EventLog, WarningLogger } from './event-log.js';
 import type { SessionCatalog, SessionState } from './session-catalog.js';
@@ -33,19 +33,10 @@ export async function forkFromSession(
   now: string,
 ): Promise<SessionRecord> {
   const record = source.record;
-  // Only an explicit snapshot must exist; the default falls back to the head when the latest
-  // snapshot is not the session's own (a fresh fork points at its parent's).
-  const explicit = request.snapshotId !== undefined;
-  const snapshotId = explicit ? request.snapshotId : record.lastSnapshotId;
-  let snapshot: SnapshotWithState | null = null;
-  if (snapshotId) {
-    // Only the source's own snapshots qualify, so its own side log is the place to look.
-    snapshot = await findSnapshot(context.layout.sideFile(record.id), source.sideBytes, context.logger, snapshotId);
-    if (!snapshot || snapshot.sessionId !== record.id) {
-      if (explicit) throw errors.notFound('snapshot', snapshotId);
-      snapshot = null;
-    }
-  }
+  // Only the source's own snapshots qualify, so its own side log is the place to look.
+  const snapshot = await chooseForkSnapshot(record, request.snapshotId, (id) =>
+    findSnapshot(context.layout.sideFile(record.id), source.sideBytes, context.logger, id),
+  );
   const seq = snapshot ? snapshot.seq : record.lastSeq;
   const records = context.catalog.records;
   const segments = await resolveChain(record, (id) => records.get(id)?.inheritsFrom);

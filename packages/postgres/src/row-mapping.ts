@@ -1,13 +1,12 @@
-import {
-  errors,
-  type InputStatus,
-  type JsonObject,
-  type Lease,
-  type QueuedInput,
-  type SessionEvent,
-  type SessionRecord,
-  type SessionStatus,
-  type SnapshotWithState,
+import type {
+  InputStatus,
+  JsonObject,
+  Lease,
+  QueuedInput,
+  SessionEvent,
+  SessionRecord,
+  SessionStatus,
+  SnapshotWithState,
 } from 'confab';
 
 /*
@@ -16,26 +15,9 @@ import {
  * records, kept in one place so a column change touches one file. Account tables: @confab/sql-common (shared with the other SQL adapter).
  */
 
-/** Serialises a value for a `json` parameter; `invalid_argument` when it is not JSON-serialisable. */
-export function toJson(value: unknown): string {
-  try {
-    return JSON.stringify(value);
-  } catch (error) {
-    throw errors.invalidArgument('value is not JSON-serialisable', { cause: error });
-  }
-}
+import { copyArgument, toJson } from '@confab/sql-common';
 
-/**
- * A private deep copy of a caller's argument, taken when the call is made: the caller may reuse or
- * mutate its objects while the call still waits for a connection or a lock.
- */
-export function copyArgument<T>(value: T): T {
-  try {
-    return structuredClone(value);
-  } catch (error) {
-    throw errors.invalidArgument('argument cannot be copied', { cause: error });
-  }
-}
+export { copyArgument, toJson };
 
 /** The record columns of `sessions` (not the lease), in the order of {@link sessionValues}. */
 export const SESSION_COLUMNS =

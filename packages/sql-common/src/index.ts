@@ -1,1 +1,2 @@
 export * from './account-rows.js';
+export * from './json-values.js';

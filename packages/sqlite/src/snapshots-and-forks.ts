@@ -1,5 +1,6 @@
 import {
   buildForkRecord,
+  chooseForkSnapshot,
   errors,
   type ForkRequest,
   findLatestInChain,
@@ -73,18 +74,7 @@ export interface ForkPlan {
 export async function planFork(statements: StatementCache, request: ForkRequest): Promise<ForkPlan> {
   const source = loadSession(statements, request.sessionId);
   if (!source || source.appId !== request.appId) throw errors.notFound('session', request.sessionId);
-  // Only an explicit snapshot must exist; the default falls back to the head when the latest
-  // snapshot is not the session's own (a fresh fork points at its parent's).
-  const explicit = request.snapshotId !== undefined;
-  const snapshotId = explicit ? request.snapshotId : source.lastSnapshotId;
-  let snapshot: SnapshotWithState | null = null;
-  if (snapshotId) {
-    snapshot = loadSnapshot(statements, snapshotId, {});
-    if (!snapshot || snapshot.sessionId !== source.id) {
-      if (explicit) throw errors.notFound('snapshot', snapshotId);
-      snapshot = null;
-    }
-  }
+  const snapshot = await chooseForkSnapshot(source, request.snapshotId, (id) => loadSnapshot(statements, id, {}));
   const seq = snapshot ? snapshot.seq : source.lastSeq;
   const segments = await resolveChain(source, (sessionId) => loadInheritance(statements, sessionId));
   const compaction = await findLatestInChain(segments, seq, (sessionId, afterSeq, throughSeq) =>

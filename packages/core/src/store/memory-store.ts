@@ -24,6 +24,7 @@ import {
   buildForkRecord,
   buildSessionRecord,
   checkAppend,
+  chooseForkSnapshot,
   isLeaseLive,
 } from './session-record.js';
 import {
@@ -305,18 +306,11 @@ export class MemoryStore implements SessionStore, AppendNotifier {
     this.assertOpen();
     const source = this.sessions.get(request.sessionId);
     if (!source || source.record.appId !== request.appId) throw errors.notFound('session', request.sessionId);
-    // Only an explicit snapshot must exist; the default falls back to the head when the latest
-    // snapshot is not the session's own (a fresh fork points at its parent's).
-    const explicit = request.snapshotId !== undefined;
-    const snapshotId = explicit ? request.snapshotId : source.record.lastSnapshotId;
-    let snapshot: SnapshotWithState | null = null;
-    if (snapshotId) {
-      snapshot = this.snapshots.get(snapshotId) ?? null;
-      if (!snapshot || snapshot.sessionId !== source.record.id) {
-        if (explicit) throw errors.notFound('snapshot', snapshotId);
-        snapshot = null;
-      }
-    }
+    const snapshot = await chooseForkSnapshot(
+      source.record,
+      request.snapshotId,
+      (id) => this.snapshots.get(id) ?? null,
+    );
     const seq = snapshot ? snapshot.seq : source.record.lastSeq;
     const segments = await resolveChain(source.record, (id) => this.sessions.get(id)?.record.inheritsFrom);
     const compaction = await findLatestInChain(segments, seq, (id, afterSeq, throughSeq) =>

@@ -213,3 +213,23 @@ export function buildForkRecord(
     inheritsFrom: at.seq > 0 ? { sessionId: source.id, seq: at.seq } : null,
   };
 }
+
+/**
+ * The snapshot a fork starts from, by the port's rule: an explicit `requested` id must name a
+ * snapshot of `source` (else `not_found`); with none requested, the source's latest snapshot when
+ * it is the source's own, else null (fork at the head — a fresh fork's latest is its parent's).
+ * `load` reads one snapshot by id (null when missing).
+ */
+export async function chooseForkSnapshot(
+  source: SessionRecord,
+  requested: string | null | undefined,
+  load: (snapshotId: string) => Promise<SnapshotWithState | null> | SnapshotWithState | null,
+): Promise<SnapshotWithState | null> {
+  const explicit = requested !== undefined;
+  const snapshotId = explicit ? requested : source.lastSnapshotId;
+  if (!snapshotId) return null;
+  const snapshot = await load(snapshotId);
+  if (snapshot && snapshot.sessionId === source.id) return snapshot;
+  if (explicit) throw errors.notFound('snapshot', snapshotId);
+  return null;
+}

@@ -22,6 +22,7 @@ export { applyStatePatch } from './runner/turn-context-impl.js';
 export type { ResumeAnswers, SnapshotFilter, TurnHooks, TurnResult } from './runner/turn-engine.js';
 export { TurnHandle } from './runner/turn-handle.js';
 export type { StreamEvent } from './runner/turn-writer.js';
+export * from './store/commit-folding.js';
 export * from './store/fork-chain.js';
 export * from './store/limits.js';
 export { MemoryStore } from './store/memory-store.js';

@@ -1,6 +1,6 @@
 import type { LanguageModelV3, LanguageModelV3FunctionTool } from '@ai-sdk/provider';
 import { z } from 'zod';
-import type { SessionEvent, StopReason, Usage } from '../model/event.js';
+import type { EventDataMap, SessionEvent, StopReason, Usage } from '../model/event.js';
 import type { JsonObject, JsonValue } from '../model/json.js';
 import type { ClientToolDefinition } from '../model/session.js';
 import { type AgentDefinition, approvalPolicyFor } from './agent.js';
@@ -24,6 +24,8 @@ export interface LoopOutcome {
   pending: PendingCall[];
   /** The provider's input tokens of the last model call, and the last seq its prompt covered. */
   lastCall?: { inputTokens: number; promptSeq: number };
+  /** The last assistant message, not yet written: the turn end writes it in the same append. */
+  finalMessage?: EventDataMap['message'];
 }
 
 /** Everything one run of the loop needs. */
@@ -135,7 +137,13 @@ export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> 
       return finish({ stopReason: 'error', usage, pending: [] });
     }
     if (result.toolCalls.length === 0) {
-      return finish({ stopReason: result.finishReason === 'length' ? 'length' : 'stop', usage, pending: [] });
+      const stopReason = result.finishReason === 'length' ? 'length' : 'stop';
+      return finish({
+        stopReason,
+        usage,
+        pending: [],
+        ...(result.finalMessage && { finalMessage: result.finalMessage }),
+      });
     }
     const pending: PendingCall[] = [];
     const approvalRequests = result.toolCalls.filter((call) => call.executor === 'server' && call.needsApproval);

@@ -1,5 +1,6 @@
 import { ConfabError } from '../errors.js';
 import type { Lease } from '../model/records.js';
+import { type CommitFolding, hasCommitFolding, type LeaseAcquisition } from '../store/commit-folding.js';
 import type { SessionStore } from '../store/session-store.js';
 
 /**
@@ -58,6 +59,15 @@ export class LeaseKeeper {
     }
   }
 
+  /**
+   * Stops renewing and leaves the lease to expire without releasing it: the next holder then sees
+   * it `expired` and cleans up after this one (see `CommitFolding.acquireLeaseReporting`).
+   */
+  abandon(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
   private async renew(): Promise<void> {
     try {
       this.held = await this.store.renewLease(this.held, this.ttlMs);
@@ -73,7 +83,9 @@ export class LeaseKeeper {
 
 /**
  * Acquires a session's lease, retrying while another holder has it, until `deadline` (epoch ms).
- * Returns null when the deadline passes first or `signal` aborts.
+ * Returns null when the deadline passes first or `signal` aborts. Reports how the previous lease
+ * ended; a store without {@link CommitFolding} cannot tell, so its previous lease counts as
+ * `expired` (the safe answer: the caller then cleans up after it).
  */
 export async function acquireLeaseUntil(
   store: SessionStore,
@@ -82,11 +94,15 @@ export async function acquireLeaseUntil(
   ttlMs: number,
   deadline: number,
   signal?: AbortSignal,
-): Promise<Lease | null> {
+): Promise<LeaseAcquisition | null> {
   let pause = 10;
   for (;;) {
-    const lease = await store.acquireLease(sessionId, owner, ttlMs);
-    if (lease) return lease;
+    const acquired = hasCommitFolding(store)
+      ? await store.acquireLeaseReporting(sessionId, owner, ttlMs)
+      : await store
+          .acquireLease(sessionId, owner, ttlMs)
+          .then((lease) => lease && { lease, previous: 'expired' as const });
+    if (acquired) return acquired;
     if (signal?.aborted || Date.now() + pause > deadline) return null;
     await new Promise((resolve) => setTimeout(resolve, pause));
     pause = Math.min(200, pause * 2);

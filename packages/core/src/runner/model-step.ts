@@ -22,6 +22,12 @@ export interface StepResult {
   usage: Usage | null;
   /** The provider's error, when the stream failed. */
   error?: unknown;
+  /**
+   * The step's last message, complete but not yet written: set only when the stream ended
+   * normally without tool calls and nothing but its finish followed the message, so the caller
+   * writes it with the turn's end (one commit). Every other message is persisted by the step.
+   */
+  finalMessage?: EventDataMap['message'];
 }
 
 /** Options of {@link runModelStep}. */
@@ -71,7 +77,8 @@ function parseToolInput(raw: string): JsonValue {
 
 /**
  * One model call: streams deltas live, persists the assistant message when its text completes and
- * each tool call as it arrives (message first, so the log reads in order). On abort it persists the
+ * each tool call as it arrives (message first, so the log reads in order); a last message only the
+ * stream's finish followed is returned unwritten instead (see {@link StepResult.finalMessage}). On abort it persists the
  * partial text, if any, and returns `aborted`; a provider error is returned, not thrown, after the
  * partial text is saved.
  */
@@ -84,15 +91,23 @@ export async function runModelStep(options: ModelStepOptions): Promise<StepResul
   let usage: Usage | null = null;
   let finishReason: StepResult['finishReason'] = 'other';
 
-  const persistMessage = async () => {
+  // A message whose text ended waits for the next part: when that is the stream's finish, the
+  // message can go with the turn end; anything else means more is coming, so it is persisted.
+  let ended = false;
+  const takeMessage = (): EventDataMap['message'] | null => {
+    ended = false;
     // Without text there is no message: reasoning alone waits for the text it explains.
-    if (!text) return;
+    if (!text) return null;
     const data: EventDataMap['message'] = { messageId, role: 'assistant', text };
     if (reasoning) data.reasoning = reasoning;
     text = '';
     reasoning = '';
     messageId = newId('msg');
-    await writer.append([{ type: 'message', data }]);
+    return data;
+  };
+  const persistMessage = async () => {
+    const data = takeMessage();
+    if (data) await writer.append([{ type: 'message', data }]);
   };
 
   const aborted = new Promise<'aborted'>((resolve) => {
@@ -122,6 +137,7 @@ export async function runModelStep(options: ModelStepOptions): Promise<StepResul
       }
       if (next.done) break;
       const part = next.value;
+      if (ended && part.type !== 'finish') await persistMessage();
       switch (part.type) {
         case 'text-delta':
           if (!part.delta) break;
@@ -134,7 +150,7 @@ export async function runModelStep(options: ModelStepOptions): Promise<StepResul
           writer.delta('reasoning-delta', { messageId, delta: part.delta });
           break;
         case 'text-end':
-          await persistMessage();
+          ended = text !== '';
           break;
         case 'tool-input-delta':
           writer.delta('tool-input-delta', { toolCallId: part.id, delta: part.delta });
@@ -159,6 +175,10 @@ export async function runModelStep(options: ModelStepOptions): Promise<StepResul
         default:
           break;
       }
+    }
+    if (toolCalls.length === 0 && finishReason !== 'error') {
+      const finalMessage = takeMessage();
+      if (finalMessage) return { toolCalls, finishReason, usage, finalMessage };
     }
     await persistMessage();
     return { toolCalls, finishReason, usage };

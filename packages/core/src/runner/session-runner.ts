@@ -2,14 +2,15 @@ import { ConfabError, errors } from '../errors.js';
 import type { DeltaEvent } from '../model/event.js';
 import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
-import { hasAppendNotifier } from '../store/session-store.js';
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
+import { runNewTurn } from './new-turn.js';
+import { claimTokenOf, inputsOfRun } from './run-inputs.js';
 import { readRuntime, withRuntime } from './runtime-state.js';
+import { type StreamPosition, subscribeToSession } from './session-subscription.js';
 import {
   type EngineDeps,
   type ResumeAnswers,
   resolveTurnModel,
-  runNewTurn,
   type TurnExecution,
   type TurnResult,
 } from './turn-engine.js';
@@ -17,6 +18,9 @@ import { TurnHandle } from './turn-handle.js';
 import { readTurnResult } from './turn-result.js';
 import { recoverTurn, resumeTurn } from './turn-resume.js';
 import type { StreamEvent } from './turn-writer.js';
+import { waitUntil } from './wait-until.js';
+
+export type { StreamPosition } from './session-subscription.js';
 
 /** Settings shared by every session runner of a {@link Runner}. */
 export interface SessionRunnerSettings extends EngineDeps {
@@ -47,12 +51,6 @@ export interface TurnOptions {
   timeoutMs?: number;
   /** Overrides how long to wait for a running turn before `turn_in_progress`. */
   waitMs?: number;
-}
-
-/** A position in a session's stream: after persisted `seq`, and after delta `sub` of it. */
-export interface StreamPosition {
-  seq: number;
-  sub?: number;
 }
 
 /**
@@ -95,17 +93,11 @@ export class SessionRunner {
         assertRunnable(session);
         // An unknown model must fail before the input is queued, or a later turn would run it.
         await resolveTurnModel(this.settings, session, options.model);
-        const { input: queued, created } = await this.settings.store.enqueueInput(this.sessionId, input);
-        if (!created && queued.status === 'consumed') return this.replay(queued, emit);
-        const claimed = await this.settings.store.claimInputs(this.sessionId, {
-          max: 1,
-          claimToken: claimTokenOf(execution),
-          ids: [queued.id],
-        });
-        if (!claimed.length) throw errors.conflict(`input ${queued.id} was taken by another turn`);
+        const inputs = await inputsOfRun(this.settings.store, this.sessionId, execution, input);
+        if ('replay' in inputs) return this.replay(inputs.replay, emit);
         session = await this.prepare(execution, session);
         return this.withTimeout(execution, options, () =>
-          runNewTurn(this.settings, execution, session, claimed, options),
+          runNewTurn(this.settings, execution, session, inputs, options),
         );
       }),
     );
@@ -151,52 +143,18 @@ export class SessionRunner {
    * The session's events after `from`, then live: persisted events in seq order, and the running
    * turn's deltas after their persisted event. Each event exactly once; ends when `signal` aborts.
    */
-  async *subscribe(from: StreamPosition = { seq: 0 }, signal?: AbortSignal): AsyncGenerator<StreamEvent> {
-    let seq = from.seq;
-    let sub = from.sub ?? 0;
-    let dirty = true;
-    let wake: (() => void) | null = null;
-    const notify = () => {
-      dirty = true;
-      wake?.();
-    };
-    this.listeners.add(notify);
-    const store = this.settings.store;
-    const unsubscribe = hasAppendNotifier(store)
-      ? store.onAppend((sessionId) => {
-          if (sessionId === this.sessionId) notify();
-        })
-      : () => undefined;
-    const poll = setInterval(notify, this.settings.pollIntervalMs);
-    signal?.addEventListener('abort', notify);
-    try {
-      while (!signal?.aborted) {
-        if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
-        wake = null;
-        dirty = false;
-        for (;;) {
-          const page = await store.readEvents(this.sessionId, { after: seq, limit: 1000 });
-          for (const event of page.events) {
-            if (signal?.aborted) return;
-            yield event;
-            seq = event.seq;
-            sub = 0;
-          }
-          if (page.nextAfter === null) break;
-        }
-        for (const delta of this.liveDeltas) {
-          if (delta.seq !== seq || delta.sub <= sub) continue;
-          if (signal?.aborted) return;
-          yield delta;
-          sub = delta.sub;
-        }
-      }
-    } finally {
-      clearInterval(poll);
-      unsubscribe();
-      this.listeners.delete(notify);
-      signal?.removeEventListener('abort', notify);
-    }
+  subscribe(from: StreamPosition = { seq: 0 }, signal?: AbortSignal): AsyncGenerator<StreamEvent> {
+    return subscribeToSession(
+      {
+        store: this.settings.store,
+        sessionId: this.sessionId,
+        pollIntervalMs: this.settings.pollIntervalMs,
+        listeners: this.listeners,
+        liveDeltas: () => this.liveDeltas,
+      },
+      from,
+      signal,
+    );
   }
 
   /**
@@ -242,9 +200,9 @@ export class SessionRunner {
       const inTime = await waitUntil(previous, deadline);
       if (!inTime) throw new ConfabError('turn_in_progress', `session ${this.sessionId} is running another turn`);
       const { store, owner, leaseTtlMs } = this.settings;
-      const lease = await acquireLeaseUntil(store, this.sessionId, owner, leaseTtlMs, deadline);
-      if (!lease) throw new ConfabError('turn_in_progress', `session ${this.sessionId} is running a turn elsewhere`);
-      const keeper = new LeaseKeeper(store, lease, leaseTtlMs);
+      const acquired = await acquireLeaseUntil(store, this.sessionId, owner, leaseTtlMs, deadline);
+      if (!acquired) throw new ConfabError('turn_in_progress', `session ${this.sessionId} is running a turn elsewhere`);
+      const keeper = new LeaseKeeper(store, acquired.lease, leaseTtlMs);
       const controller = new AbortController();
       // A lost lease ends the turn like a stop would, but it is reported as an error.
       keeper.signal.addEventListener('abort', () => controller.abort(keeper.signal.reason), { once: true });
@@ -255,17 +213,20 @@ export class SessionRunner {
           emit(event);
           this.broadcast(event);
         },
+        unconsumedClaims: false,
       };
       this.current = execution;
       try {
-        await store.releaseInputs(this.sessionId);
+        // Every holder puts back its own unconsumed claims before releasing the lease, so only a
+        // holder whose lease expired (it died or stalled) can have left claims behind.
+        if (acquired.previous === 'expired') await store.releaseInputs(this.sessionId);
         const found = await store.getSession(this.sessionId);
         if (!found) throw errors.notFound('session', this.sessionId);
         const session = await recoverTurn(this.settings, keeper, found, (event) => this.broadcast(event));
         return await job(execution, session);
       } finally {
         this.current = null;
-        await keeper.release();
+        await this.giveUp(execution);
       }
     };
     const result = run().finally(() => {
@@ -294,13 +255,36 @@ export class SessionRunner {
   ): Promise<TurnResult | null> {
     if (session.status !== 'active') return null;
     await resolveTurnModel(this.settings, session, options.model);
-    const inputs = await this.settings.store.claimInputs(this.sessionId, {
+    // Set before the claim: a claim whose answer was lost may still have committed.
+    execution.unconsumedClaims = true;
+    const claimed = await this.settings.store.claimInputs(this.sessionId, {
       max: this.settings.maxBatch,
       claimToken: claimTokenOf(execution),
     });
-    if (!inputs.length) return null;
+    execution.unconsumedClaims = claimed.length > 0;
+    if (!claimed.length) return null;
     const ready = await this.prepare(execution, session);
-    return this.withTimeout(execution, options, () => runNewTurn(this.settings, execution, ready, inputs, options));
+    return this.withTimeout(execution, options, () =>
+      runNewTurn(this.settings, execution, ready, { claimed }, options),
+    );
+  }
+
+  /**
+   * Ends an execution's hold on the session: puts back claims it did not consume, then releases
+   * the lease. When the claims cannot be put back, the lease is left to expire instead, so that
+   * the next holder sees it `expired` and puts them back itself.
+   */
+  private async giveUp(execution: TurnExecution): Promise<void> {
+    if (execution.unconsumedClaims) {
+      try {
+        await this.settings.store.releaseInputs(this.sessionId, claimTokenOf(execution));
+      } catch (error) {
+        execution.keeper.abandon();
+        this.settings.onError(error, this.sessionId);
+        return;
+      }
+    }
+    await execution.keeper.release();
   }
 
   /** What runs under the lease before every new turn. */
@@ -368,28 +352,4 @@ export class SessionRunner {
 function assertRunnable(session: SessionRecord): void {
   if (session.status === 'closed') throw errors.sessionClosed(session.id);
   if (session.status === 'archived') throw errors.failedPrecondition(`session ${session.id} is archived`);
-}
-
-function claimTokenOf(execution: TurnExecution): string {
-  return `${execution.keeper.lease.owner}:${execution.keeper.lease.token}`;
-}
-
-/** Resolves true when `promise` settles before `deadline` (epoch ms), false otherwise. */
-async function waitUntil(promise: Promise<unknown>, deadline: number): Promise<boolean> {
-  const remaining = deadline - Date.now();
-  if (remaining === Number.POSITIVE_INFINITY) {
-    await promise.catch(() => undefined);
-    return true;
-  }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(0, remaining));
-  });
-  const settled = promise.then(
-    () => true,
-    () => true,
-  );
-  const result = await Promise.race([settled, timeout]);
-  clearTimeout(timer);
-  return result;
 }

@@ -5,14 +5,13 @@ import type { QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import type { SessionStore } from '../store/session-store.js';
 import { newId } from '../util/ids.js';
-import { deriveTitle } from '../util/title.js';
 import type { ModelReference, TurnLogic } from './agent.js';
 import { type LoopOutcome, runAgentLoop } from './agent-loop.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import type { ResolvedFile } from './prompt.js';
 import { type ActiveTurn, readRuntime, withRuntime } from './runtime-state.js';
 import { createTurnContext } from './turn-context-impl.js';
-import { type StreamEvent, TurnWriter } from './turn-writer.js';
+import type { StreamEvent, TurnEventInput, TurnWriter } from './turn-writer.js';
 
 /** Decides whether a turn end takes a snapshot; return false to veto. */
 export type SnapshotFilter = (info: { session: SessionRecord; turn: number; stopReason: StopReason }) => boolean;
@@ -43,6 +42,11 @@ export interface TurnExecution {
    */
   controller: AbortController;
   emit: (event: StreamEvent) => void;
+  /**
+   * True while inputs claimed for this execution may not be consumed yet: they go back to the
+   * queue before the lease is released.
+   */
+  unconsumedClaims: boolean;
 }
 
 /** The outcome of a turn, as `POST …/turns` answers it. */
@@ -100,7 +104,7 @@ async function resolveFiles(store: SessionStore, session: SessionRecord, events:
 }
 
 /** How a turn reports the model of its logic when no model name was chosen for it. */
-function modelName(logic: TurnLogic): string {
+export function modelName(logic: TurnLogic): string {
   if (logic.kind === 'flow') return `flow:${logic.name}`;
   return typeof logic.model === 'string' ? logic.model : `${logic.model.provider}:${logic.model.modelId}`;
 }
@@ -182,8 +186,11 @@ export async function finishTurn(
   const snapshotId = keep ? newId('snap') : null;
   const durationMs = Math.max(0, Math.round(performance.now() - startedAt));
   const runtime = readRuntime(session);
+  // A final message nothing followed is written with the turn end: one commit, still streamed first.
+  const finalMessage: TurnEventInput[] = outcome.finalMessage ? [{ type: 'message', data: outcome.finalMessage }] : [];
   await writer.append(
     [
+      ...finalMessage,
       {
         type: 'turn-end',
         data: {
@@ -224,54 +231,6 @@ export async function finishTurn(
     usage: outcome.usage,
     durationMs,
   };
-}
-
-/**
- * Starts a turn for claimed `inputs` and runs it to its end. Durability order: the `turn-start`
- * and the `input` events are committed (and the inputs marked consumed) before the model is called.
- */
-export async function runNewTurn(
-  deps: EngineDeps,
-  execution: TurnExecution,
-  session: SessionRecord,
-  inputs: QueuedInput[],
-  options: { model?: string } = {},
-): Promise<TurnResult> {
-  const startedAt = performance.now();
-  const resolved = await resolveTurnModel(deps, session, options.model);
-  const index = session.turnCount + 1;
-  const chosen = options.model ?? session.model;
-  const model = chosen ?? modelName(deps.logicFor(session));
-  const modelFromLogic = deps.useLogicModel === true || !chosen;
-  const inputIds = inputs.map((input) => input.id);
-  const active: ActiveTurn = {
-    index,
-    phase: 'running',
-    inputIds,
-    startSeq: session.lastSeq + 1,
-    model,
-    modelFromLogic,
-    pending: [],
-  };
-  const writer = new TurnWriter(deps.store, execution.keeper, session, index, execution.emit);
-  const now = new Date().toISOString();
-  const title = session.title ?? (session.turnCount === 0 && inputs[0] ? deriveTitle(inputs[0].text) : null);
-  await writer.append(
-    [
-      { type: 'turn-start', data: { inputIds, inputCount: inputs.length, model } },
-      ...inputs.map((input) => ({
-        type: 'input' as const,
-        data: { inputId: input.id, text: input.text, ...(input.files.length ? { files: input.files } : {}) },
-      })),
-    ],
-    {
-      consumeInputIds: inputIds,
-      update: { turnCount: index, lastTurnAt: now, title, runtime: withRuntime(session, { turn: active }) },
-    },
-  );
-  deps.hooks?.turnStarted?.(writer.session, index);
-  const outcome = await runLogic(deps, execution, writer, active, inputs, resolved);
-  return finishTurn(deps, writer, active, outcome, startedAt);
 }
 
 /** Answers to a turn's pending calls. */

@@ -1,6 +1,6 @@
 import type { DeltaDataMap, DeltaEvent, DeltaType, EventDataMap, EventType, SessionEvent } from '../model/event.js';
 import type { SessionPatch, SessionRecord } from '../model/session.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { AppendRequest, AppendResult, SessionStore } from '../store/session-store.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 
 /** What a turn's stream carries: persisted events and stream-only deltas, in order. */
@@ -47,11 +47,16 @@ export class TurnWriter {
 
   /**
    * Appends events durably, then emits them. Appends are serialised, so concurrent callers (tools
-   * finishing together) still get contiguous, ordered seqs.
+   * finishing together) still get contiguous, ordered seqs. `via` replaces the store's
+   * `appendEvents` for a variant of it that takes the same request (e.g. `appendWithInputs`).
    */
-  append(events: TurnEventInput[], options: TurnAppendOptions = {}): Promise<SessionEvent[]> {
+  append(
+    events: TurnEventInput[],
+    options: TurnAppendOptions = {},
+    via: (request: AppendRequest) => Promise<AppendResult> = (request) => this.store.appendEvents(request),
+  ): Promise<SessionEvent[]> {
     const next = this.chain.then(async () => {
-      const result = await this.store.appendEvents({
+      const result = await via({
         sessionId: this.current.id,
         lease: this.keeper.lease,
         events: events.map((event) => ({ ...event, turn: this.turn }) as never),

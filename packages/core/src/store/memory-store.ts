@@ -13,6 +13,12 @@ import type {
 } from '../model/records.js';
 import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
 import { newId } from '../util/ids.js';
+import {
+  type AppendWithInputsRequest,
+  buildAppendedInputs,
+  type CommitFolding,
+  type LeaseAcquisition,
+} from './commit-folding.js';
 import { findLatestInChain, readChain, resolveChain } from './fork-chain.js';
 import { checkAfter, checkStatusFilter, clampLimit, PAGE_LIMITS } from './limits.js';
 import { decodeSessionCursor, encodeSessionCursor, sessionOrderBefore } from './session-cursor.js';
@@ -50,6 +56,8 @@ interface SessionSlot {
   inputs: QueuedInput[];
   lease: Lease | null;
   leaseCounter: number;
+  /** False from acquisition until `releaseLease`: an unreleased lease that expired was abandoned. */
+  leaseReleased: boolean;
 }
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -58,7 +66,7 @@ const copy = <T>(value: T): T => structuredClone(value);
  * The reference adapter: everything in process memory, nothing durable. Every method runs without
  * an intermediate `await`, which is what makes each one atomic. Use it for tests and examples.
  */
-export class MemoryStore implements SessionStore, AppendNotifier {
+export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding {
   readonly specificationVersion = STORE_SPECIFICATION_VERSION;
   readonly kind: string = 'memory';
 
@@ -227,6 +235,19 @@ export class MemoryStore implements SessionStore, AppendNotifier {
   // --- events -----------------------------------------------------------------------------------
 
   async appendEvents(request: AppendRequest): Promise<AppendResult> {
+    return this.append(request, []);
+  }
+
+  async appendWithInputs(request: AppendWithInputsRequest): Promise<AppendResult> {
+    return this.append(request, request.newInputs);
+  }
+
+  async findInputByKey(sessionId: string, idempotencyKey: string): Promise<QueuedInput | null> {
+    const input = this.slot(sessionId).inputs.find((candidate) => candidate.idempotencyKey === idempotencyKey);
+    return input ? copy(input) : null;
+  }
+
+  private append(request: AppendRequest, newInputs: AppendWithInputsRequest['newInputs']): AppendResult {
     const slot = this.slot(request.sessionId);
     const now = this.now();
     checkAppend(slot.record, request, slot.lease, now);
@@ -241,6 +262,16 @@ export class MemoryStore implements SessionStore, AppendNotifier {
     const after = applyAppendToSession(before, copy(request), events, at);
     const snapshot = buildAppendSnapshot(before, after, request, events, at);
     if (snapshot && this.snapshots.has(snapshot.id)) throw errors.conflict(`snapshot ${snapshot.id} exists`);
+    const appended = buildAppendedInputs(slot.record.id, copy(newInputs), events, at);
+    for (const input of appended) {
+      const taken = slot.inputs.some(
+        (candidate) =>
+          candidate.id === input.id ||
+          (input.idempotencyKey !== null && candidate.idempotencyKey === input.idempotencyKey),
+      );
+      if (taken) throw errors.conflict(`input ${input.id} or its idempotency key is already queued`);
+    }
+    slot.inputs.push(...appended);
     for (const input of consumed) {
       const event = events.find((candidate) => candidate.type === 'input' && candidate.data.inputId === input.id);
       input.status = 'consumed';
@@ -395,17 +426,23 @@ export class MemoryStore implements SessionStore, AppendNotifier {
   // --- leases -----------------------------------------------------------------------------------
 
   async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease | null> {
+    return (await this.acquireLeaseReporting(sessionId, owner, ttlMs))?.lease ?? null;
+  }
+
+  async acquireLeaseReporting(sessionId: string, owner: string, ttlMs: number): Promise<LeaseAcquisition | null> {
     const slot = this.slot(sessionId);
     const now = this.now();
     if (isLeaseLive(slot.lease, now)) return null;
+    const previous = slot.leaseCounter === 0 ? 'none' : slot.leaseReleased ? 'released' : 'expired';
     slot.leaseCounter++;
+    slot.leaseReleased = false;
     slot.lease = {
       sessionId,
       owner,
       token: slot.leaseCounter,
       expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
     };
-    return copy(slot.lease);
+    return { lease: copy(slot.lease), previous };
   }
 
   async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
@@ -422,7 +459,10 @@ export class MemoryStore implements SessionStore, AppendNotifier {
   async releaseLease(lease: Lease): Promise<void> {
     this.assertOpen();
     const slot = this.sessions.get(lease.sessionId);
-    if (slot?.lease?.token === lease.token && slot.lease.owner === lease.owner) slot.lease = null;
+    if (slot?.lease?.token === lease.token && slot.lease.owner === lease.owner) {
+      slot.lease = null;
+      slot.leaseReleased = true;
+    }
   }
 
   async getLease(sessionId: string): Promise<Lease | null> {
@@ -581,7 +621,14 @@ export class MemoryStore implements SessionStore, AppendNotifier {
 
   private insert(record: SessionRecord): SessionRecord {
     if (this.sessions.has(record.id)) throw errors.conflict(`session ${record.id} exists`);
-    this.sessions.set(record.id, { record, events: [], inputs: [], lease: null, leaseCounter: 0 });
+    this.sessions.set(record.id, {
+      record,
+      events: [],
+      inputs: [],
+      lease: null,
+      leaseCounter: 0,
+      leaseReleased: false,
+    });
     return record;
   }
 

@@ -1,0 +1,107 @@
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import type { QueuedInput } from '../model/records.js';
+import type { SessionRecord } from '../model/session.js';
+import { hasCommitFolding } from '../store/commit-folding.js';
+import { deriveTitle } from '../util/title.js';
+import { type ActiveTurn, withRuntime } from './runtime-state.js';
+import {
+  type EngineDeps,
+  finishTurn,
+  modelName,
+  resolveTurnModel,
+  runLogic,
+  type TurnExecution,
+  type TurnResult,
+} from './turn-engine.js';
+import { TurnWriter } from './turn-writer.js';
+
+/**
+ * The inputs a new turn consumes: `claimed` ones, already in the queue under this turn's claim, or
+ * `fresh` ones, queued by the turn's first append itself (a store with `CommitFolding` only).
+ */
+export type TurnInputs = { claimed: QueuedInput[] } | { fresh: QueuedInput[] };
+
+/** A turn whose `turn-start` and inputs are durable, ready for its logic. */
+export interface StartedTurn {
+  writer: TurnWriter;
+  active: ActiveTurn;
+  inputs: QueuedInput[];
+  /** The model resolved before anything was written (null for flows). */
+  resolved: LanguageModelV3 | null;
+  startedAt: number;
+}
+
+/**
+ * Writes a new turn's `turn-start` and `input` events in one append that also consumes the inputs
+ * (marks claimed ones consumed, or queues fresh ones as consumed): once it resolves, the input is
+ * durable and will never be taken by another turn, and the model has not been called yet. When it
+ * fails, nothing of the turn was written.
+ */
+export async function startTurn(
+  deps: EngineDeps,
+  execution: TurnExecution,
+  session: SessionRecord,
+  turnInputs: TurnInputs,
+  options: { model?: string } = {},
+): Promise<StartedTurn> {
+  const startedAt = performance.now();
+  const resolved = await resolveTurnModel(deps, session, options.model);
+  const inputs = 'claimed' in turnInputs ? turnInputs.claimed : turnInputs.fresh;
+  const index = session.turnCount + 1;
+  const chosen = options.model ?? session.model;
+  const model = chosen ?? modelName(deps.logicFor(session));
+  const inputIds = inputs.map((input) => input.id);
+  const active: ActiveTurn = {
+    index,
+    phase: 'running',
+    inputIds,
+    startSeq: session.lastSeq + 1,
+    model,
+    modelFromLogic: deps.useLogicModel === true || !chosen,
+    pending: [],
+  };
+  const writer = new TurnWriter(deps.store, execution.keeper, session, index, execution.emit);
+  const now = new Date().toISOString();
+  const title = session.title ?? (session.turnCount === 0 && inputs[0] ? deriveTitle(inputs[0].text) : null);
+  const events = [
+    { type: 'turn-start' as const, data: { inputIds, inputCount: inputs.length, model } },
+    ...inputs.map((input) => ({
+      type: 'input' as const,
+      data: { inputId: input.id, text: input.text, ...(input.files.length ? { files: input.files } : {}) },
+    })),
+  ];
+  const update = { turnCount: index, lastTurnAt: now, title, runtime: withRuntime(session, { turn: active }) };
+  if ('claimed' in turnInputs) {
+    await writer.append(events, { consumeInputIds: inputIds, update });
+    execution.unconsumedClaims = false;
+  } else {
+    if (!hasCommitFolding(deps.store)) throw new TypeError('fresh turn inputs need a store with CommitFolding');
+    const store = deps.store;
+    const newInputs = inputs.map(({ id, text, files, idempotencyKey }) => ({ id, text, files, idempotencyKey }));
+    await writer.append(events, { update }, (request) => store.appendWithInputs({ ...request, newInputs }));
+  }
+  deps.hooks?.turnStarted?.(writer.session, index);
+  return { writer, active, inputs, resolved, startedAt };
+}
+
+/** Runs a started turn's logic and writes its `turn-end`. */
+export async function continueTurn(
+  deps: EngineDeps,
+  execution: TurnExecution,
+  started: StartedTurn,
+): Promise<TurnResult> {
+  const { writer, active, inputs, resolved, startedAt } = started;
+  const outcome = await runLogic(deps, execution, writer, active, inputs, resolved);
+  return finishTurn(deps, writer, active, outcome, startedAt);
+}
+
+/** Starts a turn for `inputs` and runs it to its end (see {@link startTurn} for the durability order). */
+export async function runNewTurn(
+  deps: EngineDeps,
+  execution: TurnExecution,
+  session: SessionRecord,
+  inputs: TurnInputs,
+  options: { model?: string } = {},
+): Promise<TurnResult> {
+  return continueTurn(deps, execution, await startTurn(deps, execution, session, inputs, options));
+}

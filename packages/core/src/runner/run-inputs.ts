@@ -1,0 +1,58 @@
+import { errors } from '../errors.js';
+import type { NewInput, QueuedInput } from '../model/records.js';
+import { hasCommitFolding } from '../store/commit-folding.js';
+import type { SessionStore } from '../store/session-store.js';
+import { newId } from '../util/ids.js';
+import type { TurnInputs } from './new-turn.js';
+import type { TurnExecution } from './turn-engine.js';
+
+/** The claim token of an execution's input claims: its lease's owner and fencing token. */
+export function claimTokenOf(execution: TurnExecution): string {
+  return `${execution.keeper.lease.owner}:${execution.keeper.lease.token}`;
+}
+
+/**
+ * The input of `run`, under the session's lease. With `CommitFolding`, a fresh input that the
+ * turn's first append queues and consumes at once (no queue write of its own); otherwise, or when
+ * its idempotency key was seen before, queued and claimed first. A key whose input was consumed
+ * already means a retry: the original turn is to be replayed, and nothing is written.
+ */
+export async function inputsOfRun(
+  store: SessionStore,
+  sessionId: string,
+  execution: TurnExecution,
+  input: NewInput,
+): Promise<TurnInputs | { replay: QueuedInput }> {
+  if (hasCommitFolding(store)) {
+    const key = input.idempotencyKey;
+    const seen = key ? await store.findInputByKey(sessionId, key) : null;
+    if (!seen) return { fresh: [freshInput(sessionId, input)] };
+  }
+  const { input: queued, created } = await store.enqueueInput(sessionId, input);
+  if (!created && queued.status === 'consumed') return { replay: queued };
+  // Set before the claim: a claim whose answer was lost may still have committed.
+  execution.unconsumedClaims = true;
+  const claimed = await store.claimInputs(sessionId, {
+    max: 1,
+    claimToken: claimTokenOf(execution),
+    ids: [queued.id],
+  });
+  if (!claimed.length) throw errors.conflict(`input ${queued.id} was taken by another turn`);
+  return { claimed };
+}
+
+/** A `run` input as the turn's first append queues it (consumed once written). */
+function freshInput(sessionId: string, input: NewInput): QueuedInput {
+  return {
+    id: input.id ?? newId('in'),
+    sessionId,
+    text: input.text,
+    files: input.files ?? [],
+    idempotencyKey: input.idempotencyKey ?? null,
+    status: 'pending',
+    claimToken: null,
+    consumedSeq: null,
+    consumedTurn: null,
+    createdAt: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,101 @@
+import { errors } from '../errors.js';
+import type { SessionEvent } from '../model/event.js';
+import type { Lease, NewInput, QueuedInput } from '../model/records.js';
+import type { AppendRequest, AppendResult, SessionStore } from './session-store.js';
+
+/**
+ * How the lease before a newly acquired one ended: `none` (the session never had one), `released`
+ * (its holder gave it up with `releaseLease`) or `expired` (its holder never released it: it died,
+ * stalled or lost the store, and may have left claimed inputs or a running turn behind).
+ */
+export type PreviousLease = 'none' | 'released' | 'expired';
+
+/** A lease just acquired, and how the one before it ended. */
+export interface LeaseAcquisition {
+  lease: Lease;
+  previous: PreviousLease;
+}
+
+/** An input queued and consumed by the append that writes its `input` event. */
+export type AppendedInput = Required<Pick<NewInput, 'id'>> & NewInput;
+
+/** Input to `appendWithInputs`. */
+export interface AppendWithInputsRequest extends AppendRequest {
+  /**
+   * Inputs recorded as `consumed` in the same transaction as the events: never pending or claimed
+   * in between, so no other turn can take them. Each needs exactly one `input` event in the batch
+   * with its id as `data.inputId` (else `invalid_argument`); an id or idempotency key already used
+   * on the session fails the whole append with `conflict`.
+   */
+  newInputs: AppendedInput[];
+}
+
+/**
+ * Optional capability of port v1: the writes of a runner turn in fewer commits. A store offers it
+ * all or not at all; the runner falls back to the plain port without it.
+ */
+export interface CommitFolding {
+  /**
+   * `acquireLease` that also reports how the previous lease ended, read in the same atomic step,
+   * so that a runner puts back claimed inputs only when their holder did not end cleanly.
+   */
+  acquireLeaseReporting(sessionId: string, owner: string, ttlMs: number): Promise<LeaseAcquisition | null>;
+  /**
+   * `appendEvents` that also queues `newInputs` as consumed (see {@link AppendWithInputsRequest}):
+   * one commit for a turn's start and its inputs. Fails like `appendEvents`, and as described there.
+   */
+  appendWithInputs(request: AppendWithInputsRequest): Promise<AppendResult>;
+  /** The session's input queued with `idempotencyKey`, in any status, or null (a read: no write). */
+  findInputByKey(sessionId: string, idempotencyKey: string): Promise<QueuedInput | null>;
+}
+
+/** True when the store offers {@link CommitFolding}. */
+export function hasCommitFolding(store: SessionStore): store is SessionStore & CommitFolding {
+  const candidate = store as Partial<CommitFolding>;
+  return (
+    typeof candidate.acquireLeaseReporting === 'function' &&
+    typeof candidate.appendWithInputs === 'function' &&
+    typeof candidate.findInputByKey === 'function'
+  );
+}
+
+/**
+ * The queued-input records `appendWithInputs` writes, consumed by their `input` events in `events`
+ * (as stored, with seqs). Fails with `invalid_argument` when an input has no event or two, or when
+ * two inputs share an id or idempotency key. Stores check uniqueness against the queue themselves.
+ */
+export function buildAppendedInputs(
+  sessionId: string,
+  newInputs: AppendedInput[],
+  events: SessionEvent[],
+  at: string,
+): QueuedInput[] {
+  const ids = new Set<string>();
+  const keys = new Set<string>();
+  return newInputs.map((input) => {
+    if (typeof input.id !== 'string' || !input.id) throw errors.invalidArgument('an appended input needs an id');
+    if (ids.has(input.id)) throw errors.invalidArgument(`input ${input.id} appears twice`);
+    ids.add(input.id);
+    if (input.idempotencyKey) {
+      if (keys.has(input.idempotencyKey)) throw errors.invalidArgument('two appended inputs share an idempotency key');
+      keys.add(input.idempotencyKey);
+    }
+    const matching = events.filter((event) => event.type === 'input' && event.data.inputId === input.id);
+    const event = matching[0];
+    if (!event || matching.length > 1) {
+      throw errors.invalidArgument(`input ${input.id} needs exactly one input event in the batch`);
+    }
+    return {
+      id: input.id,
+      sessionId,
+      text: input.text,
+      files: [...(input.files ?? [])],
+      idempotencyKey: input.idempotencyKey ?? null,
+      status: 'consumed',
+      claimToken: null,
+      consumedSeq: event.seq,
+      consumedTurn: event.turn,
+      createdAt: at,
+    };
+  });
+}

@@ -1,15 +1,17 @@
 import {
+  type AppendedInput,
   type AppendRequest,
   type AppendResult,
   applyAppendToSession,
   buildAppendedEvents,
+  buildAppendedInputs,
   buildAppendSnapshot,
   checkAppend,
   errors,
 } from 'confab';
 import type { StatementCache } from './connection.js';
 import { insertEvents } from './event-queries.js';
-import { loadInput, markInputConsumed } from './inputs.js';
+import { insertConsumedInputs, loadInput, markInputConsumed } from './inputs.js';
 import { loadLease } from './leases.js';
 import { requireSession, saveSession } from './session-queries.js';
 import { insertSnapshot, snapshotExists } from './snapshots-and-forks.js';
@@ -18,9 +20,15 @@ import { insertSnapshot, snapshotExists } from './snapshots-and-forks.js';
  * `appendEvents` of the port, as one write task. The lease check, the seq assignment (from the
  * session row read in this same transaction) and every write happen under the write lock, so
  * seqs stay contiguous and a stale fencing token is refused even with writers in other processes.
- * The rules themselves are core's shared helpers; this only maps them onto tables.
+ * The rules themselves are core's shared helpers; this only maps them onto tables. `newInputs`
+ * (`appendWithInputs`) are queued as consumed in the same transaction.
  */
-export function appendEvents(statements: StatementCache, request: AppendRequest, now: Date): AppendResult {
+export function appendEvents(
+  statements: StatementCache,
+  request: AppendRequest,
+  now: Date,
+  newInputs: AppendedInput[] = [],
+): AppendResult {
   const before = requireSession(statements, request.sessionId);
   checkAppend(before, request, loadLease(statements, request.sessionId), now);
   const consumed = (request.consumeInputIds ?? []).map((inputId) => {
@@ -33,6 +41,7 @@ export function appendEvents(statements: StatementCache, request: AppendRequest,
   const after = applyAppendToSession(before, request, events, at);
   const snapshot = buildAppendSnapshot(before, after, request, events, at);
   if (snapshot && snapshotExists(statements, snapshot.id)) throw errors.conflict(`snapshot ${snapshot.id} exists`);
+  insertConsumedInputs(statements, buildAppendedInputs(before.id, newInputs, events, at));
   for (const input of consumed) {
     const event = events.find((candidate) => candidate.type === 'input' && candidate.data.inputId === input.id);
     markInputConsumed(statements, input, event ?? null);

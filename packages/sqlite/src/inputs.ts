@@ -30,6 +30,41 @@ export function markInputConsumed(statements: StatementCache, input: QueuedInput
   );
 }
 
+/** The session's input queued with `idempotencyKey`, or undefined. */
+export function loadInputByKey(
+  statements: StatementCache,
+  sessionId: string,
+  idempotencyKey: string,
+): QueuedInput | undefined {
+  const row = statements.row<InputRow>(
+    `SELECT ${INPUT_COLUMNS} FROM inputs WHERE session_id = ? AND idempotency_key = ?`,
+    sessionId,
+    idempotencyKey,
+  );
+  return row && inputFromRow(row);
+}
+
+/**
+ * Stores inputs that are consumed as they are queued (`appendWithInputs`). A used id or key
+ * violates a unique index, which the store reports as `conflict`.
+ */
+export function insertConsumedInputs(statements: StatementCache, consumed: QueuedInput[]): void {
+  for (const input of consumed) {
+    statements.run(
+      `INSERT INTO inputs (session_id, id, text, files, idempotency_key, status, consumed_seq, consumed_turn, created_at)
+       VALUES (?, ?, ?, ?, ?, 'consumed', ?, ?, ?)`,
+      input.sessionId,
+      input.id,
+      input.text,
+      toJson(input.files),
+      input.idempotencyKey,
+      input.consumedSeq,
+      input.consumedTurn,
+      input.createdAt,
+    );
+  }
+}
+
 /** `enqueueInput` of the port, as one write task. */
 export function enqueueInput(
   statements: StatementCache,
@@ -39,12 +74,8 @@ export function enqueueInput(
 ): { input: QueuedInput; created: boolean } {
   const session = requireSession(statements, sessionId);
   if (input.idempotencyKey) {
-    const row = statements.row<InputRow>(
-      `SELECT ${INPUT_COLUMNS} FROM inputs WHERE session_id = ? AND idempotency_key = ?`,
-      sessionId,
-      input.idempotencyKey,
-    );
-    if (row) return { input: inputFromRow(row), created: false };
+    const existing = loadInputByKey(statements, sessionId, input.idempotencyKey);
+    if (existing) return { input: existing, created: false };
   }
   if (session.status === 'closed') throw errors.sessionClosed(sessionId);
   const queued: QueuedInput = {

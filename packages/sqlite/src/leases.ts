@@ -1,4 +1,4 @@
-import { errors, isLeaseLive, type Lease } from 'confab';
+import { errors, isLeaseLive, type Lease, type LeaseAcquisition } from 'confab';
 import type { StatementCache } from './connection.js';
 import { type LeaseRow, leaseFromRow } from './row-mapping.js';
 import { requireSession } from './session-queries.js';
@@ -19,20 +19,25 @@ export function loadLease(statements: StatementCache, sessionId: string): Lease 
   );
 }
 
-/** `acquireLease` of the port, as one write task. */
+/**
+ * `acquireLeaseReporting` of `CommitFolding` (and so `acquireLease` of the port), as one write
+ * task. A released lease has its holder columns cleared; one still filled in has expired unreleased.
+ */
 export function acquireLease(
   statements: StatementCache,
   sessionId: string,
   owner: string,
   ttlMs: number,
   now: Date,
-): Lease | null {
+): LeaseAcquisition | null {
   requireSession(statements, sessionId);
   const row = statements.row<LeaseRow>(
     'SELECT session_id, last_token, owner, token, expires_at FROM leases WHERE session_id = ?',
     sessionId,
   );
-  if (isLeaseLive(leaseFromRow(row), now)) return null;
+  const held = leaseFromRow(row);
+  if (isLeaseLive(held, now)) return null;
+  const previous = !row ? 'none' : held ? 'expired' : 'released';
   const lease: Lease = {
     sessionId,
     owner,
@@ -45,7 +50,7 @@ export function acquireLease(
        token = excluded.token, expires_at = excluded.expires_at`,
     lease,
   );
-  return lease;
+  return { lease, previous };
 }
 
 /** `renewLease` of the port, as one write task. */

@@ -4,11 +4,14 @@ import {
   type AppendNotifier,
   type AppendRequest,
   type AppendResult,
+  type AppendWithInputsRequest,
   type ClaimInputsRequest,
+  type CommitFolding,
   type EventPage,
   type FileRecord,
   type ForkRequest,
   type Lease,
+  type LeaseAcquisition,
   type ListSessionsQuery,
   type NewFile,
   type NewInput,
@@ -74,7 +77,7 @@ export type SqliteStoreStats = GroupCommitStats;
  * Call `migrate()` once before use. After `close()` every method fails with `unavailable`.
  * `onAppend` reports appends made through this instance only, not those of other processes.
  */
-export class SqliteStore implements SessionStore, AppendNotifier {
+export class SqliteStore implements SessionStore, AppendNotifier, CommitFolding {
   readonly specificationVersion = STORE_SPECIFICATION_VERSION;
   readonly kind = 'sqlite';
 
@@ -192,6 +195,15 @@ export class SqliteStore implements SessionStore, AppendNotifier {
     );
   }
 
+  /** `appendEvents` that also queues the batch's inputs as consumed, in the same group commit. */
+  async appendWithInputs(request: AppendWithInputsRequest): Promise<AppendResult> {
+    const { newInputs, ...append } = copyArgument(request);
+    return this.engine.write(
+      (statements, now) => appendEvents(statements, append, now, newInputs),
+      (result) => this.notifyAppend(result.session),
+    );
+  }
+
   async readEvents(sessionId: string, query: ReadEventsQuery = {}): Promise<EventPage> {
     // The read may wait its turn for the snapshot connection: freeze the query now.
     const copied = { ...query };
@@ -236,6 +248,13 @@ export class SqliteStore implements SessionStore, AppendNotifier {
     });
   }
 
+  async findInputByKey(sessionId: string, idempotencyKey: string): Promise<QueuedInput | null> {
+    return this.engine.read((statements) => {
+      requireSession(statements, sessionId);
+      return inputs.loadInputByKey(statements, sessionId, idempotencyKey) ?? null;
+    });
+  }
+
   async claimInputs(sessionId: string, request: ClaimInputsRequest): Promise<QueuedInput[]> {
     const copied = copyArgument(request);
     return this.engine.write((statements) => inputs.claimInputs(statements, sessionId, copied));
@@ -252,6 +271,10 @@ export class SqliteStore implements SessionStore, AppendNotifier {
   // --- leases -----------------------------------------------------------------------------------
 
   async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease | null> {
+    return (await this.acquireLeaseReporting(sessionId, owner, ttlMs))?.lease ?? null;
+  }
+
+  async acquireLeaseReporting(sessionId: string, owner: string, ttlMs: number): Promise<LeaseAcquisition | null> {
     return this.engine.write((statements, now) => leases.acquireLease(statements, sessionId, owner, ttlMs, now));
   }
 

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { type StoreConformanceOptions, useFreshStore } from './harness.js';
 import { appsSpec } from './specs/apps.spec.js';
 import { channelsSpec } from './specs/channels.spec.js';
+import { commitFoldingSpec } from './specs/commit-folding.spec.js';
 import { contextSpec } from './specs/context.spec.js';
 import { deletionSpec } from './specs/deletion.spec.js';
 import { eventsSpec } from './specs/events.spec.js';
@@ -33,6 +34,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     eventsSpec(context);
     leasesSpec(context);
     inputsSpec(context);
+    commitFoldingSpec(context);
     snapshotsSpec(context);
     forksSpec(context);
     contextSpec(context);

@@ -1,7 +1,9 @@
 import {
+  type AppendedInput,
   type AppendRequest,
   applyAppendToSession,
   buildAppendedEvents,
+  buildAppendedInputs,
   buildAppendSnapshot,
   checkAppend,
   errors,
@@ -11,6 +13,7 @@ import {
 } from 'confab';
 import { appendDurably, type Durability, readJsonFile } from './atomic-file.js';
 import type { EventLog, WarningLogger } from './event-log.js';
+import { assertInputsFree } from './input-queue.js';
 import type { SessionCatalog, SessionState } from './session-catalog.js';
 import { encodeSideEntries, findSnapshot, type SideEntry } from './side-log.js';
 import { readSnapshotPointer, writeSnapshotPointer } from './snapshot-pointer.js';
@@ -36,6 +39,7 @@ export async function appendToSession(
   state: SessionState,
   request: AppendRequest,
   now: Date,
+  newInputs: AppendedInput[] = [],
 ): Promise<{ events: SessionEvent[]; session: SessionRecord }> {
   const { catalog, layout } = context;
   checkAppend(state.record, request, state.lease, now);
@@ -50,6 +54,9 @@ export async function appendToSession(
   const before = state.record;
   const after = applyAppendToSession(before, ownRequest, events, at);
   const snapshot = buildAppendSnapshot(before, after, ownRequest, events, at);
+  // Inputs queued by this append (`appendWithInputs`) go straight to the side log as consumed.
+  const appendedInputs = buildAppendedInputs(before.id, structuredClone(newInputs), events, at);
+  await assertInputsFree(context, state, appendedInputs);
   if (snapshot) {
     // Reserved before the first await, so two concurrent appends cannot both take one id.
     if (catalog.snapshotReservations.has(snapshot.id)) throw errors.conflict(`snapshot ${snapshot.id} exists`);
@@ -59,7 +66,8 @@ export async function appendToSession(
     if (snapshot) await assertSnapshotIdFree(context, snapshot.id, state);
     const consumed = state.inputs
       .filter((input) => consumedIds.has(input.id))
-      .map((input) => consumedInput(input, events));
+      .map((input) => consumedInput(input, events))
+      .concat(appendedInputs);
     const sideEntries: SideEntry[] = [
       ...(snapshot ? [{ kind: 'snapshot' as const, snapshot }] : []),
       ...consumed.map((input) => ({ kind: 'input' as const, input })),

@@ -72,6 +72,36 @@ export async function enqueueInput(
   return { input: copy(queued), created: true };
 }
 
+/** `findInputByKey` of `CommitFolding`: a queued or consumed input by idempotency key, or null. */
+export async function findInputByKey(
+  context: QueueContext,
+  state: SessionState,
+  key: string,
+): Promise<QueuedInput | null> {
+  const input =
+    state.inputs.find((candidate) => candidate.idempotencyKey === key) ??
+    (await findConsumed(context, state, (candidate) => candidate.idempotencyKey === key));
+  return input ? copy(input) : null;
+}
+
+/**
+ * Fails with `conflict` when one of `inputs` has an id or idempotency key already used on the
+ * session, queued or consumed (consumed inputs are found in the side log, in one pass).
+ */
+export async function assertInputsFree(
+  context: QueueContext,
+  state: SessionState,
+  inputs: QueuedInput[],
+): Promise<void> {
+  if (inputs.length === 0) return;
+  const ids = new Set(inputs.map((input) => input.id));
+  const keys = new Set(inputs.flatMap((input) => (input.idempotencyKey ? [input.idempotencyKey] : [])));
+  const uses = (candidate: QueuedInput) =>
+    ids.has(candidate.id) || (candidate.idempotencyKey !== null && keys.has(candidate.idempotencyKey));
+  const taken = state.inputs.find(uses) ?? (await findConsumed(context, state, uses));
+  if (taken) throw errors.conflict(`input ${taken.id} or its idempotency key is already used`);
+}
+
 /** `getInput` of the port: a queued or consumed input by id, or null. */
 export async function getInput(
   context: QueueContext,

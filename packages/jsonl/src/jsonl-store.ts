@@ -1,10 +1,13 @@
 import {
+  type AppendedInput,
   type AppendNotifier,
   type AppendRequest,
   type AppendResult,
+  type AppendWithInputsRequest,
   applySessionPatch,
   buildSessionRecord,
   type ClaimInputsRequest,
+  type CommitFolding,
   checkAfter,
   clampLimit,
   type EventPage,
@@ -12,6 +15,7 @@ import {
   type ForkRequest,
   isLeaseLive,
   type Lease,
+  type LeaseAcquisition,
   type ListSessionsQuery,
   type NewInput,
   type NewSession,
@@ -30,7 +34,14 @@ import {
   type SweepResult,
 } from 'confab';
 import { appendToSession } from './append-transaction.js';
-import { claimInputs, countPendingInputs, enqueueInput, getInput, releaseInputs } from './input-queue.js';
+import {
+  claimInputs,
+  countPendingInputs,
+  enqueueInput,
+  findInputByKey,
+  getInput,
+  releaseInputs,
+} from './input-queue.js';
 import { JsonlStoreBase } from './jsonl-store-base.js';
 import { sweepSessions } from './retention.js';
 import { forkFromSession } from './session-fork.js';
@@ -59,7 +70,7 @@ const copy = <T>(value: T): T => structuredClone(value);
  * snapshot) lives in the meta that never committed. Memory holds every session's record (for
  * listing) and a bounded cache of recently used metas; event bodies are only read on demand.
  */
-export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNotifier {
+export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNotifier, CommitFolding {
   readonly specificationVersion = STORE_SPECIFICATION_VERSION;
   readonly kind = 'jsonl';
 
@@ -178,8 +189,18 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
   // --- events -----------------------------------------------------------------------------------
 
   async appendEvents(request: AppendRequest): Promise<AppendResult> {
+    return this.append(request, []);
+  }
+
+  /** `appendEvents` that also records the batch's inputs as consumed, in the same meta commit. */
+  async appendWithInputs(request: AppendWithInputsRequest): Promise<AppendResult> {
+    const { newInputs, ...append } = request;
+    return this.append(append, newInputs);
+  }
+
+  private async append(request: AppendRequest, newInputs: AppendedInput[]): Promise<AppendResult> {
     const result = await this.withSession(request.sessionId, (state) =>
-      appendToSession(this.context, state, request, this.now()),
+      appendToSession(this.context, state, request, this.now(), newInputs),
     );
     for (const listener of this.listeners) {
       try {
@@ -287,6 +308,10 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
     return this.withSession(sessionId, (state) => getInput(this.context, state, inputId));
   }
 
+  async findInputByKey(sessionId: string, idempotencyKey: string): Promise<QueuedInput | null> {
+    return this.withSession(sessionId, (state) => findInputByKey(this.context, state, idempotencyKey));
+  }
+
   async claimInputs(sessionId: string, request: ClaimInputsRequest): Promise<QueuedInput[]> {
     return this.withSession(sessionId, (state) => claimInputs(this.context, state, request));
   }
@@ -302,6 +327,10 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
   // --- leases -----------------------------------------------------------------------------------
 
   async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease | null> {
+    return (await this.acquireLeaseReporting(sessionId, owner, ttlMs))?.lease ?? null;
+  }
+
+  async acquireLeaseReporting(sessionId: string, owner: string, ttlMs: number): Promise<LeaseAcquisition | null> {
     return this.withSession(sessionId, (state) => acquireLease(this.context.catalog, state, owner, ttlMs, this.now()));
   }
 

@@ -1,4 +1,4 @@
-import { errors, isLeaseLive, type Lease } from 'confab';
+import { errors, isLeaseLive, type Lease, type LeaseAcquisition } from 'confab';
 import type { SessionCatalog, SessionState } from './session-catalog.js';
 
 /*
@@ -13,15 +13,20 @@ async function commitLease(catalog: SessionCatalog, state: SessionState, lease: 
   await catalog.commit(record.id, { record, lease, leaseCounter, inputs, sideBytes }, state.logEnd);
 }
 
-/** `acquireLease` of the port: a fresh fencing token when the lease is free or expired, else null. */
+/**
+ * `acquireLeaseReporting` of `CommitFolding` (and so `acquireLease` of the port): a fresh fencing
+ * token when the lease is free or expired, else null. A released lease is cleared from the meta,
+ * so a lease still there has expired unreleased; a counter at 0 means there never was one.
+ */
 export async function acquireLease(
   catalog: SessionCatalog,
   state: SessionState,
   owner: string,
   ttlMs: number,
   now: Date,
-): Promise<Lease | null> {
+): Promise<LeaseAcquisition | null> {
   if (isLeaseLive(state.lease, now)) return null;
+  const previous = state.leaseCounter === 0 ? 'none' : state.lease ? 'expired' : 'released';
   const token = state.leaseCounter + 1;
   const lease: Lease = {
     sessionId: state.record.id,
@@ -30,7 +35,7 @@ export async function acquireLease(
     expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
   };
   await commitLease(catalog, state, lease, token);
-  return copy(lease);
+  return { lease: copy(lease), previous };
 }
 
 /** `renewLease` of the port: same token, later expiry; `conflict` when lost or expired. */

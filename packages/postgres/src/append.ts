@@ -1,11 +1,14 @@
 import {
+  type AppendedInput,
   type AppendRequest,
   type AppendResult,
   applyAppendToSession,
   buildAppendedEvents,
+  buildAppendedInputs,
   buildAppendSnapshot,
   checkAppend,
   errors,
+  type QueuedInput,
   type SessionEvent,
   type SnapshotWithState,
 } from 'confab';
@@ -28,13 +31,15 @@ import type { SqlRunner } from './sql-runner.js';
  *    the snapshot and queues the `NOTIFY`, sent together with `COMMIT`. PostgreSQL delivers the
  *    notification only if the transaction commits.
  *
- * The rules themselves are core's shared helpers; this only maps them onto tables.
+ * The rules themselves are core's shared helpers; this only maps them onto tables. `newInputs`
+ * (`appendWithInputs`) are inserted already consumed by the same statement.
  */
 export async function appendEvents(
   database: Database,
   clock: StoreClock,
   request: AppendRequest,
   notice: Omit<AppendNotice, 'sessionId' | 'lastSeq'>,
+  newInputs: AppendedInput[] = [],
 ): Promise<AppendResult> {
   return database.transaction(async (transaction) => {
     const { record: before, lease } = await requireLockedSession(transaction, request.sessionId, 'NO KEY UPDATE');
@@ -58,6 +63,7 @@ export async function appendEvents(
     const [statement, values] = writeStatement(transaction, {
       session: saveSessionStatement(transaction, after),
       events,
+      queued: buildAppendedInputs(before.id, newInputs, events, at),
       consumed: consumeIds.map((inputId) => consumedBy(inputId, events)),
       snapshot,
       notice: encodeAppendNotice({ ...notice, sessionId: after.id, lastSeq: after.lastSeq }),
@@ -95,6 +101,8 @@ interface AppendWrites {
   /** The session update, as built by `saveSessionStatement` with placeholders from $1. */
   session: [string, unknown[]];
   events: SessionEvent[];
+  /** Inputs queued already consumed (`appendWithInputs`); a used id or key violates a unique index. */
+  queued: QueuedInput[];
   consumed: { id: string; seq: number | null; turn: number | null }[];
   snapshot: SnapshotWithState | null;
   notice: string;
@@ -113,6 +121,18 @@ function writeStatement(sql: SqlRunner, writes: AppendWrites): [string, unknown[
   const sessionId = '$1';
   const eventRows = bind(eventsParameter(writes.events));
   const consumedRows = bind(toJson(writes.consumed));
+  const queuedRows = bind(
+    toJson(
+      writes.queued.map((input) => ({
+        id: input.id,
+        payload: { text: input.text, files: input.files },
+        idempotency_key: input.idempotencyKey,
+        seq: input.consumedSeq,
+        turn: input.consumedTurn,
+        created_at: input.createdAt,
+      })),
+    ),
+  );
   const snapshot = writes.snapshot ? snapshotValues(writes.snapshot) : Array.from({ length: 8 }, () => null);
   const snapshotTypes = ['text', 'text', 'integer', 'integer', 'integer', 'text', 'text', 'json'];
   const snapshotPlaceholders = snapshot.map((value, index) => `${bind(value)}::${snapshotTypes[index]}`);
@@ -127,6 +147,11 @@ function writeStatement(sql: SqlRunner, writes: AppendWrites): [string, unknown[
       UPDATE ${t.inputs} AS queued SET status = 'consumed', consumed_seq = input.seq, consumed_turn = input.turn
       FROM json_to_recordset(${consumedRows}::json) AS input(id text, seq integer, turn integer)
       WHERE queued.session_id = ${sessionId} AND queued.id = input.id
+    ), queued AS (
+      INSERT INTO ${t.inputs} (session_id, id, payload, idempotency_key, status, consumed_seq, consumed_turn, created_at)
+      SELECT ${sessionId}, input.id, input.payload, input.idempotency_key, 'consumed', input.seq, input.turn, input.created_at
+      FROM json_to_recordset(${queuedRows}::json)
+        AS input(id text, payload json, idempotency_key text, seq integer, turn integer, created_at text)
     ), snapshot AS (
       INSERT INTO ${t.snapshots} (${SNAPSHOT_COLUMNS})
       SELECT ${snapshotPlaceholders.join(', ')} WHERE ${snapshotPlaceholders[0]} IS NOT NULL

@@ -11,7 +11,11 @@ import type { SqlRunner } from './sql-runner.js';
  */
 
 /** One input of a session by its idempotency key, or undefined. */
-async function findByIdempotencyKey(sql: SqlRunner, sessionId: string, key: string): Promise<QueuedInput | undefined> {
+export async function findByIdempotencyKey(
+  sql: SqlRunner,
+  sessionId: string,
+  key: string,
+): Promise<QueuedInput | undefined> {
   const row = await sql.row<InputRow>(
     `SELECT ${INPUT_COLUMNS} FROM ${sql.tables.inputs} WHERE session_id = $1 AND idempotency_key = $2`,
     [sessionId, key],

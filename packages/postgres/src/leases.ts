@@ -1,4 +1,4 @@
-import { errors, type Lease } from 'confab';
+import { errors, type Lease, type LeaseAcquisition } from 'confab';
 import { leaseNowSql, type StoreClock } from './clock.js';
 import { LEASE_COLUMNS, type LeaseColumns, leaseFromRow } from './row-mapping.js';
 import type { SqlRunner } from './sql-runner.js';
@@ -38,24 +38,44 @@ async function changeLease(sql: SqlRunner, sessionId: string, update: string, va
   return row.changed ? leaseFromRow(sessionId, row) : null;
 }
 
-/** `acquireLease` of the port: a fresh token, or null while another unexpired lease is held. */
+/**
+ * `acquireLeaseReporting` of `CommitFolding` (and so `acquireLease` of the port): a fresh token,
+ * or null while another unexpired lease is held. How the previous lease ended comes from the row
+ * as the statement's snapshot saw it; a release clears the holder, so a holder still named there
+ * expired unreleased. When another acquisition slipped in between that snapshot and the row lock
+ * (the token moved by more than one), the answer is `expired`: the one that is always safe.
+ */
 export async function acquireLease(
   sql: SqlRunner,
   clock: StoreClock,
   sessionId: string,
   owner: string,
   ttlMs: number,
-): Promise<Lease | null> {
+): Promise<LeaseAcquisition | null> {
   const ttl = checkTtl(ttlMs);
-  return changeLease(
-    sql,
-    sessionId,
-    `UPDATE ${sql.tables.sessions}
-     SET lease_last_token = lease_last_token + 1, lease_token = lease_last_token + 1, lease_owner = $2,
-         lease_expires_at = ${expirySql('$3', '$4')}
-     WHERE id = $1 AND (lease_owner IS NULL OR lease_expires_at <= ${leaseNowSql('$3')})`,
+  const row = await sql.row<LeaseOutcome & { old_owner: string | null; old_last_token: string | number }>(
+    `WITH changed AS (
+       UPDATE ${sql.tables.sessions} AS session
+       SET lease_last_token = session.lease_last_token + 1, lease_token = session.lease_last_token + 1,
+           lease_owner = $2, lease_expires_at = ${expirySql('$3', '$4')}
+       FROM (SELECT id, lease_owner AS old_owner, lease_last_token AS old_last_token
+             FROM ${sql.tables.sessions} WHERE id = $1) AS seen
+       WHERE session.id = $1 AND seen.id = session.id
+         AND (session.lease_owner IS NULL OR session.lease_expires_at <= ${leaseNowSql('$3')})
+       RETURNING ${LEASE_COLUMNS}, seen.old_owner, seen.old_last_token
+     )
+     SELECT EXISTS (SELECT 1 FROM ${sql.tables.sessions} WHERE id = $1) AS session_exists,
+            EXISTS (SELECT 1 FROM changed) AS changed, changed.*
+     FROM (SELECT 1) AS one LEFT JOIN changed ON true`,
     [sessionId, owner, clock.leaseParameter(), ttl],
   );
+  if (!row?.session_exists && !row?.changed) throw errors.notFound('session', sessionId);
+  const lease = row.changed ? leaseFromRow(sessionId, row) : null;
+  if (!lease) return null;
+  const oldLastToken = Number(row.old_last_token);
+  const previous =
+    oldLastToken + 1 !== lease.token || row.old_owner !== null ? 'expired' : oldLastToken === 0 ? 'none' : 'released';
+  return { lease, previous };
 }
 
 /** `renewLease` of the port: `conflict` unless this exact lease is held and unexpired. */

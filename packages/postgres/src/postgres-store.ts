@@ -4,11 +4,14 @@ import {
   type AppendNotifier,
   type AppendRequest,
   type AppendResult,
+  type AppendWithInputsRequest,
   type ClaimInputsRequest,
+  type CommitFolding,
   type EventPage,
   type FileRecord,
   type ForkRequest,
   type Lease,
+  type LeaseAcquisition,
   type ListSessionsQuery,
   type NewFile,
   type NewInput,
@@ -63,7 +66,7 @@ import { commitFork, listSnapshotsOf, loadSnapshot, planFork } from './snapshots
  * Call `migrate()` once before use (safe from several processes at once). After `close()` every
  * method fails with `unavailable`.
  */
-export class PostgresStore implements SessionStore, AppendNotifier, StopSignaller {
+export class PostgresStore implements SessionStore, AppendNotifier, StopSignaller, CommitFolding {
   readonly specificationVersion = STORE_SPECIFICATION_VERSION;
   readonly kind = 'postgres';
 
@@ -207,6 +210,14 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
     return result;
   }
 
+  /** `appendEvents` that also inserts the batch's inputs already consumed, in the same statement. */
+  async appendWithInputs(request: AppendWithInputsRequest): Promise<AppendResult> {
+    const { newInputs, ...append } = copyArgument(request);
+    const result = await appendEvents(this.database, this.clock, append, this.signals.appendOrigin, newInputs);
+    this.signals.appended(result.session.id, result.session.lastSeq);
+    return result;
+  }
+
   async readEvents(sessionId: string, query: ReadEventsQuery = {}): Promise<EventPage> {
     const copied = { ...query };
     return this.database.transaction((snapshot) => readEventPage(snapshot, sessionId, copied), 'snapshot');
@@ -246,6 +257,11 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
     return inputs.getInput(this.database.reads, sessionId, inputId);
   }
 
+  async findInputByKey(sessionId: string, idempotencyKey: string): Promise<QueuedInput | null> {
+    await requireSession(this.database.reads, sessionId);
+    return (await inputs.findByIdempotencyKey(this.database.reads, sessionId, idempotencyKey)) ?? null;
+  }
+
   async claimInputs(sessionId: string, request: ClaimInputsRequest): Promise<QueuedInput[]> {
     return inputs.claimInputs(this.database, sessionId, copyArgument(request));
   }
@@ -261,6 +277,10 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
   // --- leases -----------------------------------------------------------------------------------
 
   async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease | null> {
+    return (await this.acquireLeaseReporting(sessionId, owner, ttlMs))?.lease ?? null;
+  }
+
+  async acquireLeaseReporting(sessionId: string, owner: string, ttlMs: number): Promise<LeaseAcquisition | null> {
     return leases.acquireLease(this.database, this.clock, sessionId, owner, ttlMs);
   }
 

@@ -7,13 +7,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type ChartPoint, lineChartSvg } from '../lib/chart.js';
 import { markdownTable } from '../lib/report.js';
+import { type PeerConcurrentTurnsResult, peerConcurrentTurns } from '../scenarios/peer-concurrent-turns.js';
 import { type PeerDiskBytesResult, peerDiskBytes } from '../scenarios/peer-disk-bytes.js';
 import { type PeerLoadCostResult, peerLoadCost } from '../scenarios/peer-load-cost.js';
 import { type PeerPersistCostResult, peerPersistCost } from '../scenarios/peer-persist-cost.js';
-import { DISK_SYSTEMS, LOAD_SYSTEMS, PERSIST_SYSTEMS } from './index.js';
+import { CONCURRENT_SYSTEMS, DISK_SYSTEMS, LOAD_SYSTEMS, PERSIST_SYSTEMS } from './index.js';
 import type { PeerFactory, PeerSystem } from './peer.js';
 import type { SamplingPlan } from './sampling.js';
-import { diskTable, loadTables, persistTables } from './tables.js';
+import { concurrentTable, diskTable, loadTables, persistTables } from './tables.js';
 
 /** What the section adds to the run's raw results and to its printed report. */
 export interface PeerComparison {
@@ -26,6 +27,7 @@ interface Settings {
   persist: SamplingPlan;
   load: SamplingPlan;
   diskTurns: number[];
+  concurrent: { conversations: number[]; turns: number; rounds: number };
 }
 
 const QUICK: Settings = {
@@ -33,6 +35,7 @@ const QUICK: Settings = {
   persist: { rounds: 4, warmup: 1, samples: 6 },
   load: { rounds: 4, warmup: 1, samples: 6 },
   diskTurns: [10, 100],
+  concurrent: { conversations: [1, 64], turns: 4, rounds: 2 },
 };
 
 const FULL: Settings = {
@@ -40,6 +43,7 @@ const FULL: Settings = {
   persist: { rounds: 5, warmup: 2, samples: 6 },
   load: { rounds: 5, warmup: 1, samples: 6 },
   diskTurns: [10, 100, 500],
+  concurrent: { conversations: [1, 16, 64], turns: 10, rounds: 3 },
 };
 
 /** Runs the three peer scenarios; `stamp` names the chart files (`<date>[-quick]`). */
@@ -63,6 +67,19 @@ export async function runPeerComparison(
   const disk: PeerDiskBytesResult[] = [];
   for (const factory of DISK_SYSTEMS) disk.push(...(await peerDiskBytes(factory, settings.diskTurns)));
   log('peers disk done');
+  const concurrent: PeerConcurrentTurnsResult[] = [];
+  for (const conversations of settings.concurrent.conversations) {
+    concurrent.push(
+      ...(await peerConcurrentTurns(CONCURRENT_SYSTEMS, {
+        conversations,
+        // One conversation alone gets more turns, so every cell times a comparable amount of work.
+        turnsPerConversation: conversations === 1 ? settings.concurrent.turns * 8 : settings.concurrent.turns,
+        historyMessages: 10,
+        rounds: settings.concurrent.rounds,
+      })),
+    );
+    log(`peers concurrent ${conversations} done`);
+  }
 
   const samples = (plan: SamplingPlan) => `${plan.rounds} rounds × ${plan.samples} after ${plan.warmup} warm-up`;
   const charts = await writeCharts(stamp, persist, load, `${quick ? 'quick run, ' : ''}${process.version}`);
@@ -72,6 +89,7 @@ export async function runPeerComparison(
       peerPersistCost: persist,
       peerLoadCost: load,
       peerDiskBytes: disk,
+      peerConcurrentTurns: concurrent,
       peerCharts: charts,
     },
     sections: [
@@ -87,6 +105,7 @@ export async function runPeerComparison(
       `## Peers: persist one turn vs history length (ms; ${samples(settings.persist)} per cell)\n\n${persistTables(persist)}\n\nChart: ${charts[0]}`,
       `## Peers: load a conversation for its next turn (ms; ${samples(settings.load)} per cell)\n\n${loadTables(load)}\n\nChart: ${charts[1]}`,
       `## Peers: bytes on disk after N turns written one by one (bytes)\n\n${diskTable(disk)}`,
+      `## Peers: durable turns/s with many conversations at once (history 10; median of ${settings.concurrent.rounds} rounds)\n\n${concurrentTable(concurrent)}`,
     ],
   };
 }

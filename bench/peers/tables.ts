@@ -1,4 +1,5 @@
 import { formatNumber, markdownTable } from '../lib/report.js';
+import type { PeerConcurrentTurnsResult } from '../scenarios/peer-concurrent-turns.js';
 import type { PeerDiskBytesResult } from '../scenarios/peer-disk-bytes.js';
 import type { PeerLoadCostResult } from '../scenarios/peer-load-cost.js';
 import type { PeerPersistCostResult } from '../scenarios/peer-persist-cost.js';
@@ -84,6 +85,34 @@ export function diskTable(rows: PeerDiskBytesResult[]): string {
       row.checkpointedBytes,
       Math.round(row.bytesPerMessage),
       ratio(confab(row.turns)?.checkpointedBytes, row.checkpointedBytes),
+    ]),
+  );
+}
+
+/** Turns/s per system and number of conversations, with each peer's figure over Confab's runner's. */
+export function concurrentTable(rows: PeerConcurrentTurnsResult[]): string {
+  const confab = (conversations: number) =>
+    rows.find((row) => row.system === `${CONFAB}-runner` && row.conversations === conversations);
+  return markdownTable(
+    [
+      'system',
+      'conversations at once',
+      'turns',
+      'turns/s (median)',
+      'min',
+      'max',
+      'commits/turn',
+      'Confab runner / system (time per turn)',
+    ],
+    rows.map((row) => [
+      row.system,
+      row.conversations,
+      row.turns,
+      row.turnsPerSecond,
+      Math.min(...row.rounds),
+      Math.max(...row.rounds),
+      row.commitsPerTurn ?? 'n/a',
+      ratio(row.turnsPerSecond, confab(row.conversations)?.turnsPerSecond),
     ]),
   );
 }

@@ -11,20 +11,20 @@ import {
   type SessionRecord,
 } from 'confab';
 import type { StatementCache } from './connection.js';
-import { EVENT_COLUMNS, type EventRow, eventFromRow, eventToRow } from './row-mapping.js';
+import { EVENT_COLUMNS, type EventRow, eventFromBody, eventToRow } from './row-mapping.js';
 import { loadInheritance, requireSession } from './session-queries.js';
 
 /** Stores events whose seqs were assigned by `buildAppendedEvents`. */
 export function insertEvents(statements: StatementCache, events: SessionEvent[]): void {
   for (const event of events) {
-    statements.run(
-      `INSERT INTO events (${EVENT_COLUMNS}) VALUES (@session_id, @seq, @turn, @type, @at, @data)`,
-      eventToRow(event),
-    );
+    statements.run(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (@session_id, @seq, @body)`, eventToRow(event));
   }
 }
 
-/** A session's own events (never through fork parents) in (`afterSeq`, `throughSeq`], oldest first. */
+/**
+ * A session's own events (never through fork parents) in (`afterSeq`, `throughSeq`], oldest first.
+ * One column per row, plucked: the per-row cost is one string and one JSON.parse.
+ */
 export function readOwnEvents(
   statements: StatementCache,
   sessionId: string,
@@ -32,15 +32,16 @@ export function readOwnEvents(
   throughSeq: number,
   limit: number,
 ): SessionEvent[] {
-  return statements
-    .rows<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
-      sessionId,
-      afterSeq,
-      throughSeq,
-      limit,
-    )
-    .map(eventFromRow);
+  const bodies = statements.column<string>(
+    'SELECT body FROM events WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+    sessionId,
+    afterSeq,
+    throughSeq,
+    limit,
+  );
+  const events = new Array<SessionEvent>(bodies.length);
+  for (let index = 0; index < bodies.length; index++) events[index] = eventFromBody(sessionId, bodies[index] as string);
+  return events;
 }
 
 /**
@@ -53,14 +54,15 @@ export function findOwnLatestCompaction(
   afterSeq: number,
   throughSeq: number,
 ): SessionEvent | null {
-  const row = statements.row<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM events INDEXED BY events_compactions
-     WHERE session_id = ? AND type = 'compaction' AND seq > ? AND seq <= ? ORDER BY seq DESC LIMIT 1`,
+  const row = statements.row<Pick<EventRow, 'body'>>(
+    `SELECT body FROM events INDEXED BY events_compactions
+     WHERE session_id = ? AND json_extract(body, '$.type') = 'compaction' AND seq > ? AND seq <= ?
+     ORDER BY seq DESC LIMIT 1`,
     sessionId,
     afterSeq,
     throughSeq,
   );
-  return row ? eventFromRow(row) : null;
+  return row ? eventFromBody(sessionId, row.body) : null;
 }
 
 /** Up to `limit` events visible to `record` after `after`, through its fork parents. */

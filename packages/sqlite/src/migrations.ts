@@ -120,8 +120,32 @@ CREATE INDEX files_by_session ON files (session_id) WHERE session_id IS NOT NULL
 CREATE INDEX files_by_expiry ON files (expires_at_ms);
 `;
 
+/*
+ * Version 2: an event row holds the whole event (all but the session id, which is the key) as one
+ * JSON text, so a read materialises one value per row and one JSON.parse yields the event: reading
+ * six columns per row cost more than parsing them. `type` stays addressable for the compactions
+ * index through `json_extract`, which SQLite accepts in a partial index's condition.
+ */
+const EVENTS_AS_JSON = `
+CREATE TABLE events_v2 (
+  session_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (session_id, seq)
+) WITHOUT ROWID;
+INSERT INTO events_v2 (session_id, seq, body)
+  SELECT session_id, seq, json_object('seq', seq, 'turn', turn, 'type', type, 'at', at, 'data', json(data))
+  FROM events;
+DROP TABLE events;
+ALTER TABLE events_v2 RENAME TO events;
+CREATE INDEX events_compactions ON events (session_id, seq) WHERE json_extract(body, '$.type') = 'compaction';
+`;
+
 /** Every migration, oldest first. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: INITIAL_SCHEMA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
+  { version: 2, name: 'events as one JSON body', sql: EVENTS_AS_JSON },
+];
 
 /** The schema version this build creates and understands. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -21,6 +21,11 @@ class RecordingStatements extends StatementCache {
     this.executed.push({ sql, parameters });
     return super.rows<Row>(sql, ...parameters);
   }
+
+  override column<Value>(sql: string, ...parameters: unknown[]): Value[] {
+    this.executed.push({ sql, parameters });
+    return super.column<Value>(sql, ...parameters);
+  }
 }
 
 function plansOf(connection: Database.Database, statements: RecordingStatements): string[][] {

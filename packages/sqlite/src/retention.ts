@@ -24,7 +24,7 @@ export function deleteSessionCascade(statements: StatementCache, sessionId: stri
   for (const child of children) {
     statements.run(
       `INSERT INTO events (${EVENT_COLUMNS})
-       SELECT ?, seq, turn, type, at, data FROM events WHERE session_id = ? AND seq <= ?`,
+       SELECT ?, seq, body FROM events WHERE session_id = ? AND seq <= ?`,
       child.id,
       sessionId,
       child.inherits_from_seq,

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { NewEvent } from 'confab';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from './index.js';
+import { LATEST_SCHEMA_VERSION } from './migrations.js';
 import { spawnFixture, temporaryDatabase } from './test-fixtures/temporary-database.js';
 
 const message = (text: string): NewEvent => ({
@@ -118,7 +119,7 @@ describe('several stores sharing one file', () => {
 
     first = new SqliteStore({ filename: database.filename });
     second = new SqliteStore({ filename: database.filename });
-    expect(await first.migrate()).toEqual({ version: 1 });
+    expect(await first.migrate()).toEqual({ version: LATEST_SCHEMA_VERSION });
     expect(await first.getSession(session.id)).toEqual(appended.session);
     expect((await first.readEvents(session.id)).events).toEqual(appended.events);
     expect(await first.getInput(session.id, input.id)).toMatchObject({ status: 'consumed', consumedSeq: 1 });
@@ -152,12 +153,12 @@ describe('several processes sharing one fresh file', () => {
             ),
         ),
       );
-      expect(outputs.map((output) => output.version)).toEqual([1, 1, 1]);
+      expect(outputs.map((output) => output.version)).toEqual(Array(3).fill(LATEST_SCHEMA_VERSION));
       expect(new Set(outputs.map((output) => output.sessionId)).size).toBe(1);
       expect(outputs.filter((output) => output.created)).toHaveLength(1);
       expect(outputs.filter((output) => output.leaseToken !== null)).toHaveLength(1);
       const store = new SqliteStore({ filename: database.filename });
-      expect(await store.schemaVersion()).toBe(1);
+      expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
       await store.close();
     } finally {
       database.remove();

@@ -3,6 +3,7 @@ import { runStoreConformance } from '@confab/store-conformance';
 import type { SessionStore } from 'confab';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from './index.js';
+import { LATEST_SCHEMA_VERSION } from './migrations.js';
 import { temporaryDatabase } from './test-fixtures/temporary-database.js';
 
 const removers = new WeakMap<SessionStore, () => void>();
@@ -33,7 +34,7 @@ describe('SqliteStore options', () => {
     const database = temporaryDatabase();
     try {
       const store = new SqliteStore({ filename: join(dirname(database.filename), 'nested', 'deeper', 'confab.db') });
-      expect(await store.migrate()).toEqual({ version: 1 });
+      expect(await store.migrate()).toEqual({ version: LATEST_SCHEMA_VERSION });
       expect(store.kind).toBe('sqlite');
       await store.close();
     } finally {

@@ -88,6 +88,25 @@ describe('streamed turn reconnects', () => {
     expect(fetchFunction.requests).toHaveLength(3);
   });
 
+  it('goes on reconnecting while connections drop after a heartbeat, however many in a row', async () => {
+    // Found by reliability/stream-resume: a quiet stream gave up after `attempts` such drops.
+    const turn = scriptedTurn();
+    const quietDrops = 6;
+    const fetchFunction = fakeFetch((request) => {
+      if (request.method === 'POST')
+        return sseResponse(turn.events.slice(0, 2).map(eventFrame).join(''), { cutAfterBytes: 10_000 });
+      const gets = fetchFunction.requests.filter((candidate) => candidate.method === 'GET').length;
+      // `: connected` and a heartbeat (26 bytes), then the connection breaks off.
+      if (gets <= quietDrops) return sseResponse(': heartbeat\n\n', { cutAfterBytes: 26 });
+      return replayFrom(turn.events, request);
+    });
+    const client = new ConfabClient({ baseUrl: 'http://api.test', token: 't', fetch: fetchFunction, retry });
+    expect(await collect(client.session('ses_1').stream('hello there'))).toEqual(turn.events);
+    const gets = fetchFunction.requests.filter((request) => request.method === 'GET');
+    expect(gets).toHaveLength(quietDrops + 1);
+    expect(gets.every((request) => request.headers.get('last-event-id') === String(turn.events[1]!.seq))).toBe(true);
+  });
+
   it('ends with the error of a stream-error frame, and does not reconnect after a 4xx', async () => {
     const errorFrame = `event: stream-error\ndata: ${JSON.stringify({
       error: { code: 'session_closed', message: 'closed', requestId: 'r' },

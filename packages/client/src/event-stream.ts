@@ -33,8 +33,10 @@ type Position = readonly [seq: number, sub: number];
  * A session's events over SSE that survives dropped connections: when a connection breaks off
  * (or ends before `isLast`), it re-attaches with `GET …/events` and `Last-Event-ID: <last id>`,
  * and skips anything at or before the last delivered position, so every event is delivered
- * exactly once and in order. Consecutive attempts that deliver nothing are bounded by the retry
- * policy; an error answer that would fail again (4xx) ends the stream with its error.
+ * exactly once and in order. Consecutive attempts that reach no live stream are bounded by the
+ * retry policy; a connection that delivered an event or a heartbeat reached one, so a quiet
+ * stream whose connections keep dropping goes on reconnecting (with growing backoff while no
+ * event arrives). An error answer that would fail again (4xx) ends the stream with its error.
  */
 export async function* resumableEventStream(options: ResumableStreamOptions): AsyncGenerator<StreamEvent, void> {
   const { http } = options;
@@ -46,13 +48,21 @@ export async function* resumableEventStream(options: ResumableStreamOptions): As
 
   let lastId: string | null = null;
   let lastPosition: Position | null = options.after === undefined ? null : [options.after, 0];
+  // Consecutive attempts that reached no live stream: bounded by the retry policy.
   let failures = 0;
+  // Consecutive connections that delivered no event: the backoff grows with them.
+  let idleConnections = 0;
+  // A heartbeat (or the server's first `: connected`) proves the stream was live: a quiet tail
+  // whose connections keep dropping must not run out of attempts.
+  const onComment = () => {
+    failures = 0;
+  };
   try {
     for (;;) {
       let failure: unknown;
       try {
         const response = await connect(options, lastId, signal);
-        for await (const message of readServerSentEvents(response, signal)) {
+        for await (const message of readServerSentEvents(response, signal, onComment)) {
           if (message.event === 'stream-error') throw errorFromStreamFrame(message.data);
           if (message.data === '') continue;
           const event = parseEvent(message.data);
@@ -61,6 +71,7 @@ export async function* resumableEventStream(options: ResumableStreamOptions): As
           lastPosition = position;
           lastId = message.id ?? idOf(position);
           failures = 0;
+          idleConnections = 0;
           yield event;
           if (options.isLast?.(event)) return;
         }
@@ -71,9 +82,11 @@ export async function* resumableEventStream(options: ResumableStreamOptions): As
         failure = error;
       }
       failures += 1;
+      idleConnections += 1;
       if (failures >= http.retry.attempts) throw failure;
       if (lastId === null && options.open && !options.reopenable) throw failure;
-      const delay = retryDelayMs(http.retry, failures, failure);
+      // Capped so the doubling cannot overflow on a tail that stays quiet for days.
+      const delay = retryDelayMs(http.retry, Math.min(idleConnections, 30), failure);
       if (delay === null) throw failure;
       await sleep(delay, signal);
     }

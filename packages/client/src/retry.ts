@@ -4,8 +4,8 @@ import { APIError, RateLimitError, TransportError } from './errors.js';
 export interface RetryOptions {
   /**
    * Attempts per request, the first included (1 disables retries). Event streams use the same
-   * number for consecutive reconnects that deliver nothing; any delivered event resets the count.
-   * Default 3.
+   * number for consecutive reconnects that reach no live stream; any delivered event or heartbeat
+   * resets the count. Default 3.
    */
   attempts?: number;
   /** Delay before the first retry; each further retry doubles it, with full jitter. Default 250 ms. */

@@ -7,12 +7,14 @@ export type ServerSentEvent = EventSourceMessage;
 /**
  * The frames of an SSE response body, in order. Ends when the body ends; a body that breaks off
  * throws a {@link TransportError}; a frame cut off by the end of the body is dropped, as the SSE
- * specification requires, so a half-received event is never delivered. Leaving the loop early
- * cancels the body, which closes the connection.
+ * specification requires, so a half-received event is never delivered. Comment lines (the
+ * server's heartbeats) are not frames: `onComment` hears of each. Leaving the loop early cancels
+ * the body, which closes the connection.
  */
 export async function* readServerSentEvents(
   response: Response,
   signal?: AbortSignal,
+  onComment?: () => void,
 ): AsyncGenerator<ServerSentEvent, void, undefined> {
   const contentType = response.headers.get('content-type');
   if (contentType && !/^text\/event-stream/i.test(contentType)) {
@@ -24,7 +26,7 @@ export async function* readServerSentEvents(
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   const ready: ServerSentEvent[] = [];
-  const parser = createParser({ onEvent: (message) => ready.push(message) });
+  const parser = createParser({ onEvent: (message) => ready.push(message), onComment: () => onComment?.() });
   // Not every fetch ties the body to the request's signal: cancelling here unblocks a pending read.
   const onAbort = () => reader.cancel(signal?.reason).catch(() => undefined);
   signal?.addEventListener('abort', onAbort, { once: true });

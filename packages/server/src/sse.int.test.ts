@@ -1,6 +1,9 @@
+import { getEventListeners } from 'node:events';
 import { createModelResolver } from 'confab';
 import { createEchoModel } from 'confab/testing';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SseStream } from './sse.js';
 import { type Loose, sleep, startTestServer, type TestServer } from './test-support/harness.js';
 import { type Frame, SseReader } from './test-support/sse-reader.js';
 
@@ -148,6 +151,32 @@ describe('resuming a dropped stream', () => {
     controller.abort();
     expectStrictlyIncreasing([...replay, ...tail]);
     expect(tail.filter((frame) => !frame.id?.includes('.')).map((frame) => frame.id)).toEqual(['5', '6', '7', '8']);
+  });
+});
+
+describe('stream teardown', () => {
+  it('leaves no listener on the server-wide shutdown signal once a client left', async () => {
+    // Found by reliability/stream-resume: every ended tail kept its listener (and the stream)
+    // on the shutdown signal, which lives as long as the server.
+    const shutdown = new AbortController();
+    for (let index = 0; index < 20; index++) {
+      const client = new AbortController();
+      const stream = new SseStream({
+        heartbeatMs: 1000,
+        requestSignal: client.signal,
+        shutdownSignal: shutdown.signal,
+        requestId: `req_${index}`,
+        logger: pino({ level: 'silent' }),
+      });
+      const response = stream.respond(
+        (_send, signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
+      );
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read();
+      client.abort();
+      expect(stream.signal.aborted).toBe(true);
+    }
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
   });
 });
 

@@ -56,14 +56,14 @@ export class SseStream {
   private demand: (() => void) | null = null;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private closed = false;
+  private readonly abortFromOutside = () => this.controller.abort();
 
   constructor(options: SseStreamOptions) {
     this.options = options;
-    const abort = () => this.controller.abort();
     for (const signal of [options.requestSignal, options.shutdownSignal]) {
       if (!signal) continue;
-      if (signal.aborted) abort();
-      else signal.addEventListener('abort', abort, { once: true });
+      if (signal.aborted) this.abortFromOutside();
+      else signal.addEventListener('abort', this.abortFromOutside, { once: true });
     }
     this.controller.signal.addEventListener('abort', () => this.finish(), { once: true });
   }
@@ -149,6 +149,10 @@ export class SseStream {
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
+    // The shutdown signal lives as long as the server: a listener left on it would keep every
+    // stream that ever ran (and what it references) in memory.
+    this.options.requestSignal?.removeEventListener('abort', this.abortFromOutside);
+    this.options.shutdownSignal?.removeEventListener('abort', this.abortFromOutside);
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.demand?.();
     this.demand = null;

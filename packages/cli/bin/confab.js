@@ -15,7 +15,8 @@ if (existsSync(fileURLToPath(built))) {
   const child = spawn(
     process.execPath,
     [...process.execArgv, '--import', tsx, '--conditions=confab-source', entry, ...process.argv.slice(2)],
-    { stdio: 'inherit' },
+    // The child watches this pid and ends itself when the launcher dies by a signal it cannot forward (SIGKILL).
+    { stdio: 'inherit', env: { ...process.env, CONFAB_LAUNCHER_PID: String(process.pid) } },
   );
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => child.kill(signal));

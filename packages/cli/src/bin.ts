@@ -1,5 +1,8 @@
 /** The `confab` executable's entry (run by bin/confab.js). */
+import { watchLauncher } from './launcher-watch.js';
 import { runCli } from './run.js';
+
+watchLauncher();
 
 const exitCode = await runCli(process.argv);
 // A server keeps the process alive; anything else ends here with its code.

@@ -31,6 +31,10 @@ export function registerServeCommand(program: Command, environment: ServeEnviron
       '--tokens <tokens>',
       '<app>:<token>[,…]: accept these tokens instead of a generated dev token (env CONFAB_TOKENS)',
     )
+    .option(
+      '--lease-ttl-ms <ms>',
+      `time to live of session leases: a crashed server's sessions are taken over after it (env CONFAB_LEASE_TTL_MS, default ${SERVE_DEFAULTS.leaseTtlMs})`,
+    )
     .action(async (flags: ServeFlags) => {
       const config = resolveServeConfig(flags, environment.env, environment.cwd);
       // Loaded here, not at the top: the server, the runtime and the logger cost a second or more

@@ -10,6 +10,7 @@ describe('resolveServeConfig', () => {
       store: { kind: 'sqlite', filename: '/work/.confab/confab.db' },
       model: 'echo',
       tokens: null,
+      leaseTtlMs: 15_000,
     });
   });
 
@@ -20,6 +21,7 @@ describe('resolveServeConfig', () => {
       CONFAB_STORE: 'jsonl:data',
       CONFAB_MODEL: 'openai:gpt-4o-mini',
       CONFAB_TOKENS: 'app1:token-one',
+      CONFAB_LEASE_TTL_MS: '2000',
     };
     expect(resolveServeConfig({}, env, '/srv')).toEqual({
       port: 9000,
@@ -27,14 +29,23 @@ describe('resolveServeConfig', () => {
       store: { kind: 'jsonl', directory: '/srv/data' },
       model: 'openai:gpt-4o-mini',
       tokens: [{ appId: 'app1', token: 'token-one' }],
+      leaseTtlMs: 2000,
     });
-    const flags = { port: '0', host: '::1', store: 'sqlite:/tmp/x.db', model: 'echo', tokens: 'app2:t:with:colons' };
+    const flags = {
+      port: '0',
+      host: '::1',
+      store: 'sqlite:/tmp/x.db',
+      model: 'echo',
+      tokens: 'app2:t:with:colons',
+      leaseTtlMs: '100',
+    };
     expect(resolveServeConfig(flags, env, '/srv')).toEqual({
       port: 0,
       host: '::1',
       store: { kind: 'sqlite', filename: '/tmp/x.db' },
       model: 'echo',
       tokens: [{ appId: 'app2', token: 't:with:colons' }],
+      leaseTtlMs: 100,
     });
     expect(resolveServeConfig({}, { CONFAB_STORE: 'postgres://u:p@db/confab' }, '/').store).toEqual({
       kind: 'postgres',
@@ -49,9 +60,19 @@ describe('resolveServeConfig', () => {
       { store: 'mysql://x' },
       { store: 'sqlite:' },
       { model: 'a b' },
+      { leaseTtlMs: '99' },
+      { leaseTtlMs: '3600001' },
+      { leaseTtlMs: '1.5' },
+      { leaseTtlMs: '-1000' },
+      { leaseTtlMs: '2s' },
     ]) {
       expect(() => resolveServeConfig(flags, {}, '/')).toThrow(CliError);
     }
+    expect(() => resolveServeConfig({}, { CONFAB_LEASE_TTL_MS: 'soon' }, '/')).toThrow(
+      /--lease-ttl-ms must be a whole number of milliseconds from 100 to 3,600,000, got "soon"/,
+    );
+    expect(resolveServeConfig({}, { CONFAB_LEASE_TTL_MS: '' }, '/').leaseTtlMs).toBe(15_000);
+    expect(resolveServeConfig({ leaseTtlMs: '3600000' }, {}, '/').leaseTtlMs).toBe(3_600_000);
     for (const text of ['', 'no-colon', ':secret', 'bad app:secret', 'app:', 'app:has space']) {
       let message = '';
       try {

@@ -21,6 +21,11 @@ export interface ServeConfig {
   model: string;
   /** Null: no tokens given, so a dev token is created on first start. */
   tokens: GivenToken[] | null;
+  /**
+   * Time to live of a session's lease (the Pool's `leaseTtlMs`): how long the sessions of a server
+   * that died stay blocked before another process (or its own restart) takes them over.
+   */
+  leaseTtlMs: number;
 }
 
 /** The raw flags of `confab serve` (commander gives strings). */
@@ -30,6 +35,7 @@ export interface ServeFlags {
   store?: string;
   model?: string;
   tokens?: string;
+  leaseTtlMs?: string;
 }
 
 /** The defaults a newcomer gets. */
@@ -38,7 +44,11 @@ export const SERVE_DEFAULTS = {
   host: '127.0.0.1',
   store: 'sqlite:./.confab/confab.db',
   model: 'echo',
+  leaseTtlMs: 15_000,
 } as const;
+
+/** The range `--lease-ttl-ms` accepts: below it renewals (every third of it) could not keep up; above it a crash blocks sessions for hours. */
+export const LEASE_TTL_RANGE = { min: 100, max: 3_600_000 } as const;
 
 /** The app a generated dev token belongs to (also the Pool's default app), and `token create`'s default. */
 export const DEV_APP_ID = 'default';
@@ -47,7 +57,8 @@ const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Resolves the serve configuration: each flag wins over its environment twin (`CONFAB_PORT`,
- * `CONFAB_HOST`, `CONFAB_STORE`, `CONFAB_MODEL`, `CONFAB_TOKENS`), which wins over the default.
+ * `CONFAB_HOST`, `CONFAB_STORE`, `CONFAB_MODEL`, `CONFAB_TOKENS`, `CONFAB_LEASE_TTL_MS`), which
+ * wins over the default.
  * Relative store paths are taken from `cwd`. A malformed value → {@link CliError}.
  */
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cwd: string): ServeConfig {
@@ -59,6 +70,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cw
     store: resolveStoreSpec(flags.store, env, cwd),
     model: parseModel(pick(flags.model, 'CONFAB_MODEL') ?? SERVE_DEFAULTS.model),
     tokens: tokensText === undefined ? null : parseTokens(tokensText),
+    leaseTtlMs: parseLeaseTtl(pick(flags.leaseTtlMs, 'CONFAB_LEASE_TTL_MS')),
   };
 }
 
@@ -83,6 +95,18 @@ function parsePort(text: string | undefined): number {
   if (!/^\d{1,5}$/.test(text) || port > 65_535)
     throw new CliError(`--port must be a number from 0 to 65535, got "${text}"`);
   return port;
+}
+
+function parseLeaseTtl(text: string | undefined): number {
+  if (text === undefined) return SERVE_DEFAULTS.leaseTtlMs;
+  const milliseconds = Number(text);
+  const { min, max } = LEASE_TTL_RANGE;
+  if (!/^\d{1,7}$/.test(text) || milliseconds < min || milliseconds > max) {
+    throw new CliError(
+      `--lease-ttl-ms must be a whole number of milliseconds from ${min} to ${max.toLocaleString('en-US')}, got "${text}"`,
+    );
+  }
+  return milliseconds;
 }
 
 /** `sqlite:<file>`, `jsonl:<dir>` or `postgres://…` (also `postgresql://…`). */

@@ -26,7 +26,13 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
     const metrics = createMetrics();
     const measured = metrics.instrumentStore(store);
     const bus = lifecycleTransport ? new LifecycleBus(lifecycleTransport) : undefined;
-    const pool = new Pool({ store: measured, defaultModel: config.model, resolveModel, bus });
+    const pool = new Pool({
+      store: measured,
+      defaultModel: config.model,
+      resolveModel,
+      bus,
+      leaseTtlMs: config.leaseTtlMs,
+    });
     const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
     const app = createApp({ store: measured, pool, resolveModel, metrics, logger });
     const running = await serve({ app, port: config.port, host: config.host }).catch((error: unknown) => {

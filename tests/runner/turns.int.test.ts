@@ -1,4 +1,12 @@
-import { ConfabError, defineAgent, Runner, type SessionEvent } from 'confab';
+import {
+  type AppendRequest,
+  type AppendResult,
+  ConfabError,
+  defineAgent,
+  hasCommitFolding,
+  Runner,
+  type SessionEvent,
+} from 'confab';
 import { createEchoModel, createScriptedModel, scriptedText } from 'confab/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, createSqliteFixture, persisted, readLog, types } from '../support/sqlite-fixture.js';
@@ -123,15 +131,21 @@ describe('store failures during a turn', () => {
     const model = createScriptedModel([scriptedText('first'), scriptedText('second')]);
     const runner = new Runner({ store: fixture.store, logic: defineAgent({ model }), leaseTtlMs: 200 });
     const session = await newSession();
-    const original = fixture.store.appendEvents.bind(fixture.store);
     let failNext = false;
-    fixture.store.appendEvents = async (request) => {
-      if (failNext && request.events.some((event) => event.type === 'message')) {
-        failNext = false;
-        throw new ConfabError('unavailable', 'database unreachable');
-      }
-      return original(request);
-    };
+    // The message is written by whichever append the runner uses for it (a plain or a folded one).
+    const failMessage =
+      <Request extends AppendRequest>(append: (request: Request) => Promise<AppendResult>) =>
+      async (request: Request) => {
+        if (failNext && request.events.some((event) => event.type === 'message')) {
+          failNext = false;
+          throw new ConfabError('unavailable', 'database unreachable');
+        }
+        return append(request);
+      };
+    fixture.store.appendEvents = failMessage(fixture.store.appendEvents.bind(fixture.store));
+    if (hasCommitFolding(fixture.store)) {
+      fixture.store.appendFolded = failMessage(fixture.store.appendFolded.bind(fixture.store));
+    }
     failNext = true;
     await expect(runner.run(session.id, 'one').result).rejects.toMatchObject({ code: 'unavailable' });
     const next = await runner.run(session.id, 'two').result;

@@ -1,5 +1,4 @@
 import {
-  type AppendedInput,
   type AppendRequest,
   applyAppendToSession,
   buildAppendedEvents,
@@ -7,6 +6,7 @@ import {
   buildAppendSnapshot,
   checkAppend,
   errors,
+  type FoldedAppendRequest,
   type QueuedInput,
   type SessionEvent,
   type SessionRecord,
@@ -18,6 +18,9 @@ import type { SessionCatalog, SessionState } from './session-catalog.js';
 import { encodeSideEntries, findSnapshot, type SideEntry } from './side-log.js';
 import { readSnapshotPointer, writeSnapshotPointer } from './snapshot-pointer.js';
 import type { StoreLayout } from './store-layout.js';
+
+/** The writes `appendFolded` adds to an append, committed by the same meta rename. */
+export type FoldedWrites = Pick<FoldedAppendRequest, 'newInputs' | 'releaseLease'>;
 
 /** What an append needs from the store. */
 export interface AppendContext {
@@ -39,7 +42,7 @@ export async function appendToSession(
   state: SessionState,
   request: AppendRequest,
   now: Date,
-  newInputs: AppendedInput[] = [],
+  folded: FoldedWrites = {},
 ): Promise<{ events: SessionEvent[]; session: SessionRecord }> {
   const { catalog, layout } = context;
   checkAppend(state.record, request, state.lease, now);
@@ -54,8 +57,8 @@ export async function appendToSession(
   const before = state.record;
   const after = applyAppendToSession(before, ownRequest, events, at);
   const snapshot = buildAppendSnapshot(before, after, ownRequest, events, at);
-  // Inputs queued by this append (`appendWithInputs`) go straight to the side log as consumed.
-  const appendedInputs = buildAppendedInputs(before.id, structuredClone(newInputs), events, at);
+  // Inputs queued by this append (`appendFolded`) go straight to the side log as consumed.
+  const appendedInputs = buildAppendedInputs(before.id, structuredClone(folded.newInputs ?? []), events, at);
   await assertInputsFree(context, state, appendedInputs);
   if (snapshot) {
     // Reserved before the first await, so two concurrent appends cannot both take one id.
@@ -86,7 +89,8 @@ export async function appendToSession(
       ]);
       const next = {
         record: after,
-        lease: state.lease,
+        // checkAppend proved the request's lease is the session's current one.
+        lease: folded.releaseLease ? null : state.lease,
         leaseCounter: state.leaseCounter,
         inputs: state.inputs.filter((input) => !consumedIds.has(input.id)),
         sideBytes: state.sideBytes + (sideData?.byteLength ?? 0),

@@ -1,17 +1,17 @@
 import {
-  type AppendedInput,
   type AppendNotifier,
   type AppendRequest,
   type AppendResult,
-  type AppendWithInputsRequest,
   applySessionPatch,
   buildSessionRecord,
   type ClaimInputsRequest,
   type CommitFolding,
   checkAfter,
+  checkFoldedRelease,
   clampLimit,
   type EventPage,
   errors,
+  type FoldedAppendRequest,
   type ForkRequest,
   isLeaseLive,
   type Lease,
@@ -33,7 +33,7 @@ import {
   type SweepRequest,
   type SweepResult,
 } from 'confab';
-import { appendToSession } from './append-transaction.js';
+import { appendToSession, type FoldedWrites } from './append-transaction.js';
 import {
   claimInputs,
   countPendingInputs,
@@ -189,18 +189,19 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
   // --- events -----------------------------------------------------------------------------------
 
   async appendEvents(request: AppendRequest): Promise<AppendResult> {
-    return this.append(request, []);
+    return this.append(request, {});
   }
 
-  /** `appendEvents` that also records the batch's inputs as consumed, in the same meta commit. */
-  async appendWithInputs(request: AppendWithInputsRequest): Promise<AppendResult> {
-    const { newInputs, ...append } = request;
-    return this.append(append, newInputs);
+  /** `appendEvents` with the inputs it consumes and the lease release in the same meta commit. */
+  async appendFolded(request: FoldedAppendRequest): Promise<AppendResult> {
+    checkFoldedRelease(request);
+    const { newInputs, releaseLease, ...append } = request;
+    return this.append(append, { newInputs, releaseLease });
   }
 
-  private async append(request: AppendRequest, newInputs: AppendedInput[]): Promise<AppendResult> {
+  private async append(request: AppendRequest, folded: FoldedWrites): Promise<AppendResult> {
     const result = await this.withSession(request.sessionId, (state) =>
-      appendToSession(this.context, state, request, this.now(), newInputs),
+      appendToSession(this.context, state, request, this.now(), folded),
     );
     for (const listener of this.listeners) {
       try {

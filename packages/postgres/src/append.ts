@@ -1,5 +1,4 @@
 import {
-  type AppendedInput,
   type AppendRequest,
   type AppendResult,
   applyAppendToSession,
@@ -8,6 +7,7 @@ import {
   buildAppendSnapshot,
   checkAppend,
   errors,
+  type FoldedAppendRequest,
   type QueuedInput,
   type SessionEvent,
   type SnapshotWithState,
@@ -31,15 +31,15 @@ import type { SqlRunner } from './sql-runner.js';
  *    the snapshot and queues the `NOTIFY`, sent together with `COMMIT`. PostgreSQL delivers the
  *    notification only if the transaction commits.
  *
- * The rules themselves are core's shared helpers; this only maps them onto tables. `newInputs`
- * (`appendWithInputs`) are inserted already consumed by the same statement.
+ * The rules themselves are core's shared helpers; this only maps them onto tables. `folded`
+ * (`appendFolded`): inputs inserted already consumed, and the lease cleared, by the same statement.
  */
 export async function appendEvents(
   database: Database,
   clock: StoreClock,
   request: AppendRequest,
   notice: Omit<AppendNotice, 'sessionId' | 'lastSeq'>,
-  newInputs: AppendedInput[] = [],
+  folded: Pick<FoldedAppendRequest, 'newInputs' | 'releaseLease'> = {},
 ): Promise<AppendResult> {
   return database.transaction(async (transaction) => {
     const { record: before, lease } = await requireLockedSession(transaction, request.sessionId, 'NO KEY UPDATE');
@@ -61,9 +61,10 @@ export async function appendEvents(
     const after = applyAppendToSession(before, request, events, at);
     const snapshot = buildAppendSnapshot(before, after, request, events, at);
     const [statement, values] = writeStatement(transaction, {
-      session: saveSessionStatement(transaction, after),
+      // checkAppend proved the request's lease is the session's current one: it may be cleared.
+      session: saveSessionStatement(transaction, after, 1, folded.releaseLease === true),
       events,
-      queued: buildAppendedInputs(before.id, newInputs, events, at),
+      queued: buildAppendedInputs(before.id, folded.newInputs ?? [], events, at),
       consumed: consumeIds.map((inputId) => consumedBy(inputId, events)),
       snapshot,
       notice: encodeAppendNotice({ ...notice, sessionId: after.id, lastSeq: after.lastSeq }),
@@ -101,7 +102,7 @@ interface AppendWrites {
   /** The session update, as built by `saveSessionStatement` with placeholders from $1. */
   session: [string, unknown[]];
   events: SessionEvent[];
-  /** Inputs queued already consumed (`appendWithInputs`); a used id or key violates a unique index. */
+  /** Inputs queued already consumed (`appendFolded`); a used id or key violates a unique index. */
   queued: QueuedInput[];
   consumed: { id: string; seq: number | null; turn: number | null }[];
   snapshot: SnapshotWithState | null;

@@ -4,11 +4,12 @@ import {
   type AppendNotifier,
   type AppendRequest,
   type AppendResult,
-  type AppendWithInputsRequest,
   type ClaimInputsRequest,
   type CommitFolding,
+  checkFoldedRelease,
   type EventPage,
   type FileRecord,
+  type FoldedAppendRequest,
   type ForkRequest,
   type Lease,
   type LeaseAcquisition,
@@ -211,9 +212,13 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
   }
 
   /** `appendEvents` that also inserts the batch's inputs already consumed, in the same statement. */
-  async appendWithInputs(request: AppendWithInputsRequest): Promise<AppendResult> {
-    const { newInputs, ...append } = copyArgument(request);
-    const result = await appendEvents(this.database, this.clock, append, this.signals.appendOrigin, newInputs);
+  async appendFolded(request: FoldedAppendRequest): Promise<AppendResult> {
+    checkFoldedRelease(request);
+    const { newInputs, releaseLease, ...append } = copyArgument(request);
+    const result = await appendEvents(this.database, this.clock, append, this.signals.appendOrigin, {
+      newInputs,
+      releaseLease,
+    });
     this.signals.appended(result.session.id, result.session.lastSeq);
     return result;
   }

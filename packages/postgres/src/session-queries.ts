@@ -105,12 +105,19 @@ export async function insertSession(sql: SqlRunner, record: SessionRecord): Prom
   return record;
 }
 
-/** The statement and values that overwrite a stored session with `record` (lease untouched). */
-export function saveSessionStatement(sql: SqlRunner, record: SessionRecord, first = 1): [string, unknown[]] {
+/** The statement and values that overwrite a stored session with `record` (lease untouched unless `releaseLease`). */
+export function saveSessionStatement(
+  sql: SqlRunner,
+  record: SessionRecord,
+  first = 1,
+  releaseLease = false,
+): [string, unknown[]] {
   const columns = SESSION_COLUMNS.split(', ').slice(1).join(', ');
   const placeholders = sessionPlaceholders(first).split(', ').slice(1).join(', ');
+  // The lease lives in the same row: clearing it here is what releasing it in the same statement takes.
+  const release = releaseLease ? ', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL' : '';
   return [
-    `UPDATE ${sql.tables.sessions} SET (${columns}) = (${placeholders}) WHERE id = $${first}`,
+    `UPDATE ${sql.tables.sessions} SET (${columns}) = (${placeholders})${release} WHERE id = $${first}`,
     sessionValues(record),
   ];
 }

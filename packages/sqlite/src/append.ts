@@ -1,5 +1,4 @@
 import {
-  type AppendedInput,
   type AppendRequest,
   type AppendResult,
   applyAppendToSession,
@@ -8,11 +7,12 @@ import {
   buildAppendSnapshot,
   checkAppend,
   errors,
+  type FoldedAppendRequest,
 } from 'confab';
 import type { StatementCache } from './connection.js';
 import { insertEvents } from './event-queries.js';
 import { insertConsumedInputs, loadInput, markInputConsumed } from './inputs.js';
-import { loadLease } from './leases.js';
+import { loadLease, releaseLease } from './leases.js';
 import { requireSession, saveSession } from './session-queries.js';
 import { insertSnapshot, snapshotExists } from './snapshots-and-forks.js';
 
@@ -20,14 +20,14 @@ import { insertSnapshot, snapshotExists } from './snapshots-and-forks.js';
  * `appendEvents` of the port, as one write task. The lease check, the seq assignment (from the
  * session row read in this same transaction) and every write happen under the write lock, so
  * seqs stay contiguous and a stale fencing token is refused even with writers in other processes.
- * The rules themselves are core's shared helpers; this only maps them onto tables. `newInputs`
- * (`appendWithInputs`) are queued as consumed in the same transaction.
+ * The rules themselves are core's shared helpers; this only maps them onto tables. `folded`
+ * (`appendFolded`): inputs queued as consumed and the lease released, in the same transaction.
  */
 export function appendEvents(
   statements: StatementCache,
   request: AppendRequest,
   now: Date,
-  newInputs: AppendedInput[] = [],
+  folded: Pick<FoldedAppendRequest, 'newInputs' | 'releaseLease'> = {},
 ): AppendResult {
   const before = requireSession(statements, request.sessionId);
   checkAppend(before, request, loadLease(statements, request.sessionId), now);
@@ -41,7 +41,7 @@ export function appendEvents(
   const after = applyAppendToSession(before, request, events, at);
   const snapshot = buildAppendSnapshot(before, after, request, events, at);
   if (snapshot && snapshotExists(statements, snapshot.id)) throw errors.conflict(`snapshot ${snapshot.id} exists`);
-  insertConsumedInputs(statements, buildAppendedInputs(before.id, newInputs, events, at));
+  insertConsumedInputs(statements, buildAppendedInputs(before.id, folded.newInputs ?? [], events, at));
   for (const input of consumed) {
     const event = events.find((candidate) => candidate.type === 'input' && candidate.data.inputId === input.id);
     markInputConsumed(statements, input, event ?? null);
@@ -49,5 +49,7 @@ export function appendEvents(
   insertEvents(statements, events);
   saveSession(statements, after);
   if (snapshot) insertSnapshot(statements, snapshot);
+  // checkAppend proved the request's lease is the session's current one.
+  if (folded.releaseLease && request.lease) releaseLease(statements, request.lease);
   return { events, session: after };
 }

@@ -45,7 +45,7 @@ export function loadInputByKey(
 }
 
 /**
- * Stores inputs that are consumed as they are queued (`appendWithInputs`). A used id or key
+ * Stores inputs that are consumed as they are queued (`appendFolded`). A used id or key
  * violates a unique index, which the store reports as `conflict`.
  */
 export function insertConsumedInputs(statements: StatementCache, consumed: QueuedInput[]): void {

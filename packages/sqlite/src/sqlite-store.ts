@@ -4,11 +4,12 @@ import {
   type AppendNotifier,
   type AppendRequest,
   type AppendResult,
-  type AppendWithInputsRequest,
   type ClaimInputsRequest,
   type CommitFolding,
+  checkFoldedRelease,
   type EventPage,
   type FileRecord,
+  type FoldedAppendRequest,
   type ForkRequest,
   type Lease,
   type LeaseAcquisition,
@@ -196,10 +197,11 @@ export class SqliteStore implements SessionStore, AppendNotifier, CommitFolding 
   }
 
   /** `appendEvents` that also queues the batch's inputs as consumed, in the same group commit. */
-  async appendWithInputs(request: AppendWithInputsRequest): Promise<AppendResult> {
-    const { newInputs, ...append } = copyArgument(request);
+  async appendFolded(request: FoldedAppendRequest): Promise<AppendResult> {
+    checkFoldedRelease(request);
+    const { newInputs, releaseLease, ...append } = copyArgument(request);
     return this.engine.write(
-      (statements, now) => appendEvents(statements, append, now, newInputs),
+      (statements, now) => appendEvents(statements, append, now, { newInputs, releaseLease }),
       (result) => this.notifyAppend(result.session),
     );
   }

@@ -12,6 +12,7 @@ export class LeaseKeeper {
   private readonly controller = new AbortController();
   private timer: ReturnType<typeof setInterval> | null = null;
   private renewing: Promise<void> | null = null;
+  private released = false;
 
   constructor(
     private readonly store: SessionStore,
@@ -48,6 +49,7 @@ export class LeaseKeeper {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.renewing;
+    if (this.released) return;
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         await this.store.releaseLease(this.held);
@@ -57,6 +59,13 @@ export class LeaseKeeper {
         await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
       }
     }
+  }
+
+  /** Stops renewing a lease the store released with the holder's last write: `release` then has nothing to do. */
+  markReleased(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.released = true;
   }
 
   /**

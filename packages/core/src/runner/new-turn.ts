@@ -78,13 +78,13 @@ export async function startTurn(
     if (!hasCommitFolding(deps.store)) throw new TypeError('fresh turn inputs need a store with CommitFolding');
     const store = deps.store;
     const newInputs = inputs.map(({ id, text, files, idempotencyKey }) => ({ id, text, files, idempotencyKey }));
-    await writer.append(events, { update }, (request) => store.appendWithInputs({ ...request, newInputs }));
+    await writer.append(events, { update }, (request) => store.appendFolded({ ...request, newInputs }));
   }
   deps.hooks?.turnStarted?.(writer.session, index);
   return { writer, active, inputs, resolved, startedAt };
 }
 
-/** Runs a started turn's logic and writes its `turn-end`. */
+/** Runs a started turn's logic and writes its `turn-end`, the turn's last write (it releases the lease). */
 export async function continueTurn(
   deps: EngineDeps,
   execution: TurnExecution,
@@ -92,7 +92,7 @@ export async function continueTurn(
 ): Promise<TurnResult> {
   const { writer, active, inputs, resolved, startedAt } = started;
   const outcome = await runLogic(deps, execution, writer, active, inputs, resolved);
-  return finishTurn(deps, writer, active, outcome, startedAt);
+  return finishTurn(deps, writer, active, outcome, startedAt, { releaseLease: true });
 }
 
 /** Starts a turn for `inputs` and runs it to its end (see {@link startTurn} for the durability order). */

@@ -3,6 +3,7 @@ import { errors } from '../errors.js';
 import type { SessionEvent, StopReason, Usage } from '../model/event.js';
 import type { QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
+import { hasCommitFolding } from '../store/commit-folding.js';
 import type { SessionStore } from '../store/session-store.js';
 import { newId } from '../util/ids.js';
 import type { ModelReference, TurnLogic } from './agent.js';
@@ -172,13 +173,18 @@ export async function runLogic(
   });
 }
 
-/** Writes the `turn-end` (with its snapshot unless vetoed) and the runtime state that follows it. */
+/**
+ * Writes the `turn-end` (with its snapshot unless vetoed) and the runtime state that follows it.
+ * With `releaseLease` (the caller writes nothing after it) and a store with `CommitFolding`, the
+ * same append releases the turn's lease.
+ */
 export async function finishTurn(
   deps: EngineDeps,
   writer: TurnWriter,
   active: ActiveTurn,
   outcome: LoopOutcome,
   startedAt: number,
+  options: { releaseLease?: boolean } = {},
 ): Promise<TurnResult> {
   const session = writer.session;
   const interrupted = outcome.stopReason === 'interrupted' && outcome.pending.length > 0;
@@ -188,6 +194,8 @@ export async function finishTurn(
   const runtime = readRuntime(session);
   // A final message nothing followed is written with the turn end: one commit, still streamed first.
   const finalMessage: TurnEventInput[] = outcome.finalMessage ? [{ type: 'message', data: outcome.finalMessage }] : [];
+  const store = deps.store;
+  const releasing = options.releaseLease === true && hasCommitFolding(store);
   await writer.append(
     [
       ...finalMessage,
@@ -214,7 +222,9 @@ export async function finishTurn(
         }),
       },
     },
+    releasing ? (request) => store.appendFolded({ ...request, releaseLease: true }) : undefined,
   );
+  if (releasing) writer.keeper.markReleased();
   const turnEnd = writer.written[writer.written.length - 1] as Extract<SessionEvent, { type: 'turn-end' }>;
   deps.hooks?.turnEnded?.(writer.session, turnEnd);
   return {

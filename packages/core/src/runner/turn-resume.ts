@@ -96,10 +96,11 @@ export async function resumeTurn(
     }),
   );
   if (remaining.length) {
-    return finishTurn(deps, writer, running, { stopReason: 'interrupted', usage: null, pending: remaining }, startedAt);
+    const outcome = { stopReason: 'interrupted' as const, usage: null, pending: remaining };
+    return finishTurn(deps, writer, running, outcome, startedAt, { releaseLease: true });
   }
   const outcome = await runLogic(deps, execution, writer, running, []);
-  return finishTurn(deps, writer, running, outcome, startedAt);
+  return finishTurn(deps, writer, running, outcome, startedAt, { releaseLease: true });
 }
 
 /**

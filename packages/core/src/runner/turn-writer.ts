@@ -29,7 +29,8 @@ export class TurnWriter {
 
   constructor(
     private readonly store: SessionStore,
-    private readonly keeper: LeaseKeeper,
+    /** The lease the writes are fenced with. */
+    readonly keeper: LeaseKeeper,
     private current: SessionRecord,
     readonly turn: number,
     private readonly emit: (event: StreamEvent) => void,
@@ -48,7 +49,7 @@ export class TurnWriter {
   /**
    * Appends events durably, then emits them. Appends are serialised, so concurrent callers (tools
    * finishing together) still get contiguous, ordered seqs. `via` replaces the store's
-   * `appendEvents` for a variant of it that takes the same request (e.g. `appendWithInputs`).
+   * `appendEvents` for a variant of it that takes the same request (e.g. `appendFolded`).
    */
   append(
     events: TurnEventInput[],

@@ -19,15 +19,20 @@ export interface LeaseAcquisition {
 /** An input queued and consumed by the append that writes its `input` event. */
 export type AppendedInput = Required<Pick<NewInput, 'id'>> & NewInput;
 
-/** Input to `appendWithInputs`. */
-export interface AppendWithInputsRequest extends AppendRequest {
+/** Input to `appendFolded`: an append and the writes folded into its transaction. */
+export interface FoldedAppendRequest extends AppendRequest {
   /**
    * Inputs recorded as `consumed` in the same transaction as the events: never pending or claimed
    * in between, so no other turn can take them. Each needs exactly one `input` event in the batch
    * with its id as `data.inputId` (else `invalid_argument`); an id or idempotency key already used
    * on the session fails the whole append with `conflict`.
    */
-  newInputs: AppendedInput[];
+  newInputs?: AppendedInput[];
+  /**
+   * Release `lease` (required then, else `invalid_argument`) in the same transaction, as
+   * `releaseLease` would after the append: for a writer whose last write this is.
+   */
+  releaseLease?: boolean;
 }
 
 /**
@@ -41,10 +46,11 @@ export interface CommitFolding {
    */
   acquireLeaseReporting(sessionId: string, owner: string, ttlMs: number): Promise<LeaseAcquisition | null>;
   /**
-   * `appendEvents` that also queues `newInputs` as consumed (see {@link AppendWithInputsRequest}):
-   * one commit for a turn's start and its inputs. Fails like `appendEvents`, and as described there.
+   * `appendEvents` with writes folded into its transaction (see {@link FoldedAppendRequest}): a
+   * turn's start with its inputs in one commit, a turn's end with the lease release in one commit.
+   * Fails like `appendEvents`, and as described there; on failure nothing is written or released.
    */
-  appendWithInputs(request: AppendWithInputsRequest): Promise<AppendResult>;
+  appendFolded(request: FoldedAppendRequest): Promise<AppendResult>;
   /** The session's input queued with `idempotencyKey`, in any status, or null (a read: no write). */
   findInputByKey(sessionId: string, idempotencyKey: string): Promise<QueuedInput | null>;
 }
@@ -54,13 +60,13 @@ export function hasCommitFolding(store: SessionStore): store is SessionStore & C
   const candidate = store as Partial<CommitFolding>;
   return (
     typeof candidate.acquireLeaseReporting === 'function' &&
-    typeof candidate.appendWithInputs === 'function' &&
+    typeof candidate.appendFolded === 'function' &&
     typeof candidate.findInputByKey === 'function'
   );
 }
 
 /**
- * The queued-input records `appendWithInputs` writes, consumed by their `input` events in `events`
+ * The queued-input records `appendFolded` writes, consumed by their `input` events in `events`
  * (as stored, with seqs). Fails with `invalid_argument` when an input has no event or two, or when
  * two inputs share an id or idempotency key. Stores check uniqueness against the queue themselves.
  */
@@ -98,4 +104,9 @@ export function buildAppendedInputs(
       createdAt: at,
     };
   });
+}
+
+/** Fails with `invalid_argument` when a folded append asks to release a lease it does not name. */
+export function checkFoldedRelease(request: FoldedAppendRequest): void {
+  if (request.releaseLease && !request.lease) throw errors.invalidArgument('releaseLease needs the lease to release');
 }

@@ -14,9 +14,11 @@ import type {
 import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
 import { newId } from '../util/ids.js';
 import {
-  type AppendWithInputsRequest,
+  type AppendedInput,
   buildAppendedInputs,
   type CommitFolding,
+  checkFoldedRelease,
+  type FoldedAppendRequest,
   type LeaseAcquisition,
 } from './commit-folding.js';
 import { findLatestInChain, readChain, resolveChain } from './fork-chain.js';
@@ -235,11 +237,12 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
   // --- events -----------------------------------------------------------------------------------
 
   async appendEvents(request: AppendRequest): Promise<AppendResult> {
-    return this.append(request, []);
+    return this.append(request);
   }
 
-  async appendWithInputs(request: AppendWithInputsRequest): Promise<AppendResult> {
-    return this.append(request, request.newInputs);
+  async appendFolded(request: FoldedAppendRequest): Promise<AppendResult> {
+    checkFoldedRelease(request);
+    return this.append(request, request.newInputs ?? [], request.releaseLease === true);
   }
 
   async findInputByKey(sessionId: string, idempotencyKey: string): Promise<QueuedInput | null> {
@@ -247,7 +250,7 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
     return input ? copy(input) : null;
   }
 
-  private append(request: AppendRequest, newInputs: AppendWithInputsRequest['newInputs']): AppendResult {
+  private append(request: AppendRequest, newInputs: AppendedInput[] = [], releaseLease = false): AppendResult {
     const slot = this.slot(request.sessionId);
     const now = this.now();
     checkAppend(slot.record, request, slot.lease, now);
@@ -281,6 +284,11 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
     slot.events.push(...events);
     slot.record = after;
     if (snapshot) this.snapshots.set(snapshot.id, snapshot);
+    if (releaseLease) {
+      // checkAppend proved the request's lease is the session's current one.
+      slot.lease = null;
+      slot.leaseReleased = true;
+    }
     for (const listener of this.listeners) {
       try {
         listener(after.id, after.lastSeq);

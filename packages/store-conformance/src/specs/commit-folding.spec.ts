@@ -1,6 +1,6 @@
 import { type CommitFolding, hasCommitFolding, type NewEvent, type SessionStore } from 'confab';
 import { describe, expect } from 'vitest';
-import { conformanceTest, createSession, expectCode, lease, readAll, sleep } from '../fixtures.js';
+import { conformanceTest, createSession, expectCode, lease, messages, readAll, sleep, testId } from '../fixtures.js';
 import type { ConformanceContext } from '../harness.js';
 
 /** A turn start consuming the inputs `ids` (whose texts are `text <id>`). */
@@ -21,7 +21,7 @@ export function commitFoldingSpec(context: ConformanceContext): void {
     const store = context.store;
     if (hasCommitFolding(store)) return store;
     const partial = store as Partial<CommitFolding>;
-    expect([partial.acquireLeaseReporting, partial.appendWithInputs, partial.findInputByKey]).toEqual([
+    expect([partial.acquireLeaseReporting, partial.appendFolded, partial.findInputByKey]).toEqual([
       undefined,
       undefined,
       undefined,
@@ -62,7 +62,7 @@ export function commitFoldingSpec(context: ConformanceContext): void {
       if (!store) return;
       const session = await createSession(store);
       const held = await lease(store, session.id);
-      const result = await store.appendWithInputs({
+      const result = await store.appendFolded({
         sessionId: session.id,
         lease: held,
         events: turnStart(['in_a', 'in_b']),
@@ -103,7 +103,7 @@ export function commitFoldingSpec(context: ConformanceContext): void {
         const held = await lease(store, session.id);
         await store.enqueueInput(session.id, { id: 'in_queued', text: 'queued', idempotencyKey: 'key-q' });
         await expectCode(
-          store.appendWithInputs({
+          store.appendFolded({
             sessionId: session.id,
             lease: held,
             events: turnStart(['in_new']),
@@ -112,7 +112,7 @@ export function commitFoldingSpec(context: ConformanceContext): void {
           'conflict',
         );
         await expectCode(
-          store.appendWithInputs({
+          store.appendFolded({
             sessionId: session.id,
             lease: held,
             events: turnStart(['in_queued']),
@@ -121,7 +121,7 @@ export function commitFoldingSpec(context: ConformanceContext): void {
           'conflict',
         );
         await expectCode(
-          store.appendWithInputs({
+          store.appendFolded({
             sessionId: session.id,
             lease: held,
             events: turnStart([]),
@@ -145,7 +145,7 @@ export function commitFoldingSpec(context: ConformanceContext): void {
       await store.releaseLease(stale);
       await lease(store, session.id, 'process-b');
       await expectCode(
-        store.appendWithInputs({
+        store.appendFolded({
           sessionId: session.id,
           lease: stale,
           events: turnStart(['in_x']),
@@ -155,6 +155,37 @@ export function commitFoldingSpec(context: ConformanceContext): void {
       );
       expect(await store.getInput(session.id, 'in_x')).toBeNull();
       expect(await store.findInputByKey(session.id, 'key-x')).toBeNull();
+    });
+
+    conformanceTest(context, 'an append can release its lease in the same transaction', async () => {
+      const store = folding();
+      if (!store) return;
+      const session = await createSession(store);
+      const held = await lease(store, session.id, 'process-a');
+      await expectCode(
+        store.appendFolded({ sessionId: session.id, events: messages(1), releaseLease: true }),
+        'invalid_argument',
+      );
+      const result = await store.appendFolded({
+        sessionId: session.id,
+        lease: held,
+        events: messages(2),
+        snapshot: { id: testId('snap') },
+        releaseLease: true,
+      });
+      expect(result.events.map((event) => event.seq)).toEqual([1, 2]);
+      expect(await store.getLease(session.id)).toBeNull();
+      await expectCode(store.appendEvents({ sessionId: session.id, lease: held, events: messages(1) }), 'conflict');
+      await expectCode(store.renewLease(held, 60_000), 'conflict');
+      const next = await store.acquireLeaseReporting(session.id, 'process-b', 60_000);
+      expect(next?.previous).toBe('released');
+      expect(next?.lease.token).toBeGreaterThan(held.token);
+      // A refused append releases nothing.
+      await expectCode(
+        store.appendFolded({ sessionId: session.id, lease: held, events: messages(1), releaseLease: true }),
+        'conflict',
+      );
+      expect(await store.getLease(session.id)).toEqual(next?.lease);
     });
 
     conformanceTest(context, 'findInputByKey finds queued inputs of its own session only', async () => {

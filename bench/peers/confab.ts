@@ -50,7 +50,7 @@ export function confabPeer(options: ConfabPeerOptions = {}): PeerFactory {
       turnWrites: options.oneAppendPerTurn
         ? '1 append of the same 4 events, no snapshot: 1 commit'
         : options.throughRunner
-          ? 'runner.run, echo model: lease, stale claims released, input queued and claimed, readContext, the same 3 appends, lease released: 8 commits'
+          ? 'runner.run, echo model: lease acquired; 1 append of turn-start + input (the input queued and consumed in it); readContext; 1 append of the message + turn-end + snapshot that also releases the lease: 3 commits'
           : '3 appends (turn-start + input, assistant message, turn-end + snapshot): 4 events, 3 commits',
       openConversation: (historyMessages) => openConversation(store, runner, historyMessages, options),
       commits: () => store.stats.commits,

@@ -5,7 +5,6 @@ import type { SessionRecord } from '../model/session.js';
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
 import { runNewTurn } from './new-turn.js';
 import { claimTokenOf, inputsOfRun } from './run-inputs.js';
-import { readRuntime, withRuntime } from './runtime-state.js';
 import { type StreamPosition, subscribeToSession } from './session-subscription.js';
 import {
   type EngineDeps,
@@ -16,7 +15,7 @@ import {
 } from './turn-engine.js';
 import { TurnHandle } from './turn-handle.js';
 import { readTurnResult } from './turn-result.js';
-import { recoverTurn, resumeTurn } from './turn-resume.js';
+import { closePendingInterrupt, recoverTurn, resumeTurn } from './turn-resume.js';
 import type { StreamEvent } from './turn-writer.js';
 import { waitUntil } from './wait-until.js';
 
@@ -289,7 +288,7 @@ export class SessionRunner {
 
   /** What runs under the lease before every new turn. */
   private async prepare(execution: TurnExecution, session: SessionRecord): Promise<SessionRecord> {
-    const ready = await this.closePendingInterrupt(execution, session);
+    const ready = await closePendingInterrupt(this.settings.store, execution, session);
     return this.settings.beforeTurn ? this.settings.beforeTurn(ready, execution.keeper.lease, execution.emit) : ready;
   }
 
@@ -314,32 +313,6 @@ export class SessionRunner {
         },
       );
     }, this.settings.debounceMs);
-  }
-
-  /**
-   * A new turn supersedes calls an interrupted turn still waits on: each gets an error result, so
-   * the conversation stays valid and the queue never blocks behind an unanswered approval.
-   */
-  private async closePendingInterrupt(execution: TurnExecution, session: SessionRecord): Promise<SessionRecord> {
-    const active = readRuntime(session).turn;
-    if (!session.pendingInterrupt || !active) return session;
-    const result = await this.settings.store.appendEvents({
-      sessionId: this.sessionId,
-      lease: execution.keeper.lease,
-      events: active.pending.map((call) => ({
-        type: 'tool-result' as const,
-        turn: active.index,
-        data: {
-          toolCallId: call.toolCallId,
-          toolName: call.toolName,
-          output: { error: 'no answer: a new turn started before this call was answered' },
-          isError: true,
-        },
-      })),
-      update: { pendingInterrupt: false, runtime: withRuntime(session, { turn: null }) },
-    });
-    for (const event of result.events) execution.emit(event);
-    return result.session;
   }
 
   private async replay(input: QueuedInput, emit: (event: StreamEvent) => void): Promise<TurnResult> {

@@ -1,6 +1,7 @@
 import type { SessionEvent } from '../model/event.js';
 import type { JsonValue } from '../model/json.js';
 import type { SessionRecord } from '../model/session.js';
+import type { SessionStore } from '../store/session-store.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { readRuntime, withRuntime } from './runtime-state.js';
 import { runTool } from './tool-runner.js';
@@ -156,4 +157,34 @@ export async function recoverTurn(
   ]);
   await finishTurn(deps, writer, active, { stopReason: 'error', usage: null, pending: [] }, startedAt);
   return writer.session;
+}
+
+/**
+ * A new turn supersedes calls an interrupted turn still waits on: each gets an error result, so
+ * the conversation stays valid and the queue never blocks behind an unanswered approval.
+ */
+export async function closePendingInterrupt(
+  store: SessionStore,
+  execution: TurnExecution,
+  session: SessionRecord,
+): Promise<SessionRecord> {
+  const active = readRuntime(session).turn;
+  if (!session.pendingInterrupt || !active) return session;
+  const result = await store.appendEvents({
+    sessionId: session.id,
+    lease: execution.keeper.lease,
+    events: active.pending.map((call) => ({
+      type: 'tool-result' as const,
+      turn: active.index,
+      data: {
+        toolCallId: call.toolCallId,
+        toolName: call.toolName,
+        output: { error: 'no answer: a new turn started before this call was answered' },
+        isError: true,
+      },
+    })),
+    update: { pendingInterrupt: false, runtime: withRuntime(session, { turn: null }) },
+  });
+  for (const event of result.events) execution.emit(event);
+  return result.session;
 }

@@ -1,4 +1,4 @@
-import { defineAgent, Runner } from 'confab';
+import { defineAgent, hasCommitFolding, type NewEvent, Runner, type SessionStore } from 'confab';
 import { createEchoModel } from 'confab/testing';
 import { nowMs, type Summary, summarize } from '../lib/stats.js';
 import type { BenchStore } from '../lib/stores.js';
@@ -13,7 +13,8 @@ export interface RunnerThroughputResult {
 
 /**
  * `sessions` sessions each run `turnsPerSession` echo turns back to back through one Runner. Every
- * turn writes three durable appends (turn-start + input, message, turn-end with a snapshot).
+ * turn makes three durable commits (lease; turn-start + input; message + turn-end with a snapshot
+ * and the lease release).
  */
 export async function runnerThroughput(
   bench: BenchStore,
@@ -49,8 +50,10 @@ export interface RunnerOverheadResult {
 }
 
 /**
- * One session, sequential turns: the runner's time per turn against the time of the same three
- * appends (and a lease acquire/release) done directly on the store.
+ * One session, sequential turns: the runner's time per turn against the time of the same store
+ * writes done directly: with a store that offers `CommitFolding` (all of Confab's do), the three
+ * commits the runner makes (lease acquisition; turn-start with its input queued consumed; message,
+ * turn-end, snapshot and lease release), otherwise the plain port's lease, three appends, release.
  */
 export async function runnerOverhead(bench: BenchStore, turns: number): Promise<RunnerOverheadResult> {
   const { store } = bench;
@@ -67,47 +70,55 @@ export async function runnerOverhead(bench: BenchStore, turns: number): Promise<
   const perWrites: number[] = [];
   for (let turn = 1; turn <= turns; turn++) {
     const started = nowMs();
-    const lease = await store.acquireLease(direct.id, 'bench', 15_000);
-    const data = { inputIds: ['in'], inputCount: 1, model: 'echo' };
-    await store.appendEvents({
-      sessionId: direct.id,
-      lease,
-      events: [
-        { type: 'turn-start', turn, data },
-        { type: 'input', turn, data: { inputId: `in${turn}`, text: `hello ${turn}` } },
-      ],
-      update: { turnCount: turn },
-    });
-    await store.appendEvents({
-      sessionId: direct.id,
-      lease,
-      events: [
-        { type: 'message', turn, data: { messageId: `m${turn}`, role: 'assistant', text: `echo: hello ${turn}` } },
-      ],
-    });
-    await store.appendEvents({
-      sessionId: direct.id,
-      lease,
-      events: [
-        {
-          type: 'turn-end',
-          turn,
-          data: {
-            snapshotId: `s${turn}`,
-            inputCount: 1,
-            inputIds: ['in'],
-            stopReason: 'stop',
-            usage: null,
-            durationMs: 0,
-          },
-        },
-      ],
-      snapshot: { id: `snap_${direct.id}_${turn}` },
-    });
-    if (lease) await store.releaseLease(lease);
+    await directTurnWrites(store, direct.id, turn);
     perWrites.push(nowMs() - started);
   }
   const msPerTurn = summarize(perTurn);
   const msPerStoreWrites = summarize(perWrites);
   return { store: bench.name, msPerTurn, msPerStoreWrites, overheadMs: msPerTurn.median - msPerStoreWrites.median };
+}
+
+/** One turn's writes as the runner makes them, straight on the store. */
+async function directTurnWrites(store: SessionStore, sessionId: string, turn: number): Promise<void> {
+  const inputId = `in_${turn}`;
+  const turnStart = [
+    { type: 'turn-start', turn, data: { inputIds: [inputId], inputCount: 1, model: 'echo' } },
+    { type: 'input', turn, data: { inputId, text: `hello ${turn}` } },
+  ] satisfies NewEvent[];
+  const message = {
+    type: 'message',
+    turn,
+    data: { messageId: `m${turn}`, role: 'assistant', text: `echo: hello ${turn}` },
+  } satisfies NewEvent;
+  const turnEnd = {
+    type: 'turn-end',
+    turn,
+    data: {
+      snapshotId: `s${turn}`,
+      inputCount: 1,
+      inputIds: [inputId],
+      stopReason: 'stop',
+      usage: null,
+      durationMs: 0,
+    },
+  } satisfies NewEvent;
+  const snapshot = { id: `snap_${sessionId}_${turn}` };
+  if (hasCommitFolding(store)) {
+    const acquired = await store.acquireLeaseReporting(sessionId, 'bench', 15_000);
+    const lease = acquired?.lease;
+    await store.appendFolded({
+      sessionId,
+      lease,
+      events: turnStart,
+      newInputs: [{ id: inputId, text: `hello ${turn}` }],
+      update: { turnCount: turn },
+    });
+    await store.appendFolded({ sessionId, lease, events: [message, turnEnd], snapshot, releaseLease: true });
+    return;
+  }
+  const lease = await store.acquireLease(sessionId, 'bench', 15_000);
+  await store.appendEvents({ sessionId, lease, events: turnStart, update: { turnCount: turn } });
+  await store.appendEvents({ sessionId, lease, events: [message] });
+  await store.appendEvents({ sessionId, lease, events: [turnEnd], snapshot });
+  if (lease) await store.releaseLease(lease);
 }

@@ -160,8 +160,8 @@ function defaultLogger(): Logger {
 
 /**
  * First middleware: the request id (a well-formed client `X-Request-Id` is kept, so ids follow a
- * request across services), the request logger, the 503 while draining, and one log line and
- * metric per answer.
+ * request across services), the request logger, the 503 while draining, the end of any stream a
+ * HEAD request opened, and one log line and metric per answer.
  */
 function requestContext(server: ServerContext): MiddlewareHandler<ServerEnv> {
   return async (context, next) => {
@@ -175,6 +175,10 @@ function requestContext(server: ServerContext): MiddlewareHandler<ServerEnv> {
       throw new ConfabError('unavailable', 'the server is shutting down');
     }
     await next();
+    // Hono answers HEAD by running the GET handler and dropping its body without cancelling it: a
+    // stream (a lifecycle or events tail) would keep its open-stream slot and its subscriptions
+    // forever, so HEAD requests alone could exhaust the server. Cancelling ends the stream now.
+    if (context.req.method === 'HEAD') await context.res.body?.cancel().catch(() => undefined);
     context.res.headers.set('X-Request-Id', requestId);
     const status = context.res.status;
     const route = context.get('route') ?? 'unmatched';

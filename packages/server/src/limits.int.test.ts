@@ -100,6 +100,22 @@ describe('limits', () => {
     expect((await t.api.fetch('GET', '/v1/lifecycle', { signal: reopened.signal })).status).toBe(200);
     reopened.abort();
   });
+
+  it('frees the stream slot of a HEAD on a streaming route (found by the fuzzer)', async () => {
+    const session = await t.api.createSession();
+    for (let round = 0; round < 3; round++) {
+      const lifecycle = await t.api.fetch('HEAD', '/v1/lifecycle');
+      const events = await t.api.fetch('HEAD', `/v1/sessions/${session.id}/events`, {
+        headers: { accept: 'text/event-stream' },
+      });
+      expect([lifecycle.status, events.status]).toEqual([200, 200]);
+    }
+    await sleep(50);
+    const controller = new AbortController();
+    const stream = await t.api.fetch('GET', '/v1/lifecycle', { signal: controller.signal });
+    expect(stream.status).toBe(200);
+    controller.abort();
+  });
 });
 
 describe('IP allowlist', () => {

@@ -64,7 +64,11 @@ function responsesOf(operation: OperationSpec): Record<string, unknown> {
   const responses: Record<string, unknown> = {
     [operation.ok.status]: { description: operation.ok.description, content },
   };
-  for (const status of operation.errors) {
+  // Every body is read through the same size limit and parser, so any operation with a body can
+  // answer 400 (bad JSON, wrong fields) and 413 (over maxBodyBytes), whatever its own list says.
+  const statuses = new Set(operation.errors);
+  if (operation.body) for (const status of [400, 413]) statuses.add(status);
+  for (const status of [...statuses].sort((left, right) => left - right)) {
     responses[status] = {
       description: STATUS_TEXT[status] ?? 'error',
       content: { 'application/json': { schema: ref('ErrorResponse') } },

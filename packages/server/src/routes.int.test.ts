@@ -200,6 +200,24 @@ describe('channels, files and the rest', () => {
     expectError(await t.api.call('POST', '/v1/sessions/ses_x/events'), 405, 'method_not_allowed');
   });
 
+  it('documents 400 and 413 on every operation with a body, as fork and resolve answer them (found by the fuzzer)', async () => {
+    const document = (await t.api.get('/v1/openapi.json')).body;
+    for (const [path, methods] of Object.entries(document.paths as Record<string, Record<string, Loose>>)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        if (!operation.requestBody) continue;
+        expect([`${method} ${path}`, Object.keys(operation.responses)]).toEqual([
+          `${method} ${path}`,
+          expect.arrayContaining(['400', '413']),
+        ]);
+      }
+    }
+    const session = await t.api.createSession();
+    await t.api.turn(session.id, 'to fork');
+    const huge = JSON.stringify({ snapshotId: 'x'.repeat(1024 * 1024) });
+    expectError(await t.api.call('POST', `/v1/sessions/${session.id}/fork`, { raw: huge }), 413, 'payload_too_large');
+    expectError(await t.api.call('POST', '/v1/channels/room/resolve', { raw: huge }), 413, 'payload_too_large');
+  });
+
   it('accepts only Authorization: Bearer <token> and keeps a given X-Request-Id', async () => {
     const session = await t.api.createSession();
     const path = `/v1/sessions/${session.id}`;

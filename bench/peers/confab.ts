@@ -17,22 +17,24 @@ export interface ConfabPeerOptions {
   compacted?: boolean;
   /**
    * Writes a turn's four events in one append (one commit), as the storage section does, instead
-   * of the runner's three: the lower bound for a store write, to set against the peers' one commit.
+   * of the runner's two: the lower bound for a store write, to set against the peers' one commit.
    */
   oneAppendPerTurn?: boolean;
   /**
    * Runs each turn through Confab's Runner with the echo model instead of writing the events
-   * directly: load, prompt, model, the three appends, lease and snapshot. The counterpart of
-   * LangGraph's `graph.invoke`, which likewise includes its runtime and its load.
+   * directly: lease, load, prompt, model, the two appends and snapshot. The counterpart of
+   * LangGraph's `graph.invoke` and the Agents SDK's `runner.run`, which likewise include their
+   * runtime and their load.
    */
   throughRunner?: boolean;
 }
 
 /**
  * Confab's SqliteStore at its default `synchronous=FULL`. A turn is written as the Runner writes it
- * (packages/core/src/runner/turn-engine.ts): three durable appends — turn-start with the input,
- * the assistant message, turn-end with a snapshot — built from the same events as the storage
- * section (`turnEvents`). Leases are left out: the peers have no equivalent.
+ * (packages/core/src/runner/new-turn.ts): two durable appends — turn-start with the input, which
+ * must be durable before the model is called, then the assistant message with the turn-end and
+ * its snapshot — built from the same events as the storage section (`turnEvents`). Leases are left
+ * out: the peers have no equivalent.
  */
 export function confabPeer(options: ConfabPeerOptions = {}): PeerFactory {
   return async () => {
@@ -51,7 +53,7 @@ export function confabPeer(options: ConfabPeerOptions = {}): PeerFactory {
         ? '1 append of the same 4 events, no snapshot: 1 commit'
         : options.throughRunner
           ? 'runner.run, echo model: lease acquired; 1 append of turn-start + input (the input queued and consumed in it); readContext; 1 append of the message + turn-end + snapshot that also releases the lease: 3 commits'
-          : '3 appends (turn-start + input, assistant message, turn-end + snapshot): 4 events, 3 commits',
+          : '2 appends as the runner makes them (turn-start + input queued consumed; message + turn-end + snapshot): 4 events, 2 commits',
       openConversation: (historyMessages) => openConversation(store, runner, historyMessages, options),
       commits: () => store.stats.commits,
       bytesOnDisk: () => sqliteBytesOnDisk(filename),
@@ -115,9 +117,20 @@ async function openConversation(
         return;
       }
       const [input, turnStart, message, turnEnd] = turnEvents(index) as [NewEvent, NewEvent, NewEvent, NewEvent];
-      await store.appendEvents({ sessionId, events: [turnStart, input], update: { turnCount: index } });
-      await store.appendEvents({ sessionId, events: [message] });
-      await store.appendEvents({ sessionId, events: [turnEnd], snapshot: { id: `snap_${sessionId}_${index}` } });
+      // As the runner writes a turn: its start with the input (queued consumed) durable before the
+      // model is called, then the reply with the turn end and its snapshot.
+      const inputData = input.data as { inputId: string; text: string };
+      await store.appendFolded({
+        sessionId,
+        events: [turnStart, input],
+        newInputs: [{ id: inputData.inputId, text: inputData.text }],
+        update: { turnCount: index },
+      });
+      await store.appendFolded({
+        sessionId,
+        events: [message, turnEnd],
+        snapshot: { id: `snap_${sessionId}_${index}` },
+      });
     },
     loaders: {
       readContext: async () => (await store.readContext(sessionId)).events.length,

@@ -14,7 +14,6 @@ import { startTestServer, type TestServer } from '../packages/server/src/test-su
 import { CLIENT_TOOL } from './support/fuzz-bodies.js';
 import { checkAnswer, contractsOf } from './support/fuzz-checks.js';
 import { mebibytes, settledHeapBytes } from './support/fuzz-heap.js';
-import { KNOWN_ISSUES } from './support/fuzz-known-issues.js';
 import type { RefName, RequestPlan } from './support/fuzz-plan.js';
 import { OPERATION_PLANS, requestPlans } from './support/fuzz-routes.js';
 import { type Answer, send } from './support/fuzz-send.js';
@@ -134,7 +133,6 @@ describe(`bad input: fuzz every route for ${SECONDS} s (seed ${SEED})`, () => {
     let heapBefore: number | null = null;
     let requestsAtWarmup = 0;
     let lastHealthAt = started;
-    const knownCounts = new Map(KNOWN_ISSUES.map((issue) => [issue.name, 0]));
 
     const runOne = async (plan: RequestPlan) => {
       const request = state.resolve(plan);
@@ -150,11 +148,7 @@ describe(`bad input: fuzz every route for ${SECONDS} s (seed ${SEED})`, () => {
           );
         }
       }
-      for (const problem of problems) {
-        const known = KNOWN_ISSUES.find((issue) => issue.matches(problem, plan));
-        if (known) knownCounts.set(known.name, (knownCounts.get(known.name) ?? 0) + 1);
-        else tally.problem(`${problem}\n      ← ${describeRequest(plan, request)}`);
-      }
+      for (const problem of problems) tally.problem(`${problem}\n      ← ${describeRequest(plan, request)}`);
       if (answer.status === 412 && plan.operation.endsWith('/resume') && request.sessionId) {
         state.forgetPending(request.sessionId);
       }
@@ -213,7 +207,6 @@ describe(`bad input: fuzz every route for ${SECONDS} s (seed ${SEED})`, () => {
         `${tally.statuses()}; ${tally.problemCount} problems; ${openStreams} streams left open; heap ${mebibytes(heapBefore ?? 0)} → ` +
         `${mebibytes(heapAfter)} (${growth >= 0 ? '+' : ''}${mebibytes(growth)} over ${measured} requests)\n` +
         `${tally.table()}\n  mutations: ${[...tally.byMutation].map(([name, count]) => `${name}×${count}`).join(' ')}` +
-        `\n  known issues (left to their owners): ${[...knownCounts].map(([name, count]) => `${name}×${count}`).join(', ') || 'none'}` +
         (tally.problems.length ? `\n  problems:\n    ${tally.problems.join('\n    ')}` : ''),
     );
 

@@ -57,6 +57,25 @@ describe('idempotency', () => {
     expect(frames.map((frame) => frame.data.seq)).toEqual(first.events.map((event: Loose) => event.seq));
   });
 
+  it('replays a retried turn up to its turn-end, without what later turns wrote under its index', async () => {
+    const session = await t.api.createSession({ tools: [{ name: 'pick_color', inputSchema: { type: 'object' } }] });
+    const headers = { 'idempotency-key': 'superseded-key' };
+    const first = await t.api.turn(session.id, '/tool pick_color {}', headers);
+    expect(first.stopReason).toBe('interrupted');
+    // The next turn closes the pending call with an error result that carries the first turn's index.
+    await t.api.turn(session.id, 'moving on');
+    const log = (await t.api.get(`/v1/sessions/${session.id}/events`)).body.events as Loose[];
+    expect(log.some((event) => event.turn === first.index && event.seq > first.events.at(-1).seq)).toBe(true);
+    const retry = await t.api.turn(session.id, '/tool pick_color {}', headers);
+    expect(retry).toEqual({ ...first, durationMs: retry.durationMs });
+    const sse = await t.api.fetch('POST', `/v1/sessions/${session.id}/turns`, {
+      body: { input: '/tool pick_color {}' },
+      headers: { ...headers, accept: 'text/event-stream' },
+    });
+    const frames = await new SseReader(sse).rest();
+    expect(frames.at(-1)?.data.type).toBe('turn-end');
+  });
+
   it('returns the same input for a retried input, and creates and closes idempotently', async () => {
     const session = await t.api.createSession({ clientSessionId: 'idem-session' });
     expect((await t.api.post('/v1/sessions', { clientSessionId: 'idem-session' })).body.session.id).toBe(session.id);

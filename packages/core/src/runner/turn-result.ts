@@ -7,7 +7,7 @@ import type { TurnResult } from './turn-engine.js';
 /**
  * The result of the turn that consumed `input`, rebuilt from the log (for an idempotent retry of a
  * turn request). Reads only around the input's event: the turn's `turn-start` sits just before its
- * inputs, and the turn ends at its last `turn-end`.
+ * inputs, and the turn ends at its last `turn-end` (nothing after it is listed).
  */
 export async function readTurnResult(store: SessionStore, sessionId: string, input: QueuedInput): Promise<TurnResult> {
   if (input.consumedSeq === null || input.consumedTurn === null) {
@@ -40,7 +40,9 @@ export async function readTurnResult(store: SessionStore, sessionId: string, inp
     index: turn,
     inputCount: start.data.inputCount,
     inputIds: start.data.inputIds,
-    events: fromStart,
+    // Events written later under the same index (a manual compaction, error results closing calls
+    // a later turn superseded) are not part of the answer the turn gave: it ends at its turn-end.
+    events: fromStart.slice(0, fromStart.indexOf(end) + 1),
     stopReason: end.data.stopReason,
     snapshotId: end.data.snapshotId,
     usage: end.data.usage,

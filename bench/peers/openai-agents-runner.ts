@@ -5,9 +5,7 @@
  * saves the input and the output (`addItems`). This is the framework-level counterpart of a turn
  * through Confab's `Runner` with the echo model: load, model, writes, all included.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import {
   Agent,
   type AgentInputItem,
@@ -17,9 +15,8 @@ import {
   Runner,
   Usage,
 } from '@openai/agents-core';
-import Database from 'better-sqlite3';
 import { checkpointedDatabaseBytes, sqliteBytesOnDisk, synchronousMode } from './disk.js';
-import { agentTurnItems, SqliteAgentSession } from './openai-agents.js';
+import { agentTurnItems, openAgentsDatabase, SqliteAgentSession } from './openai-agents.js';
 import type { PeerConversation, PeerFactory, PeerSystem } from './peer.js';
 
 const TEXT = 'hello there, how are you doing today?';
@@ -64,12 +61,7 @@ let sessions = 0;
 
 /** The Agents SDK runner with a fixed-reply model over a WAL, `synchronous=FULL` SQLite session. */
 export const openaiAgentsRunnerPeer: PeerFactory = async () => {
-  const directory = mkdtempSync(join(tmpdir(), 'confab-bench-peer-agents-runner-'));
-  const filename = join(directory, 'sessions.db');
-  const database = new Database(filename);
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = FULL');
-  SqliteAgentSession.migrate(database);
+  const { directory, filename, database } = openAgentsDatabase('confab-bench-peer-agents-runner-');
   const agent = new Agent({ name: 'bench', instructions: 'Answer briefly.', model: new FixedReplyModel() });
   // Tracing would export spans over the network; a user benchmarking locally turns it off too.
   const runner = new Runner({ tracingDisabled: true });

@@ -105,15 +105,25 @@ export function agentTurnItems(turn: number): AgentInputItem[] {
 
 let sessions = 0;
 
-/** A file database with WAL and `synchronous=FULL`, the same durability as Confab's default. */
-export const openaiAgentsSessionPeer: PeerFactory = async () => {
-  const directory = mkdtempSync(join(tmpdir(), 'confab-bench-peer-agents-'));
+/** A fresh sessions database in a temporary directory, with the session tables created. */
+export function openAgentsDatabase(prefix: string): {
+  directory: string;
+  filename: string;
+  database: Database.Database;
+} {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
   const filename = join(directory, 'sessions.db');
   const database = new Database(filename);
   // The guide leaves pragmas to the implementer; these match Confab's so durability is equal.
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   SqliteAgentSession.migrate(database);
+  return { directory, filename, database };
+}
+
+/** A file database with WAL and `synchronous=FULL`, the same durability as Confab's default. */
+export const openaiAgentsSessionPeer: PeerFactory = async () => {
+  const { directory, filename, database } = openAgentsDatabase('confab-bench-peer-agents-');
   let commits = 0;
   const system: PeerSystem = {
     name: 'openai-agents-session',

@@ -1,5 +1,6 @@
 import { nowMs } from '../lib/stats.js';
-import type { PeerFactory, PeerSystem } from '../peers/peer.js';
+import { CommitTally } from '../peers/commit-tally.js';
+import type { PeerConversation, PeerFactory, PeerSystem } from '../peers/peer.js';
 import { rotated } from '../peers/sampling.js';
 
 /** Durable turns per second of one system with `conversations` conversations taking turns at once. */
@@ -31,38 +32,30 @@ export async function peerConcurrentTurns(
   try {
     for (const factory of factories) systems.push(await factory());
     const figures = new Map<PeerSystem, number[]>(systems.map((system) => [system, []]));
-    const commits = new Map<PeerSystem, number | null>(systems.map((system) => [system, 0]));
+    const commits = new CommitTally();
     for (let round = 0; round < options.rounds; round++) {
       for (const system of rotated(systems, round)) {
-        const conversations = [];
+        const conversations: PeerConversation[] = [];
         for (let index = 0; index < options.conversations; index++)
           conversations.push(await system.openConversation(options.historyMessages));
         // One untimed turn each, so first-use costs (prepared statements, runners) stay out.
         await Promise.all(conversations.map((conversation) => conversation.persistTurn(0)));
-        const commitsBefore = system.commits();
         const started = nowMs();
-        await Promise.all(
-          conversations.map(async (conversation) => {
-            for (let turn = 1; turn <= options.turnsPerConversation; turn++) await conversation.persistTurn(turn);
-          }),
+        await commits.count(system, () =>
+          Promise.all(
+            conversations.map(async (conversation) => {
+              for (let turn = 1; turn <= options.turnsPerConversation; turn++) await conversation.persistTurn(turn);
+            }),
+          ),
         );
         const seconds = (nowMs() - started) / 1000;
         figures.get(system)?.push((options.conversations * options.turnsPerConversation) / seconds);
-        const commitsAfter = system.commits();
-        const counted = commits.get(system);
-        commits.set(
-          system,
-          commitsBefore === null || commitsAfter === null || counted === null || counted === undefined
-            ? null
-            : counted + commitsAfter - commitsBefore,
-        );
       }
     }
     const turns = options.rounds * options.conversations * options.turnsPerConversation;
     return systems.map((system) => {
       const rounds = figures.get(system) ?? [];
       const sorted = [...rounds].sort((a, b) => a - b);
-      const counted = commits.get(system);
       return {
         system: system.name,
         durability: system.durability,
@@ -70,7 +63,7 @@ export async function peerConcurrentTurns(
         turns,
         turnsPerSecond: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN,
         rounds,
-        commitsPerTurn: counted === null || counted === undefined ? null : counted / turns,
+        commitsPerTurn: commits.perTurn(system, turns),
       };
     });
   } finally {

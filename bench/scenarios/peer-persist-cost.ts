@@ -1,4 +1,5 @@
 import { nowMs, type Summary, summarize } from '../lib/stats.js';
+import { CommitTally } from '../peers/commit-tally.js';
 import type { PeerFactory, PeerSystem } from '../peers/peer.js';
 import { rotated, type SamplingPlan } from '../peers/sampling.js';
 
@@ -26,38 +27,28 @@ export async function peerPersistCost(
   try {
     for (const factory of factories) systems.push(await factory());
     const durations = new Map<PeerSystem, number[]>(systems.map((system) => [system, []]));
-    const commits = new Map<PeerSystem, number | null>(systems.map((system) => [system, 0]));
+    const commits = new CommitTally();
     for (let round = 0; round < plan.rounds; round++) {
       for (const system of rotated(systems, round)) {
         const conversation = await system.openConversation(historyMessages);
         let turn = 0;
         while (turn < plan.warmup) await conversation.persistTurn(turn++);
-        const commitsBefore = system.commits();
-        for (let sample = 0; sample < plan.samples; sample++) {
-          const started = nowMs();
-          await conversation.persistTurn(turn++);
-          durations.get(system)?.push(nowMs() - started);
-        }
-        const commitsAfter = system.commits();
-        const counted = commits.get(system);
-        commits.set(
-          system,
-          commitsBefore === null || commitsAfter === null || counted === null || counted === undefined
-            ? null
-            : counted + commitsAfter - commitsBefore,
-        );
+        await commits.count(system, async () => {
+          for (let sample = 0; sample < plan.samples; sample++) {
+            const started = nowMs();
+            await conversation.persistTurn(turn++);
+            durations.get(system)?.push(nowMs() - started);
+          }
+        });
       }
     }
-    return systems.map((system) => {
-      const counted = commits.get(system);
-      return {
-        system: system.name,
-        durability: system.durability,
-        historyMessages,
-        msPerTurn: summarize(durations.get(system) ?? []),
-        commitsPerTurn: counted === null || counted === undefined ? null : counted / (plan.rounds * plan.samples),
-      };
-    });
+    return systems.map((system) => ({
+      system: system.name,
+      durability: system.durability,
+      historyMessages,
+      msPerTurn: summarize(durations.get(system) ?? []),
+      commitsPerTurn: commits.perTurn(system, plan.rounds * plan.samples),
+    }));
   } finally {
     for (const system of systems) await system.dispose();
   }

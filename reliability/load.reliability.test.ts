@@ -1,8 +1,8 @@
 /**
  * Load: many sessions × turns through the real HTTP server (SQLite, echo model) with 64 concurrent
  * clients. Zero errors, zero lost or duplicated events, every `turn-end` matched to its
- * `turn-start`. Scale with RELIABILITY_SESSIONS / RELIABILITY_TURNS (issue 8 asks for 1,000 × 10;
- * the defaults are a bounded run).
+ * `turn-start`. Scale with RELIABILITY_SESSIONS / RELIABILITY_TURNS: the defaults are issue 8's
+ * 1,000 × 10; `.ci/run` runs 100 × 10.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { SqliteStore } from '@confab/sqlite';
 import { newId, newSecret, type SessionEvent, sha256Hex } from 'confab';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const SESSIONS = Number(process.env.RELIABILITY_SESSIONS ?? 100);
+const SESSIONS = Number(process.env.RELIABILITY_SESSIONS ?? 1000);
 const TURNS = Number(process.env.RELIABILITY_TURNS ?? 10);
 const CLIENTS = 64;
 
@@ -65,6 +65,7 @@ describe(`load: ${SESSIONS} sessions × ${TURNS} turns, ${CLIENTS} concurrent cl
       sessionIds.push(((await response.json()) as { session: { id: string } }).session.id);
     }
     const failures: string[] = [];
+    const started = Date.now();
     const work = sessionIds.flatMap((sessionId) => Array.from({ length: TURNS }, (_, turn) => ({ sessionId, turn })));
     const answered = new Map(sessionIds.map((id) => [id, 0]));
     let cursor = 0;
@@ -86,8 +87,11 @@ describe(`load: ${SESSIONS} sessions × ${TURNS} turns, ${CLIENTS} concurrent cl
     expect(failures).toEqual([]);
     expect([...answered.values()].every((count) => count === TURNS)).toBe(true);
 
+    const seconds = (Date.now() - started) / 1000;
+    let audited = 0;
     for (const sessionId of sessionIds) {
       const events = await readAllEvents(sessionId);
+      audited += events.length;
       expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
       let open: number | null = null;
       let turns = 0;
@@ -108,5 +112,10 @@ describe(`load: ${SESSIONS} sessions × ${TURNS} turns, ${CLIENTS} concurrent cl
       const inputs = events.flatMap((event) => (event.type === 'input' ? [event.data.text] : []));
       expect(new Set(inputs).size).toBe(TURNS);
     }
+    console.log(
+      `load: ${SESSIONS * TURNS} turns (${SESSIONS} sessions × ${TURNS}) by ${CLIENTS} clients in ${seconds.toFixed(1)} s ` +
+        `(${Math.round((SESSIONS * TURNS) / seconds)} turns/s), ${failures.length} errors, ${audited} events audited: ` +
+        'contiguous, every turn-start matched by one turn-end, no input twice',
+    );
   });
 });

@@ -68,6 +68,8 @@ function responsesOf(operation: OperationSpec): Record<string, unknown> {
   // answer 400 (bad JSON, wrong fields) and 413 (over maxBodyBytes), whatever its own list says.
   const statuses = new Set(operation.errors);
   if (operation.body) for (const status of [400, 413]) statuses.add(status);
+  // Any route answers 503 while the server drains for shutdown or its store is unreachable.
+  statuses.add(503);
   for (const status of [...statuses].sort((left, right) => left - right)) {
     responses[status] = {
       description: STATUS_TEXT[status] ?? 'error',

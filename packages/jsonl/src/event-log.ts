@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import type { SessionEvent } from 'confab';
+import type { EventType, SessionEvent } from 'confab';
 import {
   appendDurably,
   createAtomicWriter,
@@ -8,7 +8,7 @@ import {
   removeFile,
   truncateDurably,
 } from './atomic-file.js';
-import { encodeEventLine, lineSeq, parseEventLine } from './event-line.js';
+import { encodeEventLine, lineSeq, parseEventLine, peekType } from './event-line.js';
 import { forEachLine, forEachLineBackward, type Line } from './line-reader.js';
 import { LruMap } from './lru-map.js';
 import { OffsetIndex } from './offset-index.js';
@@ -47,8 +47,9 @@ export class EventLog {
   ) {}
 
   /**
-   * Up to `limit` own events of a session with seq in (`afterSeq`, `throughSeq`], oldest first.
-   * `fileLastSeq` (the session's committed last seq) helps choose where to start reading.
+   * Up to `limit` own events of a session with seq in (`afterSeq`, `throughSeq`], oldest first,
+   * only those of `types` when it is not null. `fileLastSeq` (the session's committed last seq)
+   * helps choose where to start reading.
    */
   async readRange(
     sessionId: string,
@@ -56,13 +57,22 @@ export class EventLog {
     throughSeq: number,
     limit: number,
     fileLastSeq: number,
+    types: readonly EventType[] | null = null,
   ): Promise<SessionEvent[]> {
     const events: SessionEvent[] = [];
     if (limit <= 0) return events;
-    await this.scan(sessionId, afterSeq, throughSeq, fileLastSeq, ({ event }) => {
-      events.push(event);
-      return events.length < limit;
-    });
+    const wanted = types === null ? null : new Set<string>(types);
+    await this.scan(
+      sessionId,
+      afterSeq,
+      throughSeq,
+      fileLastSeq,
+      ({ event }) => {
+        events.push(event);
+        return events.length < limit;
+      },
+      wanted,
+    );
     return events;
   }
 
@@ -221,6 +231,7 @@ export class EventLog {
     throughSeq: number,
     fileLastSeq: number,
     visit: (found: ScannedEvent) => boolean,
+    wanted: ReadonlySet<string> | null = null,
   ): Promise<void> {
     if (throughSeq <= afterSeq) return;
     const path = this.pathOf(sessionId);
@@ -241,12 +252,19 @@ export class EventLog {
         index.note(seq, line.start);
         // A seq at or below the previous one is a duplicate (or inherited residue): first one wins.
         if (seq <= previousSeq) return true;
+        // A line of a type not asked for is passed over on its prefix, never parsed.
+        const peeked = wanted === null ? null : peekType(line.bytes);
+        if (peeked !== null && !wanted?.has(peeked)) {
+          previousSeq = seq;
+          return seq < throughSeq;
+        }
         const event = parseEventLine(line.bytes);
         if (!event || event.seq !== seq) {
           this.warnBadLine(path, line);
           return true;
         }
         previousSeq = seq;
+        if (wanted !== null && !wanted.has(event.type)) return seq < throughSeq;
         return visit({ event, line }) && seq < throughSeq;
       });
     } finally {

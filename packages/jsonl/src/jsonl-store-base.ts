@@ -3,6 +3,7 @@ import {
   type ApiToken,
   type App,
   applySessionPatch,
+  type EventType,
   errors,
   type FileRecord,
   type NewFile,
@@ -221,12 +222,20 @@ export abstract class JsonlStoreBase {
     });
   }
 
-  /** The session's visible events after `after` (through fork parents), as the port reads them. */
-  protected async readVisible(record: SessionRecord, after: number, limit: number): Promise<SessionEvent[]> {
+  /**
+   * The session's visible events after `after` (through fork parents), as the port reads them;
+   * only those of `types` when it is not null.
+   */
+  protected async readVisible(
+    record: SessionRecord,
+    after: number,
+    limit: number,
+    types: readonly EventType[] | null = null,
+  ): Promise<SessionEvent[]> {
     const { catalog, events } = this.context;
     const segments = await resolveChain(record, (id) => catalog.records.get(id)?.inheritsFrom);
     return readChain(record.id, segments, after, limit, (id, afterSeq, throughSeq, max) =>
-      events.readRange(id, afterSeq, throughSeq, max, catalog.records.get(id)?.lastSeq ?? throughSeq),
+      events.readRange(id, afterSeq, throughSeq, max, catalog.records.get(id)?.lastSeq ?? throughSeq, types),
     );
   }
 

@@ -7,6 +7,7 @@ import {
   type ClaimInputsRequest,
   type CommitFolding,
   checkAfter,
+  checkEventTypes,
   checkFoldedRelease,
   clampLimit,
   type EventPage,
@@ -21,6 +22,7 @@ import {
   type NewSession,
   PAGE_LIMITS,
   type QueuedInput,
+  type ReadContextOptions,
   type ReadEventsQuery,
   type SessionContext,
   type SessionPage,
@@ -223,7 +225,8 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
     });
   }
 
-  async readContext(sessionId: string): Promise<SessionContext> {
+  async readContext(sessionId: string, options: ReadContextOptions = {}): Promise<SessionContext> {
+    const types = checkEventTypes(options.types);
     return this.runReading(async () => {
       const record = copy(this.requireRecord(sessionId));
       let compaction: SessionContext['compaction'] = null;
@@ -231,7 +234,10 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
         const [event] = await this.readVisible(record, record.compactionSeq - 1, 1);
         if (event?.type === 'compaction') compaction = event;
       }
-      const events = await this.readVisible(record, compaction?.data.throughSeq ?? 0, Number.MAX_SAFE_INTEGER);
+      const events =
+        types?.length === 0
+          ? []
+          : await this.readVisible(record, compaction?.data.throughSeq ?? 0, Number.MAX_SAFE_INTEGER, types);
       return { session: record, compaction, events };
     });
   }

@@ -2,6 +2,7 @@ import {
   checkAfter,
   clampLimit,
   type EventPage,
+  type EventType,
   PAGE_LIMITS,
   type ReadEventsQuery,
   readChain,
@@ -20,19 +21,31 @@ import type { SqlRunner } from './sql-runner.js';
  * forks) must not tear the result.
  */
 
-/** A session's own events (never through fork parents) in (`afterSeq`, `throughSeq`], oldest first. */
+/**
+ * A session's own events (never through fork parents) in (`afterSeq`, `throughSeq`], oldest first,
+ * only those of `types` when it is not null: the `type` column is tested in the query, so rows of
+ * other types never leave the database.
+ */
 export async function readOwnEvents(
   sql: SqlRunner,
   sessionId: string,
   afterSeq: number,
   throughSeq: number,
   limit: number,
+  types: readonly EventType[] | null = null,
 ): Promise<SessionEvent[]> {
-  const rows = await sql.rows<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM ${sql.tables.events}
-     WHERE session_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`,
-    [sessionId, afterSeq, throughSeq, limit],
-  );
+  const rows =
+    types === null
+      ? await sql.rows<EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM ${sql.tables.events}
+           WHERE session_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`,
+          [sessionId, afterSeq, throughSeq, limit],
+        )
+      : await sql.rows<EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM ${sql.tables.events}
+           WHERE session_id = $1 AND seq > $2 AND seq <= $3 AND type = ANY($5::text[]) ORDER BY seq LIMIT $4`,
+          [sessionId, afterSeq, throughSeq, limit, [...types]],
+        );
   return rows.map(eventFromRow);
 }
 
@@ -54,16 +67,17 @@ export async function findOwnLatestCompaction(
   return row ? eventFromRow(row) : null;
 }
 
-/** Up to `limit` events visible to `record` after `after`, through its fork parents. */
+/** Up to `limit` events visible to `record` after `after` (of `types` only, unless null), through its fork parents. */
 export async function readVisibleEvents(
   sql: SqlRunner,
   record: SessionRecord,
   after: number,
   limit: number,
+  types: readonly EventType[] | null = null,
 ): Promise<SessionEvent[]> {
   const segments = await resolveChain(record, (sessionId) => loadInheritance(sql, sessionId));
   return readChain(record.id, segments, after, limit, (sessionId, afterSeq, throughSeq, max) =>
-    readOwnEvents(sql, sessionId, afterSeq, throughSeq, max),
+    readOwnEvents(sql, sessionId, afterSeq, throughSeq, max, types),
   );
 }
 
@@ -78,15 +92,23 @@ export async function readEventPage(sql: SqlRunner, sessionId: string, query: Re
 
 /**
  * `readContext` of the port: the record points at its newest compaction, so the cost is one keyed
- * read plus the tail after it, whatever the log's length.
+ * read plus the tail after it, whatever the log's length. `types` was resolved by
+ * `checkEventTypes` (null: every type; empty: no events, nothing read).
  */
-export async function readSessionContext(sql: SqlRunner, sessionId: string): Promise<SessionContext> {
+export async function readSessionContext(
+  sql: SqlRunner,
+  sessionId: string,
+  types: readonly EventType[] | null = null,
+): Promise<SessionContext> {
   const session = await requireSession(sql, sessionId);
   let compaction: SessionContext['compaction'] = null;
   if (session.compactionSeq !== null) {
     const [event] = await readVisibleEvents(sql, session, session.compactionSeq - 1, 1);
     if (event?.type === 'compaction') compaction = event;
   }
-  const events = await readVisibleEvents(sql, session, compaction?.data.throughSeq ?? 0, Number.MAX_SAFE_INTEGER);
+  const events =
+    types?.length === 0
+      ? []
+      : await readVisibleEvents(sql, session, compaction?.data.throughSeq ?? 0, Number.MAX_SAFE_INTEGER, types);
   return { session, compaction, events };
 }

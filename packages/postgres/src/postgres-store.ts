@@ -6,6 +6,7 @@ import {
   type AppendResult,
   type ClaimInputsRequest,
   type CommitFolding,
+  checkEventTypes,
   checkFoldedRelease,
   type EventPage,
   type FileRecord,
@@ -18,6 +19,7 @@ import {
   type NewInput,
   type NewSession,
   type QueuedInput,
+  type ReadContextOptions,
   type ReadEventsQuery,
   type SessionContext,
   type SessionPage,
@@ -228,8 +230,9 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
     return this.database.transaction((snapshot) => readEventPage(snapshot, sessionId, copied), 'snapshot');
   }
 
-  async readContext(sessionId: string): Promise<SessionContext> {
-    return this.database.transaction((snapshot) => readSessionContext(snapshot, sessionId), 'snapshot');
+  async readContext(sessionId: string, options: ReadContextOptions = {}): Promise<SessionContext> {
+    const types = checkEventTypes(options.types);
+    return this.database.transaction((snapshot) => readSessionContext(snapshot, sessionId, types), 'snapshot');
   }
 
   // --- snapshots and forks ----------------------------------------------------------------------

@@ -2,6 +2,7 @@ import {
   checkAfter,
   clampLimit,
   type EventPage,
+  type EventType,
   PAGE_LIMITS,
   type ReadEventsQuery,
   readChain,
@@ -22,8 +23,9 @@ export function insertEvents(statements: StatementCache, events: SessionEvent[])
 }
 
 /**
- * A session's own events (never through fork parents) in (`afterSeq`, `throughSeq`], oldest first.
- * One column per row, plucked: the per-row cost is one string and one JSON.parse.
+ * A session's own events (never through fork parents) in (`afterSeq`, `throughSeq`], oldest first,
+ * only those of `types` when it is not null. One column per row, plucked: the per-row cost is one
+ * string and one JSON.parse; rows of other types are skipped on the `type` column, unparsed.
  */
 export function readOwnEvents(
   statements: StatementCache,
@@ -31,14 +33,27 @@ export function readOwnEvents(
   afterSeq: number,
   throughSeq: number,
   limit: number,
+  types: readonly EventType[] | null = null,
 ): SessionEvent[] {
-  const bodies = statements.column<string>(
-    'SELECT body FROM events WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
-    sessionId,
-    afterSeq,
-    throughSeq,
-    limit,
-  );
+  const bodies =
+    types === null
+      ? statements.column<string>(
+          'SELECT body FROM events WHERE session_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+          sessionId,
+          afterSeq,
+          throughSeq,
+          limit,
+        )
+      : statements.column<string>(
+          // One placeholder per type: a statement per filter size, cached like any other.
+          `SELECT body FROM events WHERE session_id = ? AND seq > ? AND seq <= ?
+           AND type IN (${types.map(() => '?').join(', ')}) ORDER BY seq LIMIT ?`,
+          sessionId,
+          afterSeq,
+          throughSeq,
+          ...types,
+          limit,
+        );
   const events = new Array<SessionEvent>(bodies.length);
   for (let index = 0; index < bodies.length; index++) events[index] = eventFromBody(sessionId, bodies[index] as string);
   return events;
@@ -56,7 +71,7 @@ export function findOwnLatestCompaction(
 ): SessionEvent | null {
   const row = statements.row<Pick<EventRow, 'body'>>(
     `SELECT body FROM events INDEXED BY events_compactions
-     WHERE session_id = ? AND json_extract(body, '$.type') = 'compaction' AND seq > ? AND seq <= ?
+     WHERE session_id = ? AND type = 'compaction' AND seq > ? AND seq <= ?
      ORDER BY seq DESC LIMIT 1`,
     sessionId,
     afterSeq,
@@ -65,16 +80,17 @@ export function findOwnLatestCompaction(
   return row ? eventFromBody(sessionId, row.body) : null;
 }
 
-/** Up to `limit` events visible to `record` after `after`, through its fork parents. */
+/** Up to `limit` events visible to `record` after `after` (of `types` only, unless null), through its fork parents. */
 export async function readVisibleEvents(
   statements: StatementCache,
   record: SessionRecord,
   after: number,
   limit: number,
+  types: readonly EventType[] | null = null,
 ): Promise<SessionEvent[]> {
   const segments = await resolveChain(record, (sessionId) => loadInheritance(statements, sessionId));
   return readChain(record.id, segments, after, limit, (sessionId, afterSeq, throughSeq, max) =>
-    readOwnEvents(statements, sessionId, afterSeq, throughSeq, max),
+    readOwnEvents(statements, sessionId, afterSeq, throughSeq, max, types),
   );
 }
 
@@ -94,19 +110,22 @@ export async function readEventPage(
 /**
  * `readContext` of the port, run inside one snapshot read: the record points at its newest
  * compaction, so the cost is one keyed read plus the tail after it, whatever the log's length.
+ * `types` was resolved by `checkEventTypes` (null: every type; empty: no events, nothing read).
  */
-export async function readSessionContext(statements: StatementCache, sessionId: string): Promise<SessionContext> {
+export async function readSessionContext(
+  statements: StatementCache,
+  sessionId: string,
+  types: readonly EventType[] | null = null,
+): Promise<SessionContext> {
   const session = requireSession(statements, sessionId);
   let compaction: SessionContext['compaction'] = null;
   if (session.compactionSeq !== null) {
     const [event] = await readVisibleEvents(statements, session, session.compactionSeq - 1, 1);
     if (event?.type === 'compaction') compaction = event;
   }
-  const events = await readVisibleEvents(
-    statements,
-    session,
-    compaction?.data.throughSeq ?? 0,
-    Number.MAX_SAFE_INTEGER,
-  );
+  const events =
+    types?.length === 0
+      ? []
+      : await readVisibleEvents(statements, session, compaction?.data.throughSeq ?? 0, Number.MAX_SAFE_INTEGER, types);
   return { session, compaction, events };
 }

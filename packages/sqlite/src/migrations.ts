@@ -141,10 +141,33 @@ ALTER TABLE events_v2 RENAME TO events;
 CREATE INDEX events_compactions ON events (session_id, seq) WHERE json_extract(body, '$.type') = 'compaction';
 `;
 
+/*
+ * Version 3: the event's type as a stored generated column, so a read filtered by type
+ * (`readContext` with `types`) tests a short column instead of extracting it from each body, and
+ * the left-out rows are never parsed (json_extract per row cost about as much as the JSON.parse it
+ * saved). Generated from the body, it cannot disagree with it, and writers are unchanged. Declared
+ * before `body` so reading it never follows a long body's overflow pages. The table is rebuilt
+ * because SQLite cannot add a stored column in place.
+ */
+const EVENT_TYPE_COLUMN = `
+CREATE TABLE events_v3 (
+  session_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL GENERATED ALWAYS AS (json_extract(body, '$.type')) STORED,
+  body TEXT NOT NULL,
+  PRIMARY KEY (session_id, seq)
+) WITHOUT ROWID;
+INSERT INTO events_v3 (session_id, seq, body) SELECT session_id, seq, body FROM events;
+DROP TABLE events;
+ALTER TABLE events_v3 RENAME TO events;
+CREATE INDEX events_compactions ON events (session_id, seq) WHERE type = 'compaction';
+`;
+
 /** Every migration, oldest first. Append only: a released migration is never edited. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
   { version: 2, name: 'events as one JSON body', sql: EVENTS_AS_JSON },
+  { version: 3, name: 'event type as a stored column', sql: EVENT_TYPE_COLUMN },
 ];
 
 /** The schema version this build creates and understands. */

@@ -74,9 +74,16 @@ describe('query plans', () => {
     const statements = new RecordingStatements(connection);
     readOwnEvents(statements, 'ses_1', 10, 1000, 100);
     findOwnLatestCompaction(statements, 'ses_1', 0, 1000);
-    const [read, compaction] = plansOf(connection, statements);
+    readOwnEvents(statements, 'ses_1', 10, 1000, 100, ['input', 'message', 'tool-call', 'tool-result']);
+    readOwnEvents(statements, 'ses_1', 10, 1000, 100, ['message']);
+    const [read, compaction, ...filtered] = plansOf(connection, statements);
     expect(read).toEqual(['SEARCH events USING PRIMARY KEY (session_id=? AND seq>? AND seq<?)']);
     expect(compaction).toEqual(['SEARCH events USING INDEX events_compactions (session_id=? AND seq>? AND seq<?)']);
+    // A filtered read is the same range scan, the type tested on each row's column: no sort, no other index.
+    expect(filtered).toEqual([
+      ['SEARCH events USING PRIMARY KEY (session_id=? AND seq>? AND seq<?)'],
+      ['SEARCH events USING PRIMARY KEY (session_id=? AND seq>? AND seq<?)'],
+    ]);
   });
 
   it('claims and sweeps search indexes without sorting', () => {

@@ -6,6 +6,7 @@ import {
   type AppendResult,
   type ClaimInputsRequest,
   type CommitFolding,
+  checkEventTypes,
   checkFoldedRelease,
   type EventPage,
   type FileRecord,
@@ -18,6 +19,7 @@ import {
   type NewInput,
   type NewSession,
   type QueuedInput,
+  type ReadContextOptions,
   type ReadEventsQuery,
   type SessionContext,
   type SessionPage,
@@ -212,8 +214,10 @@ export class SqliteStore implements SessionStore, AppendNotifier, CommitFolding 
     return this.engine.snapshotRead((statements) => readEventPage(statements, sessionId, copied));
   }
 
-  async readContext(sessionId: string): Promise<SessionContext> {
-    return this.engine.snapshotRead((statements) => readSessionContext(statements, sessionId));
+  async readContext(sessionId: string, options: ReadContextOptions = {}): Promise<SessionContext> {
+    // Checked (and copied) now: the read may wait its turn for the snapshot connection.
+    const types = checkEventTypes(options.types);
+    return this.engine.snapshotRead((statements) => readSessionContext(statements, sessionId, types));
   }
 
   // --- snapshots and forks ----------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { errors } from '../errors.js';
-import type { SessionEvent } from '../model/event.js';
+import type { EventType, SessionEvent } from '../model/event.js';
 import type {
   ApiToken,
   App,
@@ -21,8 +21,10 @@ import {
   type FoldedAppendRequest,
   type LeaseAcquisition,
 } from './commit-folding.js';
+import { checkEventTypes } from './event-type-filter.js';
 import { findLatestInChain, readChain, resolveChain } from './fork-chain.js';
 import { checkAfter, checkStatusFilter, clampLimit, PAGE_LIMITS } from './limits.js';
+import { ownEventRange } from './own-event-range.js';
 import { decodeSessionCursor, encodeSessionCursor, sessionOrderBefore } from './session-cursor.js';
 import {
   applyAppendToSession,
@@ -43,6 +45,7 @@ import {
   type EventPage,
   type ForkRequest,
   type ListSessionsQuery,
+  type ReadContextOptions,
   type ReadEventsQuery,
   type SessionContext,
   type SessionPage,
@@ -311,7 +314,8 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
     };
   }
 
-  async readContext(sessionId: string): Promise<SessionContext> {
+  async readContext(sessionId: string, options: ReadContextOptions = {}): Promise<SessionContext> {
+    const types = checkEventTypes(options.types);
     const slot = this.slot(sessionId);
     const record = slot.record;
     let compaction: SessionContext['compaction'] = null;
@@ -319,7 +323,10 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
       const [event] = await this.readVisible(record, record.compactionSeq - 1, 1);
       if (event?.type === 'compaction') compaction = event;
     }
-    const events = await this.readVisible(record, compaction?.data.throughSeq ?? 0, Number.MAX_SAFE_INTEGER);
+    const events =
+      types?.length === 0
+        ? []
+        : await this.readVisible(record, compaction?.data.throughSeq ?? 0, Number.MAX_SAFE_INTEGER, types);
     return copy({ session: record, compaction, events });
   }
 
@@ -661,26 +668,16 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
     return undefined;
   }
 
-  private async readVisible(record: SessionRecord, after: number, limit: number): Promise<SessionEvent[]> {
+  private async readVisible(
+    record: SessionRecord,
+    after: number,
+    limit: number,
+    types: readonly EventType[] | null = null,
+  ): Promise<SessionEvent[]> {
     const segments = await resolveChain(record, (id) => this.sessions.get(id)?.record.inheritsFrom);
-    return readChain(record.id, segments, after, limit, (id, afterSeq, throughSeq, max) => {
-      const events = this.sessions.get(id)?.events ?? [];
-      const out: SessionEvent[] = [];
-      // Own events are stored in seq order: a binary search keeps long logs cheap to page.
-      let low = 0;
-      let high = events.length;
-      while (low < high) {
-        const middle = (low + high) >> 1;
-        if ((events[middle] as SessionEvent).seq <= afterSeq) low = middle + 1;
-        else high = middle;
-      }
-      for (let index = low; index < events.length && out.length < max; index++) {
-        const event = events[index] as SessionEvent;
-        if (event.seq > throughSeq) break;
-        out.push(event);
-      }
-      return out;
-    });
+    return readChain(record.id, segments, after, limit, (id, afterSeq, throughSeq, max) =>
+      ownEventRange(this.sessions.get(id)?.events ?? [], afterSeq, throughSeq, max, types),
+    );
   }
 
   private findOwnLatest(sessionId: string, type: SessionEvent['type'], afterSeq: number, throughSeq: number) {

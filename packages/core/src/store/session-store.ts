@@ -1,4 +1,4 @@
-import type { NewEvent, SessionEvent } from '../model/event.js';
+import type { EventType, NewEvent, SessionEvent } from '../model/event.js';
 import type {
   ApiToken,
   App,
@@ -86,10 +86,27 @@ export interface ReadEventsQuery {
 /** What a turn needs to load: the latest compaction summary and the events after it. */
 export interface SessionContext {
   session: SessionRecord;
-  /** The newest `compaction` event visible to the session, or null. */
+  /** The newest `compaction` event visible to the session, or null (whatever `types` asked for). */
   compaction: Extract<SessionEvent, { type: 'compaction' }> | null;
-  /** Every event with seq greater than the compaction's `throughSeq` (all events when none). */
+  /**
+   * Every event with seq greater than the compaction's `throughSeq` (all events when none),
+   * oldest first, through fork parents; with `types`, only the events of those types.
+   */
   events: SessionEvent[];
+}
+
+/** Options of `readContext`. */
+export interface ReadContextOptions {
+  /**
+   * Only events of these types go into `events`, e.g. just what a prompt is built from. The
+   * result is the unfiltered context's `events` with the others left out: same events, same
+   * order, same seqs (so seqs have gaps), fork parents read through as without a filter; the
+   * `compaction` field is reported regardless. An empty list yields no events (the session and
+   * compaction are still returned). A name that is not a persisted event type (including the
+   * stream-only deltas) fails with `invalid_argument`. Absent: every type. Adapters filter as
+   * early as they can (in the query, before parsing), so what is left out costs little or nothing.
+   */
+  types?: readonly EventType[];
 }
 
 /** Input to `forkSession`. */
@@ -214,8 +231,12 @@ export interface SessionStore {
    * `sessionId` and their original `seq`/`turn`. Fails with `not_found` when the session is missing.
    */
   readEvents(sessionId: string, query?: ReadEventsQuery): Promise<EventPage>;
-  /** The latest compaction plus the events after its `throughSeq`; cost independent of total length. */
-  readContext(sessionId: string): Promise<SessionContext>;
+  /**
+   * The latest compaction plus the events after its `throughSeq` (only those of `options.types`
+   * when given; see {@link ReadContextOptions}); cost independent of total length. Fails with
+   * `not_found` when the session is missing, `invalid_argument` for a bad `types`.
+   */
+  readContext(sessionId: string, options?: ReadContextOptions): Promise<SessionContext>;
 
   // --- snapshots and forks -------------------------------------------------------------------
 

@@ -22,23 +22,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ConfabClient,
-  type FetchFunction,
-  type Session,
-  type SessionEvent,
-  type StreamEvent,
-  type TurnResult,
-} from '@confab/client';
+import { ConfabClient, type Session } from '@confab/client';
 import { serve } from '@confab/server';
 import { SqliteStore } from '@confab/sqlite';
 import { createModelResolver, newId, newSecret, sha256Hex } from 'confab';
 import { createEchoModel } from 'confab/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDelivery, type DeliveryReport } from './support/check-delivery.js';
+import { type ClientCounts, countingFetch } from './support/counting-fetch.js';
 import { type FlakyProxy, startFlakyProxy } from './support/flaky-proxy.js';
-import { type RawStreamResult, readRawResumingStream } from './support/raw-resuming-stream.js';
+import { readSessionLog } from './support/read-session-log.js';
 import { createSeededRandom, type SeededRandom, seedFromEnvironment } from './support/seeded-random.js';
+import { clientTail, rawTail } from './support/stream-resume-tails.js';
+import { clientTurn, planTurn, RawCounts, rawTurn } from './support/stream-resume-turns.js';
+import { waitUntil } from './support/wait-until.js';
 
 const TARGET_DISCONNECTS = Number(process.env.RELIABILITY_DISCONNECTS ?? 100);
 const DEADLINE_MS = Number(process.env.RELIABILITY_STREAM_DEADLINE_MS ?? 300_000);
@@ -111,209 +108,6 @@ afterAll(async () => {
   if (directory) rmSync(directory, { recursive: true, force: true });
 });
 
-/** Resumes the client SDK made: `GET …/events` with `Last-Event-ID`, and turns re-POSTed with their key. */
-interface ClientCounts {
-  resumes: number;
-  deltaResumes: number;
-  reopens: number;
-}
-
-function countingFetch(counts: ClientCounts): FetchFunction {
-  const postedKeys = new Set<string>();
-  return (input, init) => {
-    const headers = new Headers(init.headers);
-    const lastEventId = headers.get('last-event-id');
-    if (lastEventId) {
-      counts.resumes += 1;
-      if (lastEventId.includes('.')) counts.deltaResumes += 1;
-    }
-    const key = headers.get('idempotency-key');
-    if (init.method === 'POST' && key && new URL(input).pathname.endsWith('/turns')) {
-      if (postedKeys.has(key)) counts.reopens += 1;
-      postedKeys.add(key);
-    }
-    return fetch(input, init);
-  };
-}
-
-/** The whole log, read as JSON straight from the server (not through the proxy). */
-async function readLog(sessionId: string): Promise<SessionEvent[]> {
-  const events: SessionEvent[] = [];
-  let after = 0;
-  for (;;) {
-    const response = await fetch(`${running.url}/v1/sessions/${sessionId}/events?after=${after}&limit=1000`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    const page = (await response.json()) as { events: SessionEvent[]; nextAfter: number | null };
-    events.push(...page.events);
-    if (page.nextAfter === null) return events;
-    after = page.nextAfter;
-  }
-}
-
-const WORDS = ['harbour', 'tram', 'azulejo', 'fado', 'river', 'hill', 'pastel', 'sardine', 'castle', 'miradouro'];
-
-/** One turn's input, the model it runs on, and the answer the echo model must give. */
-interface TurnPlan {
-  input: string;
-  model?: string;
-  answer: string;
-}
-
-function planTurn(random: SeededRandom, tag: string): TurnPlan {
-  const words = (count: number) => Array.from({ length: count }, () => random.pick(WORDS)).join(' ');
-  const kind = random.pick(['long', 'sleep', 'paced'] as const);
-  if (kind === 'sleep') {
-    const text = `${tag} ${words(random.integer(6, 30))}`;
-    return { input: `/sleep ${random.integer(50, 600)} ${text}`, answer: `echo: ${text}` };
-  }
-  const input = `${tag} ${words(random.integer(15, 60))}`;
-  return { input, model: kind === 'paced' ? 'paced:x' : undefined, answer: `echo: ${input}` };
-}
-
-/** Everything one turn stream delivered, and the turn it belonged to. */
-interface StreamedTurn {
-  events: StreamEvent[];
-  turnIndex: number | null;
-  problems: string[];
-}
-
-async function clientTurn(session: Session, plan: TurnPlan, label: string): Promise<StreamedTurn> {
-  const events: StreamEvent[] = [];
-  const stream = session.stream(plan.input, { model: plan.model, signal: AbortSignal.timeout(TURN_WATCHDOG_MS) });
-  try {
-    for await (const event of stream) events.push(event);
-    const result: TurnResult = await stream.result;
-    const problems: string[] = [];
-    if (result.stopReason !== 'stop') problems.push(`${label}: stopReason ${result.stopReason}`);
-    if (result.text() !== plan.answer) problems.push(`${label}: answered ${JSON.stringify(result.text())}`);
-    return { events, turnIndex: result.index, problems };
-  } catch (error) {
-    return {
-      events,
-      turnIndex: null,
-      problems: [`${label}: the stream failed after ${events.length} events: ${error}`],
-    };
-  }
-}
-
-async function rawTurn(sessionId: string, plan: TurnPlan, label: string, counts: RawCounts): Promise<StreamedTurn> {
-  const raw = await readRawResumingStream({
-    baseUrl: proxy.url,
-    token,
-    sessionId,
-    turn: { input: plan.input, model: plan.model, idempotencyKey: `key-${label.replaceAll(' ', '-')}` },
-    isLast: (event) => event.type === 'turn-end',
-    signal: AbortSignal.timeout(TURN_WATCHDOG_MS),
-    maxEmptyConnections: 30,
-  });
-  counts.add(raw);
-  const problems = raw.problems.map((problem) => `${label}: ${problem}`);
-  if (raw.ended !== 'last') problems.push(`${label}: no turn-end (${raw.ended}) after ${raw.events.length} events`);
-  const last = raw.events.at(-1);
-  const message = raw.events.find((event) => event.type === 'message');
-  if (message?.type === 'message' && message.data.text !== plan.answer) {
-    problems.push(`${label}: answered ${JSON.stringify(message.data.text)}`);
-  }
-  return { events: raw.events, turnIndex: last?.type === 'turn-end' ? last.turn : null, problems };
-}
-
-/** Connections, resumes and re-POSTs of the raw streams. */
-class RawCounts {
-  connections = 0;
-  resumes = 0;
-  deltaResumes = 0;
-  reopens = 0;
-
-  add(result: RawStreamResult): void {
-    this.connections += result.connections;
-    this.resumes += result.resumes;
-    this.deltaResumes += result.deltaResumes;
-    this.reopens += result.reopens;
-  }
-}
-
-/** A live tail kept open for the whole run; `stop` ends it and reports how it went. */
-interface Tail {
-  events: StreamEvent[];
-  lastSeq(): number;
-  /** False once the tail ended by itself (it gave up). */
-  alive(): boolean;
-  stop(): Promise<string[]>;
-}
-
-function clientTail(session: Session, label: string): Tail {
-  const events: StreamEvent[] = [];
-  const controller = new AbortController();
-  let failure: unknown = null;
-  let ended = false;
-  const reading = (async () => {
-    try {
-      for await (const event of session.events.stream({ after: 0, signal: controller.signal })) events.push(event);
-      failure = new Error('the live tail ended by itself');
-    } catch (error) {
-      if (!controller.signal.aborted) failure = error;
-    }
-    ended = true;
-  })();
-  return {
-    events,
-    lastSeq: () => lastPersistedSeq(events),
-    alive: () => !ended,
-    async stop() {
-      controller.abort();
-      await reading;
-      return failure ? [`${label}: the tail stopped after ${events.length} events: ${failure}`] : [];
-    },
-  };
-}
-
-function rawTail(sessionId: string, label: string, counts: RawCounts): Tail {
-  const events: StreamEvent[] = [];
-  const controller = new AbortController();
-  let ended = false;
-  const reading = readRawResumingStream({
-    baseUrl: proxy.url,
-    token,
-    sessionId,
-    signal: controller.signal,
-    onEvent: (event) => events.push(event),
-    maxEmptyConnections: 50,
-  }).finally(() => {
-    ended = true;
-  });
-  return {
-    events,
-    lastSeq: () => lastPersistedSeq(events),
-    alive: () => !ended,
-    async stop() {
-      controller.abort();
-      const result = await reading;
-      counts.add(result);
-      const problems = result.problems.map((problem) => `${label}: ${problem}`);
-      if (result.ended !== 'aborted') problems.push(`${label}: the tail ${result.ended} after ${events.length} events`);
-      return problems;
-    },
-  };
-}
-
-function lastPersistedSeq(events: StreamEvent[]): number {
-  for (let index = events.length - 1; index >= 0; index--) {
-    const event = events[index]!;
-    if (!('sub' in event)) return event.seq;
-  }
-  return 0;
-}
-
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
-}
-
 /** A session under test: turns through the client SDK or raw, with the inputs sent so far. */
 interface SessionUnderTest {
   index: number;
@@ -357,7 +151,11 @@ describe(`stream resume: ${TARGET_DISCONNECTS} random disconnects during streame
     );
     const tails = sessions.flatMap((session) => [
       { session, label: `client tail of session ${session.index}`, tail: clientTail(session.handle, 'client tail') },
-      { session, label: `raw tail of session ${session.index}`, tail: rawTail(session.id, 'raw tail', rawCounts) },
+      {
+        session,
+        label: `raw tail of session ${session.index}`,
+        tail: rawTail({ baseUrl: proxy.url, token, sessionId: session.id, label: 'raw tail', counts: rawCounts }),
+      },
     ]);
 
     const problems: string[] = [];
@@ -371,11 +169,19 @@ describe(`stream resume: ${TARGET_DISCONNECTS} random disconnects during streame
       const plan = planTurn(session.random, `[s${session.index}t${turn}]`);
       session.inputs.push(plan.input);
       const streamed = session.raw
-        ? await rawTurn(session.id, plan, label, rawCounts)
-        : await clientTurn(session.handle, plan, label);
+        ? await rawTurn({
+            baseUrl: proxy.url,
+            token,
+            sessionId: session.id,
+            plan,
+            label,
+            counts: rawCounts,
+            watchdogMs: TURN_WATCHDOG_MS,
+          })
+        : await clientTurn(session.handle, plan, label, TURN_WATCHDOG_MS);
       turns += 1;
       problems.push(...streamed.problems);
-      const log = await readLog(session.id);
+      const log = await readSessionLog(running.url, token, session.id);
       const range = log.filter((event) => event.turn === streamed.turnIndex);
       if (range[0]?.type !== 'turn-start' || range.at(-1)?.type !== 'turn-end') {
         problems.push(`${label}: the log's turn ${streamed.turnIndex} is not turn-start … turn-end`);
@@ -415,7 +221,7 @@ describe(`stream resume: ${TARGET_DISCONNECTS} random disconnects during streame
     await Promise.all(sessions.map((session) => streamOneTurn(session)));
 
     for (const session of sessions) {
-      const log = await readLog(session.id);
+      const log = await readSessionLog(running.url, token, session.id);
       // A turn POSTed again after a broken answer must have been replayed, never run a second time.
       const inputs = log.flatMap((event) => (event.type === 'input' ? [event.data.text] : []));
       if (JSON.stringify(inputs) !== JSON.stringify(session.inputs)) {
@@ -430,7 +236,7 @@ describe(`stream resume: ${TARGET_DISCONNECTS} random disconnects during streame
     }
 
     for (const { session, label, tail } of tails) {
-      const log = await readLog(session.id);
+      const log = await readSessionLog(running.url, token, session.id);
       const finalSeq = log.at(-1)?.seq ?? 0;
       const caughtUp = await waitUntil(() => tail.lastSeq() >= finalSeq || !tail.alive(), CATCH_UP_MS);
       problems.push(...(await tail.stop()).map((problem) => `${label}: ${problem}`));

@@ -37,7 +37,10 @@ export interface AgentLoopState {
   /** Why the signal fired: `aborted` (stop) or `timeout`. */
   abortReason: () => StopReason;
   summary: string | null;
-  /** The visible history before this loop's writes (the writer's own events are added to it). */
+  /**
+   * The visible history before this loop's writes (the writer's own events are added to it). Only
+   * the prompt is built from it, so it may hold just the `PROMPT_EVENT_TYPES`.
+   */
   history: SessionEvent[];
   files: ReadonlyMap<string, ResolvedFile>;
   clientTools: ClientToolDefinition[];

@@ -6,7 +6,7 @@ import type {
   LanguageModelV3ToolCallPart,
   LanguageModelV3ToolResultPart,
 } from '@ai-sdk/provider';
-import type { SessionEvent } from '../model/event.js';
+import type { EventType, SessionEvent } from '../model/event.js';
 
 /** A file referenced by an input, resolved to its bytes. */
 export interface ResolvedFile {
@@ -19,6 +19,13 @@ type AssistantPart = LanguageModelV3TextPart | { type: 'reasoning'; text: string
 
 /** The text that introduces a compaction summary to the model. */
 export const SUMMARY_PREAMBLE = 'Summary of the earlier conversation:';
+
+/**
+ * The event types {@link eventsToMessages} reads (and the file references of `input`s): a prompt
+ * built from only these events is the prompt built from the whole log, so the runner loads just
+ * them (`readContext` with `types`). A type handled there must be listed here.
+ */
+export const PROMPT_EVENT_TYPES: readonly EventType[] = ['input', 'message', 'tool-call', 'tool-result'];
 
 /**
  * The conversation of `events` as provider messages, in order: inputs become user messages,

@@ -9,7 +9,7 @@ import { newId } from '../util/ids.js';
 import type { ModelReference, TurnLogic } from './agent.js';
 import { type LoopOutcome, runAgentLoop } from './agent-loop.js';
 import type { LeaseKeeper } from './lease-keeper.js';
-import type { ResolvedFile } from './prompt.js';
+import { PROMPT_EVENT_TYPES, type ResolvedFile } from './prompt.js';
 import { type ActiveTurn, readRuntime, withRuntime } from './runtime-state.js';
 import { createTurnContext } from './turn-context-impl.js';
 import type { StreamEvent, TurnEventInput, TurnWriter } from './turn-writer.js';
@@ -157,7 +157,10 @@ export async function runLogic(
       return { stopReason: 'error', usage: null, pending: [] };
     }
   }
-  const context = await deps.store.readContext(session.id);
+  // Only what the prompt is built from (inputs, with their files, and the conversation): turn
+  // boundaries, approvals and other bookkeeping would be read and parsed only to be skipped.
+  // Pending calls, approvals and interrupted turns come from the session's runtime state.
+  const context = await deps.store.readContext(session.id, { types: PROMPT_EVENT_TYPES });
   const model = resolved ?? (await deps.resolveModel(active.modelFromLogic ? logic.model : active.model));
   return runAgentLoop({
     agent: logic,

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@confab/server';
 import { SqliteStore } from '@confab/sqlite';
-import { newId, newSecret, type SessionEvent, sha256Hex } from 'confab';
+import { newId, newSecret, sha256Hex } from 'confab';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSessionLog } from './support/read-session-log.js';
 
 const SESSIONS = Number(process.env.RELIABILITY_SESSIONS ?? 1000);
 const TURNS = Number(process.env.RELIABILITY_TURNS ?? 10);
@@ -19,13 +20,14 @@ const CLIENTS = 64;
 let directory: string;
 let store: SqliteStore;
 let running: Awaited<ReturnType<typeof serve>>;
+let token: string;
 let headers: Record<string, string>;
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'confab-reliability-'));
   store = new SqliteStore({ filename: join(directory, 'confab.db') });
   await store.migrate();
-  const token = newSecret();
+  token = newSecret();
   await store.createApp({ id: 'load', name: 'load' });
   await store.createToken({ id: newId('tok'), appId: 'load', tokenHash: await sha256Hex(token) });
   running = await serve({
@@ -41,20 +43,6 @@ afterAll(async () => {
   await running?.close();
   rmSync(directory, { recursive: true, force: true });
 });
-
-async function readAllEvents(sessionId: string): Promise<SessionEvent[]> {
-  const events: SessionEvent[] = [];
-  let after = 0;
-  for (;;) {
-    const response = await fetch(`${running.url}/v1/sessions/${sessionId}/events?after=${after}&limit=1000`, {
-      headers,
-    });
-    const page = (await response.json()) as { events: SessionEvent[]; nextAfter: number | null };
-    events.push(...page.events);
-    if (page.nextAfter === null) return events;
-    after = page.nextAfter;
-  }
-}
 
 describe(`load: ${SESSIONS} sessions × ${TURNS} turns, ${CLIENTS} concurrent clients`, () => {
   it('answers every turn, and every log is complete, ordered and free of duplicates', async () => {
@@ -90,7 +78,7 @@ describe(`load: ${SESSIONS} sessions × ${TURNS} turns, ${CLIENTS} concurrent cl
     const seconds = (Date.now() - started) / 1000;
     let audited = 0;
     for (const sessionId of sessionIds) {
-      const events = await readAllEvents(sessionId);
+      const events = await readSessionLog(running.url, token, sessionId);
       audited += events.length;
       expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
       let open: number | null = null;

@@ -12,7 +12,13 @@ export { type RetentionOptions, RetentionSweeper } from './pool/retention-sweepe
 export * from './runner/agent.js';
 export type { PendingCall } from './runner/agent-loop.js';
 export { createModelResolver, type ModelResolver, type ProviderFactory } from './runner/model-resolver.js';
-export { buildPrompt, eventsToMessages, type ResolvedFile, SUMMARY_PREAMBLE } from './runner/prompt.js';
+export {
+  buildPrompt,
+  eventsToMessages,
+  PROMPT_EVENT_TYPES,
+  type ResolvedFile,
+  SUMMARY_PREAMBLE,
+} from './runner/prompt.js';
 export { Runner, type RunnerOptions } from './runner/runner.js';
 export type { ActiveTurn, RuntimeState } from './runner/runtime-state.js';
 export { readRuntime } from './runner/runtime-state.js';

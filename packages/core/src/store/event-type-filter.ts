@@ -21,4 +21,3 @@ export function checkEventTypes(types: readonly EventType[] | undefined): readon
   const wanted = new Set<string>(types);
   return EVENT_TYPES.filter((type) => wanted.has(type));
 }
-

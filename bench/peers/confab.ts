@@ -2,11 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '@confab/sqlite';
-import { defineAgent, type NewEvent, Runner } from 'confab';
+import { defineAgent, type NewEvent, PROMPT_EVENT_TYPES, Runner } from 'confab';
 import { createEchoModel } from 'confab/testing';
 import { turnEvents } from '../lib/stores.js';
 import { checkpointedDatabaseBytes, sqliteBytesOnDisk } from './disk.js';
 import type { PeerConversation, PeerFactory, PeerSystem } from './peer.js';
+
+/** The load a Runner turn makes for its prompt: `readContext` of the prompt's event types only. */
+export const PROMPT_LOADER = 'readContext(prompt)';
 
 /** Events Confab keeps after a compaction in the compacted variant (5 turns, 10 messages). */
 const KEPT_AFTER_COMPACTION = 20;
@@ -134,6 +137,8 @@ async function openConversation(
     },
     loaders: {
       readContext: async () => (await store.readContext(sessionId)).events.length,
+      // What a Runner turn loads for its prompt (turn-engine.ts): inputs, messages, tool calls and results.
+      [PROMPT_LOADER]: async () => (await store.readContext(sessionId, { types: PROMPT_EVENT_TYPES })).events.length,
     },
   };
 }

@@ -3,6 +3,7 @@ import type { PeerConcurrentTurnsResult } from '../scenarios/peer-concurrent-tur
 import type { PeerDiskBytesResult } from '../scenarios/peer-disk-bytes.js';
 import type { PeerLoadCostResult } from '../scenarios/peer-load-cost.js';
 import type { PeerPersistCostResult } from '../scenarios/peer-persist-cost.js';
+import { PROMPT_LOADER } from './confab.js';
 import { CONFAB, PERSIST_PAIRS } from './index.js';
 
 /** The persist-cost tables: Confab/peer ratios of the pairs in `PERSIST_PAIRS`, then every cell. */
@@ -33,15 +34,23 @@ export function persistTables(rows: PeerPersistCostResult[]): string {
 
 /** The load-cost tables: Confab (plain and compacted) over each peer load, then every cell. */
 export function loadTables(rows: PeerLoadCostResult[]): string {
-  const median = (system: string, history: number) =>
-    rows.find((row) => row.system === system && row.historyMessages === history)?.msPerLoad.median ?? Number.NaN;
+  const median = (system: string, history: number, loader = 'readContext') =>
+    rows.find((row) => row.system === system && row.historyMessages === history && row.loader === loader)?.msPerLoad
+      .median ?? Number.NaN;
   const peerRows = rows.filter((row) => !row.system.startsWith(CONFAB));
   const ratios = markdownTable(
-    ['history (messages)', 'peer load', 'Confab readContext / peer', 'Confab readContext, compacted / peer'],
+    [
+      'history (messages)',
+      'peer load',
+      'Confab readContext / peer',
+      `Confab ${PROMPT_LOADER} / peer`,
+      'Confab readContext, compacted / peer',
+    ],
     peerRows.map((row) => [
       row.historyMessages,
       `${row.system} ${row.loader}`,
       ratio(median(CONFAB, row.historyMessages), row.msPerLoad.median),
+      ratio(median(CONFAB, row.historyMessages, PROMPT_LOADER), row.msPerLoad.median),
       ratio(median(`${CONFAB}-compacted`, row.historyMessages), row.msPerLoad.median),
     ]),
   );

@@ -36,12 +36,13 @@ describe('peekType', () => {
     expect(peekType(bytes)).toBe('message');
   });
 
-  it('is null for lines not written in the fixed order, and for torn lines', () => {
+  it('is null for lines not written in the fixed order, torn lines and unknown types', () => {
     const reordered = Buffer.from('{"seq":1,"turn":1,"sessionId":"s","type":"input","at":"x","data":{}}');
     const dataFirst = Buffer.from('{"seq":1,"data":{"type":"input"},"sessionId":"s","turn":1,"type":"message"}');
     const spaced = Buffer.from('{"seq": 1, "sessionId": "s", "turn": 1, "type": "input", "at": "x", "data": {}}');
     const torn = line(message('ses_1', 'hello')).subarray(0, -3);
-    for (const bytes of [reordered, dataFirst, spaced, torn, Buffer.from(''), Buffer.from('}')]) {
+    const unknown = Buffer.from('{"seq":1,"sessionId":"s","turn":1,"type":"messages","at":"x","data":{}}');
+    for (const bytes of [reordered, dataFirst, spaced, torn, unknown, Buffer.from(''), Buffer.from('}')]) {
       expect(peekType(bytes)).toBeNull();
     }
   });

@@ -47,49 +47,54 @@ const TYPE_KEY = Buffer.from(',"type":"', 'utf8');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CLOSING_BRACE = 0x7d;
-/** Longer than any event type: a type this far in is not one. */
-const LONGEST_TYPE = 32;
+/** Each event type with its bytes, to recognise a type in a line without decoding a string. */
+const TYPE_BYTES = EVENT_TYPES.map((type) => ({ type, bytes: Buffer.from(`${type}"`, 'latin1') }));
+
+/*
+ * The prefix checks below index bytes in plain loops: Buffer's compare, indexOf and toString are
+ * native calls whose overhead per line made peeking cost as much as the JSON.parse it avoids.
+ */
 
 /** True when `bytes` holds `expected` at `offset`. */
 function holdsAt(bytes: Buffer, offset: number, expected: Buffer): boolean {
-  return (
-    offset + expected.byteLength <= bytes.byteLength &&
-    bytes.compare(expected, 0, expected.byteLength, offset, offset + expected.byteLength) === 0
-  );
+  if (offset + expected.length > bytes.length) return false;
+  for (let index = 0; index < expected.length; index++) {
+    if (bytes[offset + index] !== expected[index]) return false;
+  }
+  return true;
 }
 
 /** The offset just past the digits from `offset`, or -1 when there are none. */
 function skipDigits(bytes: Buffer, offset: number): number {
   let index = offset;
-  while (index < bytes.byteLength && (bytes[index] as number) >= 0x30 && (bytes[index] as number) <= 0x39) index++;
+  while (index < bytes.length && (bytes[index] as number) >= 0x30 && (bytes[index] as number) <= 0x39) index++;
   return index === offset ? -1 : index;
 }
 
 /**
  * The type of a stored line read from its prefix alone — `{"seq":N,"sessionId":"…","turn":N,"type":"…"`
- * exactly as {@link encodeEventLine} writes it — or null when the line does not start that way
- * (then only a full parse can tell). It does not validate the rest of the line: a caller that
- * skips a line on its type skips it unparsed, and one that keeps it still parses it. A line
- * without its closing brace (a torn write) is always null, so a torn line is never taken for
- * valid on its prefix.
+ * exactly as {@link encodeEventLine} writes it — or null when the line does not start that way or
+ * names no known type (then only a full parse can tell). It does not validate the rest of the
+ * line: a caller that skips a line on its type skips it unparsed, and one that keeps it still
+ * parses it. A line without its closing brace (a torn write) is always null, so a torn line is
+ * never taken for valid on its prefix.
  */
-export function peekType(bytes: Buffer): string | null {
-  if (bytes[bytes.byteLength - 1] !== CLOSING_BRACE || !holdsAt(bytes, 0, SEQ_PREFIX)) return null;
-  let index = skipDigits(bytes, SEQ_PREFIX.byteLength);
+export function peekType(bytes: Buffer): EventType | null {
+  if (bytes[bytes.length - 1] !== CLOSING_BRACE || !holdsAt(bytes, 0, SEQ_PREFIX)) return null;
+  let index = skipDigits(bytes, SEQ_PREFIX.length);
   if (index < 0 || !holdsAt(bytes, index, SESSION_ID_KEY)) return null;
   // Skip the session id, a JSON string: a quote ends it unless escaped.
-  for (index += SESSION_ID_KEY.byteLength; index < bytes.byteLength; index++) {
+  for (index += SESSION_ID_KEY.length; index < bytes.length; index++) {
     const byte = bytes[index] as number;
     if (byte === BACKSLASH) index++;
     else if (byte === QUOTE) break;
   }
   if (!holdsAt(bytes, index + 1, TURN_KEY)) return null;
-  index = skipDigits(bytes, index + 1 + TURN_KEY.byteLength);
+  index = skipDigits(bytes, index + 1 + TURN_KEY.length);
   if (index < 0 || !holdsAt(bytes, index, TYPE_KEY)) return null;
-  const start = index + TYPE_KEY.byteLength;
-  const end = bytes.indexOf(QUOTE, start);
-  if (end < 0 || end - start > LONGEST_TYPE) return null;
-  return bytes.toString('latin1', start, end);
+  index += TYPE_KEY.length;
+  for (const candidate of TYPE_BYTES) if (holdsAt(bytes, index, candidate.bytes)) return candidate.type;
+  return null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

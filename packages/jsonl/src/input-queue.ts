@@ -1,4 +1,4 @@
-import { type ClaimInputsRequest, errors, type NewInput, newId, type QueuedInput } from 'confab';
+import { buildQueuedInput, type ClaimInputsRequest, errors, type NewInput, type QueuedInput } from 'confab';
 import type { WarningLogger } from './event-log.js';
 import type { SessionCatalog, SessionState } from './session-catalog.js';
 import type { SessionMeta } from './session-meta.js';
@@ -50,18 +50,7 @@ export async function enqueueInput(
     if (existing) return { input: copy(existing), created: false };
   }
   if (state.record.status === 'closed') throw errors.sessionClosed(sessionId);
-  const queued: QueuedInput = {
-    id: input.id ?? newId('in'),
-    sessionId,
-    text: input.text,
-    files: copy(input.files ?? []),
-    idempotencyKey: input.idempotencyKey ?? null,
-    status: 'pending',
-    claimToken: null,
-    consumedSeq: null,
-    consumedTurn: null,
-    createdAt: now,
-  };
+  const queued = buildQueuedInput(sessionId, input, now);
   const taken =
     state.inputs.some((candidate) => candidate.id === queued.id) ||
     // A generated id is fresh; only a caller's id can repeat a consumed one.

@@ -1,4 +1,4 @@
-import { type ClaimInputsRequest, errors, type NewInput, newId, type QueuedInput } from 'confab';
+import { buildQueuedInput, type ClaimInputsRequest, errors, type NewInput, type QueuedInput } from 'confab';
 import type { Database } from './database.js';
 import { INPUT_COLUMNS, type InputRow, inputFromRow, toJson } from './row-mapping.js';
 import { requireLockedSession, requireSession } from './session-queries.js';
@@ -43,18 +43,7 @@ export async function enqueueInput(
       if (existing) return { input: existing, created: false };
     }
     if (session.status === 'closed') throw errors.sessionClosed(sessionId);
-    const queued: QueuedInput = {
-      id: input.id ?? newId('in'),
-      sessionId,
-      text: input.text,
-      files: input.files ?? [],
-      idempotencyKey: key,
-      status: 'pending',
-      claimToken: null,
-      consumedSeq: null,
-      consumedTurn: null,
-      createdAt: now.toISOString(),
-    };
+    const queued = buildQueuedInput(sessionId, input, now.toISOString());
     // A taken input id is a unique violation (conflict); a taken key makes the insert do nothing.
     const inserted = await transaction.commitWith(
       `INSERT INTO ${transaction.tables.inputs} (session_id, id, payload, idempotency_key, status, created_at)

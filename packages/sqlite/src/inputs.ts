@@ -1,4 +1,11 @@
-import { type ClaimInputsRequest, errors, type NewInput, newId, type QueuedInput, type SessionEvent } from 'confab';
+import {
+  buildQueuedInput,
+  type ClaimInputsRequest,
+  errors,
+  type NewInput,
+  type QueuedInput,
+  type SessionEvent,
+} from 'confab';
 import type { StatementCache } from './connection.js';
 import { INPUT_COLUMNS, type InputRow, inputFromRow, toJson } from './row-mapping.js';
 import { requireSession } from './session-queries.js';
@@ -78,18 +85,7 @@ export function enqueueInput(
     if (existing) return { input: existing, created: false };
   }
   if (session.status === 'closed') throw errors.sessionClosed(sessionId);
-  const queued: QueuedInput = {
-    id: input.id ?? newId('in'),
-    sessionId,
-    text: input.text,
-    files: input.files ?? [],
-    idempotencyKey: input.idempotencyKey ?? null,
-    status: 'pending',
-    claimToken: null,
-    consumedSeq: null,
-    consumedTurn: null,
-    createdAt: now.toISOString(),
-  };
+  const queued = buildQueuedInput(sessionId, input, now.toISOString());
   if (loadInput(statements, sessionId, queued.id)) throw errors.conflict(`input ${queued.id} exists`);
   statements.run(
     `INSERT INTO inputs (session_id, id, text, files, idempotency_key, status, created_at)

@@ -1,8 +1,8 @@
 import { errors } from '../errors.js';
 import type { NewInput, QueuedInput } from '../model/records.js';
 import { hasCommitFolding } from '../store/commit-folding.js';
+import { buildQueuedInput } from '../store/session-record.js';
 import type { SessionStore } from '../store/session-store.js';
-import { newId } from '../util/ids.js';
 import type { TurnInputs } from './new-turn.js';
 import type { TurnExecution } from './turn-engine.js';
 
@@ -43,16 +43,5 @@ export async function inputsOfRun(
 
 /** A `run` input as the turn's first append queues it (consumed once written). */
 function freshInput(sessionId: string, input: NewInput): QueuedInput {
-  return {
-    id: input.id ?? newId('in'),
-    sessionId,
-    text: input.text,
-    files: input.files ?? [],
-    idempotencyKey: input.idempotencyKey ?? null,
-    status: 'pending',
-    claimToken: null,
-    consumedSeq: null,
-    consumedTurn: null,
-    createdAt: new Date().toISOString(),
-  };
+  return buildQueuedInput(sessionId, input, new Date().toISOString());
 }

@@ -12,7 +12,6 @@ import type {
   SnapshotWithState,
 } from '../model/records.js';
 import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
-import { newId } from '../util/ids.js';
 import {
   type AppendedInput,
   buildAppendedInputs,
@@ -32,6 +31,7 @@ import {
   buildAppendedEvents,
   buildAppendSnapshot,
   buildForkRecord,
+  buildQueuedInput,
   buildSessionRecord,
   checkAppend,
   chooseForkSnapshot,
@@ -388,18 +388,7 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
       if (existing) return { input: copy(existing), created: false };
     }
     if (slot.record.status === 'closed') throw errors.sessionClosed(sessionId);
-    const queued: QueuedInput = {
-      id: input.id ?? newId('in'),
-      sessionId,
-      text: input.text,
-      files: input.files ?? [],
-      idempotencyKey: input.idempotencyKey ?? null,
-      status: 'pending',
-      claimToken: null,
-      consumedSeq: null,
-      consumedTurn: null,
-      createdAt: this.iso(),
-    };
+    const queued = buildQueuedInput(sessionId, input, this.iso());
     if (slot.inputs.some((candidate) => candidate.id === queued.id)) throw errors.conflict(`input ${queued.id} exists`);
     slot.inputs.push(queued);
     return { input: copy(queued), created: true };

@@ -1,6 +1,6 @@
 import { errors } from '../errors.js';
 import { EVENT_TYPES, type SessionEvent } from '../model/event.js';
-import type { Lease, SnapshotWithState } from '../model/records.js';
+import type { Lease, NewInput, QueuedInput, SnapshotWithState } from '../model/records.js';
 import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
 import { newId } from '../util/ids.js';
 import type { AppendRequest } from './session-store.js';
@@ -23,6 +23,25 @@ const PATCHABLE_FIELDS: ReadonlySet<string> = new Set([
   'tools',
   'runtime',
 ]);
+
+/**
+ * A pending queued input of `sessionId` for `input`, created at `createdAt` (ISO-8601): a new id
+ * unless `input` names one, its own copy of the file tokens, no key unless given.
+ */
+export function buildQueuedInput(sessionId: string, input: NewInput, createdAt: string): QueuedInput {
+  return {
+    id: input.id ?? newId('in'),
+    sessionId,
+    text: input.text,
+    files: [...(input.files ?? [])],
+    idempotencyKey: input.idempotencyKey ?? null,
+    status: 'pending',
+    claimToken: null,
+    consumedSeq: null,
+    consumedTurn: null,
+    createdAt,
+  };
+}
 
 /** A fresh session record for `input` at `now`, with the defaults of DESIGN §6.1. */
 export function buildSessionRecord(input: NewSession, now: string): SessionRecord {

@@ -108,6 +108,39 @@ export async function readEventPage(
 }
 
 /**
+ * `readContext` of the port for a session that is not a fork, synchronously, inside the caller's
+ * transaction; null for a fork, whose visible log spans its parents (read it with
+ * {@link readSessionContext} in a snapshot read). A root's log is its own events alone, so one
+ * transaction on the writer connection is consistent without the snapshot connection's
+ * BEGIN/COMMIT and awaits: the runner's load before every turn.
+ */
+export function readRootContext(
+  statements: StatementCache,
+  sessionId: string,
+  types: readonly EventType[] | null = null,
+): SessionContext | null {
+  const session = requireSession(statements, sessionId);
+  if (session.inheritsFrom !== null) return null;
+  let compaction: SessionContext['compaction'] = null;
+  if (session.compactionSeq !== null) {
+    const [event] = readOwnEvents(statements, sessionId, session.compactionSeq - 1, session.lastSeq, 1);
+    if (event?.type === 'compaction') compaction = event;
+  }
+  const events =
+    types?.length === 0
+      ? []
+      : readOwnEvents(
+          statements,
+          sessionId,
+          compaction?.data.throughSeq ?? 0,
+          session.lastSeq,
+          Number.MAX_SAFE_INTEGER,
+          types,
+        );
+  return { session, compaction, events };
+}
+
+/**
  * `readContext` of the port, run inside one snapshot read: the record points at its newest
  * compaction, so the cost is one keyed read plus the tail after it, whatever the log's length.
  * `types` was resolved by `checkEventTypes` (null: every type; empty: no events, nothing read).

@@ -35,7 +35,7 @@ import {
 import * as accounts from './accounts.js';
 import { appendEvents } from './append.js';
 import type { SynchronousMode } from './connection.js';
-import { readEventPage, readSessionContext } from './event-queries.js';
+import { readEventPage, readRootContext, readSessionContext } from './event-queries.js';
 import type { GroupCommitStats } from './group-commit.js';
 import * as inputs from './inputs.js';
 import * as leases from './leases.js';
@@ -217,7 +217,9 @@ export class SqliteStore implements SessionStore, AppendNotifier, CommitFolding 
   async readContext(sessionId: string, options: ReadContextOptions = {}): Promise<SessionContext> {
     // Checked (and copied) now: the read may wait its turn for the snapshot connection.
     const types = checkEventTypes(options.types);
-    return this.engine.snapshotRead((statements) => readSessionContext(statements, sessionId, types));
+    // Most sessions are no fork: their context is read at once, without the snapshot connection.
+    const root = this.engine.read((statements) => readRootContext(statements, sessionId, types));
+    return root ?? this.engine.snapshotRead((statements) => readSessionContext(statements, sessionId, types));
   }
 
   // --- snapshots and forks ----------------------------------------------------------------------

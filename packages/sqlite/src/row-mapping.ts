@@ -15,7 +15,8 @@ import type {
  * records, kept in one place so a column change touches one file. Account tables: @confab/sql-common (shared with the other SQL adapter).
  */
 
-import { copyArgument, toJson } from '@confab/sql-common';
+import { toJson } from '@confab/sql-common';
+import { copyArgument } from './copy-argument.js';
 
 export { copyArgument, toJson };
 

@@ -5,11 +5,12 @@ import type { SessionStore } from '../store/session-store.js';
 
 /**
  * Holds a session's lease for the length of a turn: renews it at a third of its time to live and
- * aborts `signal` when a renewal fails (the lease was lost: another process may now own the
- * session, and this one's writes will be refused by the store's fencing check anyway).
+ * calls `onLost` when a renewal fails (the lease was lost: another process may now own the
+ * session, and this one's writes will be refused by the store's fencing check anyway). A callback
+ * rather than an AbortSignal of its own: every turn makes a keeper, and a signal with its abort
+ * listener costs more than the rest of the keeper.
  */
 export class LeaseKeeper {
-  private readonly controller = new AbortController();
   private timer: ReturnType<typeof setInterval> | null = null;
   private renewing: Promise<void> | null = null;
   private released = false;
@@ -18,6 +19,8 @@ export class LeaseKeeper {
     private readonly store: SessionStore,
     private held: Lease,
     private readonly ttlMs: number,
+    /** Called once, with a `conflict` error, when the lease is lost. */
+    private readonly onLost: (reason: ConfabError) => void,
   ) {
     this.timer = setInterval(
       () => {
@@ -33,11 +36,6 @@ export class LeaseKeeper {
   /** The lease as last renewed. */
   get lease(): Lease {
     return this.held;
-  }
-
-  /** Aborted once the lease is lost. */
-  get signal(): AbortSignal {
-    return this.controller.signal;
   }
 
   /**
@@ -85,7 +83,7 @@ export class LeaseKeeper {
       if (ConfabError.isInstance(error, 'unavailable') && Date.parse(this.held.expiresAt) > Date.now()) return;
       if (this.timer) clearInterval(this.timer);
       this.timer = null;
-      this.controller.abort(new ConfabError('conflict', 'the session lease was lost', { cause: error }));
+      this.onLost(new ConfabError('conflict', 'the session lease was lost', { cause: error }));
     }
   }
 }

@@ -48,13 +48,28 @@ export interface AgentLoopState {
   approvedTools: ReadonlySet<string>;
 }
 
+/**
+ * JSON Schemas of zod schemas, converted once: the conversion costs more than the rest of a turn's
+ * set-up and zod schemas never change (their methods return new schemas).
+ */
+const jsonSchemas = new WeakMap<z.ZodType, JsonObject>();
+
+function jsonSchemaOf(schema: z.ZodType): JsonObject {
+  let converted = jsonSchemas.get(schema);
+  if (!converted) {
+    converted = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonObject;
+    jsonSchemas.set(schema, converted);
+  }
+  return converted;
+}
+
 /** The tool list a model sees: the agent's server tools and the session's client tools. */
 export function modelTools(agent: AgentDefinition, clientTools: ClientToolDefinition[]): LanguageModelV3FunctionTool[] {
   const tools: LanguageModelV3FunctionTool[] = Object.entries(agent.tools).map(([name, definition]) => ({
     type: 'function',
     name,
     description: definition.description,
-    inputSchema: z.toJSONSchema(definition.inputSchema, { io: 'input', unrepresentable: 'any' }) as JsonObject,
+    inputSchema: jsonSchemaOf(definition.inputSchema),
   }));
   for (const client of clientTools) {
     if (agent.tools[client.name]) continue;

@@ -88,7 +88,11 @@ export function finishReasonOf(unified: LanguageModelV3FinishReason['unified']):
   return { unified, raw: RAW_FINISH_REASONS[unified] };
 }
 
-/** A text or reasoning block: start, the chunked deltas (paced, abortable), end. */
+/**
+ * A text or reasoning block: start, the chunked deltas, end. `delayMs` is waited between two
+ * deltas and the abort reason thrown before each once the signal has aborted; lazy, so a reader
+ * that stops early never waits for the rest.
+ */
 export async function* textBlockParts(
   kind: 'text' | 'reasoning',
   id: string,
@@ -96,7 +100,11 @@ export async function* textBlockParts(
   pacing: DeltaPacing,
 ): AsyncGenerator<LanguageModelV3StreamPart, void, undefined> {
   yield kind === 'text' ? { type: 'text-start', id } : { type: 'reasoning-start', id };
-  for await (const delta of pacedChunks(text, pacing)) {
+  // Paced inline rather than through a generator of chunks: each level of async generator costs
+  // every part several promise hops.
+  for (const [index, delta] of chunkText(text, pacing.chunkSize).entries()) {
+    if (index > 0 && pacing.delayMs > 0) await sleep(pacing.delayMs, pacing.signal);
+    pacing.signal.throwIfAborted();
     yield kind === 'text' ? { type: 'text-delta', id, delta } : { type: 'reasoning-delta', id, delta };
   }
   pacing.signal.throwIfAborted();
@@ -111,25 +119,14 @@ export async function* toolCallParts(
   pacing: DeltaPacing,
 ): AsyncGenerator<LanguageModelV3StreamPart, void, undefined> {
   yield { type: 'tool-input-start', id: toolCallId, toolName };
-  for await (const delta of pacedChunks(input, pacing)) {
+  for (const [index, delta] of chunkText(input, pacing.chunkSize).entries()) {
+    if (index > 0 && pacing.delayMs > 0) await sleep(pacing.delayMs, pacing.signal);
+    pacing.signal.throwIfAborted();
     yield { type: 'tool-input-delta', id: toolCallId, delta };
   }
   pacing.signal.throwIfAborted();
   yield { type: 'tool-input-end', id: toolCallId };
   yield { type: 'tool-call', toolCallId, toolName, input };
-}
-
-/**
- * The chunks of `text`, waiting `delayMs` between chunks and throwing the abort reason before any
- * chunk once the signal has aborted. Lazy, so a reader that stops early never waits for the rest.
- */
-async function* pacedChunks(text: string, pacing: DeltaPacing): AsyncGenerator<string, void, undefined> {
-  const chunks = chunkText(text, pacing.chunkSize);
-  for (const [index, chunk] of chunks.entries()) {
-    if (index > 0 && pacing.delayMs > 0) await sleep(pacing.delayMs, pacing.signal);
-    pacing.signal.throwIfAborted();
-    yield chunk;
-  }
 }
 
 /**

@@ -38,7 +38,8 @@ export function eventsToMessages(
   files: ReadonlyMap<string, ResolvedFile> = new Map(),
 ): LanguageModelV3Message[] {
   const messages: LanguageModelV3Message[] = [];
-  const answered = new Set(events.flatMap((event) => (event.type === 'tool-result' ? [event.data.toolCallId] : [])));
+  const answered = new Set<string>();
+  for (const event of events) if (event.type === 'tool-result') answered.add(event.data.toolCallId);
   let assistant: AssistantPart[] | null = null;
   let tool: LanguageModelV3ToolResultPart[] | null = null;
   const closeAssistant = () => {

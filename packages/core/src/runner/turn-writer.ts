@@ -26,6 +26,9 @@ export class TurnWriter {
   readonly written: SessionEvent[] = [];
   private sub = 0;
   private chain: Promise<unknown> = Promise.resolve();
+  /** The `at` of the last delta and its epoch ms: deltas come many per millisecond. */
+  private deltaAt = '';
+  private deltaAtMs = Number.NaN;
 
   constructor(
     private readonly store: SessionStore,
@@ -76,13 +79,18 @@ export class TurnWriter {
   /** Emits a stream-only delta positioned after the last persisted event. */
   delta<K extends DeltaType>(type: K, data: DeltaDataMap[K]): DeltaEvent {
     this.sub += 1;
+    const now = Date.now();
+    if (now !== this.deltaAtMs) {
+      this.deltaAtMs = now;
+      this.deltaAt = new Date(now).toISOString();
+    }
     const event = {
       seq: this.current.lastSeq,
       sub: this.sub,
       sessionId: this.current.id,
       turn: this.turn,
       type,
-      at: new Date().toISOString(),
+      at: this.deltaAt,
       data,
     } as DeltaEvent;
     this.emit(event);

@@ -17,18 +17,19 @@ const NOT_PLAIN = Symbol('not plain');
  */
 export function copyArgument<T>(value: T): T {
   try {
-    return copyPlain(value, 0);
+    return copyPlain(value, 0) as T;
   } catch {
     // Not plain data, or a getter threw: structuredClone gives the answer (or the error) it always gave.
     return cloneArgument(value);
   }
 }
 
-function copyPlain<T>(value: T, depth: number): T {
+function copyPlain(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object') {
+    if (typeof value === 'function' || typeof value === 'symbol') throw NOT_PLAIN;
+    return value;
+  }
   if (value === null) return value;
-  const kind = typeof value;
-  if (kind === 'function' || kind === 'symbol') throw NOT_PLAIN;
-  if (kind !== 'object') return value;
   if (depth > MAX_PLAIN_DEPTH) throw NOT_PLAIN;
   if (Array.isArray(value)) {
     const copy = new Array(value.length);
@@ -37,11 +38,11 @@ function copyPlain<T>(value: T, depth: number): T {
       if (!(index in value)) throw NOT_PLAIN;
       copy[index] = copyPlain(value[index], depth + 1);
     }
-    return copy as T;
+    return copy;
   }
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) throw NOT_PLAIN;
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) copy[key] = copyPlain((value as Record<string, unknown>)[key], depth + 1);
-  return copy as T;
+  return copy;
 }

@@ -105,7 +105,7 @@ export async function runPeerComparison(
       `## Peers: persist one turn vs history length (ms; ${samples(settings.persist)} per cell)\n\n${persistTables(persist)}\n\nChart: ${charts[0]}`,
       `## Peers: load a conversation for its next turn (ms; ${samples(settings.load)} per cell)\n\n${loadTables(load)}\n\nChart: ${charts[1]}`,
       `## Peers: bytes on disk after N turns written one by one (bytes)\n\n${diskTable(disk)}`,
-      `## Peers: durable turns/s with many conversations at once (history 10; median of ${settings.concurrent.rounds} rounds)\n\n${concurrentTable(concurrent)}`,
+      `## Peers: durable turns/s with many conversations at once (each starting at 10 messages; median of ${settings.concurrent.rounds} rounds)\n\n${concurrentTable(concurrent)}`,
     ],
   };
 }

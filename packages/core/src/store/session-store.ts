@@ -1,4 +1,3 @@
-import type { EventType, NewEvent, SessionEvent } from '../model/event.js';
 import type {
   ApiToken,
   App,
@@ -10,145 +9,29 @@ import type {
   Snapshot,
   SnapshotWithState,
 } from '../model/records.js';
-import type { NewSession, SessionPatch, SessionRecord, SessionStatus } from '../model/session.js';
+import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
+import type { AppendRequest, AppendResult } from './append-request.js';
+import type { ClaimInputsRequest } from './claim-inputs-request.js';
+import type { ForkRequest } from './fork-request.js';
+import type { ListSessionsQuery, SessionPage } from './list-sessions-query.js';
+import type { EventPage, ReadEventsQuery } from './read-events-query.js';
+import type { ReadContextOptions, SessionContext } from './session-context.js';
+import type { SweepRequest, SweepResult } from './sweep-request.js';
+
+// The port's request/result types and optional capabilities live in files named after them; they
+// are re-exported here so that code importing them from the port keeps working.
+export { type AppendNotifier, hasAppendNotifier } from './append-notifier.js';
+export type { AppendRequest, AppendResult } from './append-request.js';
+export type { ClaimInputsRequest } from './claim-inputs-request.js';
+export type { ForkRequest } from './fork-request.js';
+export type { ListSessionsQuery, SessionPage } from './list-sessions-query.js';
+export type { EventPage, ReadEventsQuery } from './read-events-query.js';
+export type { ReadContextOptions, SessionContext } from './session-context.js';
+export { hasStopSignaller, type StopSignaller } from './stop-signaller.js';
+export type { SweepRequest, SweepResult } from './sweep-request.js';
 
 /** The version of the store port an adapter implements. Bumped on any breaking change. */
 export const STORE_SPECIFICATION_VERSION = 'v1' as const;
-
-/** Filters and page of `listSessions`. */
-export interface ListSessionsQuery {
-  appId: string;
-  channel?: string | null;
-  /** Default `all`. */
-  status?: SessionStatus | 'all';
-  /** Default 50, capped at 200. */
-  limit?: number;
-  /** An opaque cursor from a previous page's `nextCursor`. */
-  cursor?: string | null;
-}
-
-/** A page of sessions, newest activity first (id descending as tie-break). */
-export interface SessionPage {
-  sessions: SessionRecord[];
-  /** Fetches the next (older) page; null when this page is the last. */
-  nextCursor: string | null;
-}
-
-/** Write a batch of events to one session's log. */
-export interface AppendRequest {
-  sessionId: string;
-  /** At least one event; they get contiguous seqs after the session's `lastSeq`, in order. */
-  events: NewEvent[];
-  /**
-   * The writer's lease. When given, the append succeeds only while this exact lease (owner and
-   * fencing token) is the session's current, unexpired lease; the check and the write are atomic.
-   * When omitted, the append fails while any unexpired lease is held on the session.
-   */
-  lease?: Lease | null;
-  /** When given, the append fails with `conflict` unless the session's `lastSeq` equals it. */
-  expectedLastSeq?: number;
-  /** Session fields changed in the same transaction as the events. */
-  update?: SessionPatch;
-  /**
-   * Claimed inputs to mark consumed in the same transaction. Each must be `claimed` on this session
-   * and have an `input` event in this batch (matched by `data.inputId`); otherwise `conflict`.
-   */
-  consumeInputIds?: string[];
-  /**
-   * Take a snapshot in the same transaction. It points at the last event of the batch (the
-   * `turn-end` reporting it), records the session's state after `update`, and its parent is the
-   * session's `lastSnapshotId`.
-   */
-  snapshot?: { id: string };
-}
-
-/** The events as stored and the session after the append. */
-export interface AppendResult {
-  events: SessionEvent[];
-  session: SessionRecord;
-}
-
-/** A page of events. */
-export interface EventPage {
-  events: SessionEvent[];
-  /** The last seq returned when more exist, else null. */
-  nextAfter: number | null;
-}
-
-/** Position and size of an events page. */
-export interface ReadEventsQuery {
-  /** Return events with seq greater than this. Default 0. */
-  after?: number;
-  /** Default 100, capped at 1000. */
-  limit?: number;
-}
-
-/** What a turn needs to load: the latest compaction summary and the events after it. */
-export interface SessionContext {
-  session: SessionRecord;
-  /** The newest `compaction` event visible to the session, or null (whatever `types` asked for). */
-  compaction: Extract<SessionEvent, { type: 'compaction' }> | null;
-  /**
-   * Every event with seq greater than the compaction's `throughSeq` (all events when none),
-   * oldest first, through fork parents; with `types`, only the events of those types.
-   */
-  events: SessionEvent[];
-}
-
-/** Options of `readContext`. */
-export interface ReadContextOptions {
-  /**
-   * Only events of these types go into `events`, e.g. just what a prompt is built from. The
-   * result is the unfiltered context's `events` with the others left out: same events, same
-   * order, same seqs (so seqs have gaps), fork parents read through as without a filter; the
-   * `compaction` field is reported regardless. An empty list yields no events (the session and
-   * compaction are still returned). A name that is not a persisted event type (including the
-   * stream-only deltas) fails with `invalid_argument`. Absent: every type. Adapters filter as
-   * early as they can (in the query, before parsing), so what is left out costs little or nothing.
-   */
-  types?: readonly EventType[];
-}
-
-/** Input to `forkSession`. */
-export interface ForkRequest {
-  /** The session to fork; must belong to `appId`. */
-  sessionId: string;
-  appId: string;
-  /** The snapshot to fork at; default the session's latest snapshot, else its current head. */
-  snapshotId?: string | null;
-  /** Id of the new session; assigned when omitted. */
-  id?: string;
-  clientSessionId?: string | null;
-  title?: string | null;
-}
-
-/** Input to `claimInputs`. */
-export interface ClaimInputsRequest {
-  /** At most this many inputs, oldest first. */
-  max: number;
-  /** Names the claim; `releaseInputs` with it puts the inputs back. */
-  claimToken: string;
-  /** Claim only these inputs (those of them still pending); default any pending input. */
-  ids?: string[];
-}
-
-/** Input to `sweep`: both thresholds are optional and independent. */
-export interface SweepRequest {
-  /** Active or archived sessions whose `lastActivityAt` is older than this are closed. */
-  closeIdleBefore?: string;
-  /** Closed sessions whose `closedAt` is older than this are hard-deleted. */
-  deleteClosedBefore?: string;
-  /** Also touch sessions with a pending interrupt (they are skipped otherwise). */
-  force?: boolean;
-  /** At most this many sessions per category in one call. Default 500. */
-  limit?: number;
-}
-
-/** What `sweep` changed, as the records were just before deletion or just after closing. */
-export interface SweepResult {
-  closed: SessionRecord[];
-  deleted: SessionRecord[];
-}
 
 /**
  * The storage port. Every adapter implements all of it and passes `@confab/store-conformance`.
@@ -309,33 +192,4 @@ export interface SessionStore {
 
   /** Closes idle sessions and hard-deletes long-closed ones (see {@link SweepRequest}). */
   sweep(request: SweepRequest): Promise<SweepResult>;
-}
-
-/**
- * Optional capability: stores that can tell readers, possibly in other processes, that a
- * session's log grew. Listeners receive the session id and its new `lastSeq`.
- */
-export interface AppendNotifier {
-  onAppend(listener: (sessionId: string, lastSeq: number) => void): () => void;
-}
-
-/** True when the store offers {@link AppendNotifier}. */
-export function hasAppendNotifier(store: SessionStore): store is SessionStore & AppendNotifier {
-  return typeof (store as Partial<AppendNotifier>).onAppend === 'function';
-}
-
-/**
- * Optional capability: carries stop requests to whichever process runs a session's turn (stores
- * shared by several processes, such as PostgreSQL). Delivery is best effort and at most once per
- * process; the runner holding the turn stops it on receipt.
- */
-export interface StopSignaller {
-  requestStop(sessionId: string): Promise<void>;
-  onStopRequest(listener: (sessionId: string) => void): () => void;
-}
-
-/** True when the store offers {@link StopSignaller}. */
-export function hasStopSignaller(store: SessionStore): store is SessionStore & StopSignaller {
-  const candidate = store as Partial<StopSignaller>;
-  return typeof candidate.requestStop === 'function' && typeof candidate.onStopRequest === 'function';
 }

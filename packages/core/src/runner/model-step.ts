@@ -110,12 +110,19 @@ export async function runModelStep(options: ModelStepOptions): Promise<StepResul
     if (data) await writer.append([{ type: 'message', data }]);
   };
 
+  let reader: ReadableStreamDefaultReader<LanguageModelV3StreamPart> | null = null;
+  // One listener per step: a stop cancels the reader, which ends its pending read at once. Racing
+  // every read against an abort promise instead would pile one reaction per part onto it.
+  let onAbort: () => void = () => undefined;
   const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => {
+      resolve('aborted');
+      reader?.cancel().catch(() => undefined);
+    };
     if (signal.aborted) resolve('aborted');
-    signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
 
-  let reader: ReadableStreamDefaultReader<LanguageModelV3StreamPart> | null = null;
   try {
     const started = await Promise.race([
       options.model.doStream({
@@ -129,9 +136,11 @@ export async function runModelStep(options: ModelStepOptions): Promise<StepResul
     ]);
     if (started === 'aborted') return { toolCalls, finishReason: 'aborted', usage };
     reader = started.stream.getReader();
+    // A stop between the stream's start and here found no reader to cancel.
+    if (signal.aborted) return { toolCalls, finishReason: 'aborted', usage };
     for (;;) {
-      const next = await Promise.race([reader.read(), aborted]);
-      if (next === 'aborted') {
+      const next = await reader.read();
+      if (signal.aborted) {
         await persistMessage();
         return { toolCalls, finishReason: 'aborted', usage };
       }
@@ -190,6 +199,7 @@ export async function runModelStep(options: ModelStepOptions): Promise<StepResul
     if (signal.aborted) return { toolCalls, finishReason: 'aborted', usage };
     return { toolCalls, finishReason: 'error', usage, error };
   } finally {
+    signal.removeEventListener('abort', onAbort);
     reader?.cancel().catch(() => undefined);
   }
 }

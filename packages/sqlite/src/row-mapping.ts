@@ -15,8 +15,7 @@ import type {
  * records, kept in one place so a column change touches one file. Account tables: @confab/sql-common (shared with the other SQL adapter).
  */
 
-import { toJson } from '@confab/sql-common';
-import { copyArgument } from './copy-argument.js';
+import { copyArgument, toJson } from '@confab/sql-common';
 
 export { copyArgument, toJson };
 

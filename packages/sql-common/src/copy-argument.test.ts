@@ -1,6 +1,6 @@
 import { ConfabError } from 'confab';
 import { describe, expect, it } from 'vitest';
-import { copyArgument } from './copy-argument.js';
+import { copyArgument } from './json-values.js';
 
 describe('copyArgument', () => {
   it('copies plain data deeply, so later mutations of the original do not reach the copy', () => {
@@ -25,6 +25,14 @@ describe('copyArgument', () => {
     expect(copy.bytes).toEqual(bytes);
     expect(copy.cyclic.self).toBe(copy.cyclic);
     expect(1 in copy.sparse).toBe(false);
+  });
+
+  it('keeps an own "__proto__" key as a key, as structuredClone does, instead of setting the prototype', () => {
+    const original = JSON.parse('{"meta":{"__proto__":{"admin":true},"name":"x"}}');
+    const copy = copyArgument(original);
+    expect(Object.getPrototypeOf(copy.meta)).toBe(Object.prototype);
+    expect(copy.meta.admin).toBeUndefined();
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(original));
   });
 
   it('refuses what cannot be copied with invalid_argument', () => {

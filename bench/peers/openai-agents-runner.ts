@@ -1,11 +1,3 @@
-/**
- * The OpenAI Agents SDK's own runner over the SQLite `Session` of `openai-agents.ts`: a turn is
- * `runner.run(agent, text, { session })`, as the Sessions guide shows, with a fixed model in place
- * of a network call. The runner loads the session's items (`getItems()`), calls the model, and
- * saves the input and the output (`addItems`). This is the framework-level counterpart of a turn
- * through Confab's `Runner` with the echo model: load, model, writes, all included.
- */
-import { rmSync } from 'node:fs';
 import {
   Agent,
   type AgentInputItem,
@@ -15,7 +7,7 @@ import {
   Runner,
   Usage,
 } from '@openai/agents-core';
-import { checkpointedDatabaseBytes, sqliteBytesOnDisk, synchronousMode } from './disk.js';
+import { synchronousMode } from './disk.js';
 import { agentTurnItems, openAgentsDatabase, SqliteAgentSession } from './openai-agents.js';
 import type { PeerConversation, PeerFactory, PeerSystem } from './peer.js';
 
@@ -61,7 +53,7 @@ let sessions = 0;
 
 /** The Agents SDK runner with a fixed-reply model over a WAL, `synchronous=FULL` SQLite session. */
 export const openaiAgentsRunnerPeer: PeerFactory = async () => {
-  const { directory, filename, database } = openAgentsDatabase('confab-bench-peer-agents-runner-');
+  const { database, files } = openAgentsDatabase('confab-bench-peer-agents-runner-');
   const agent = new Agent({ name: 'bench', instructions: 'Answer briefly.', model: new FixedReplyModel() });
   // Tracing would export spans over the network; a user benchmarking locally turns it off too.
   const runner = new Runner({ tracingDisabled: true });
@@ -85,12 +77,7 @@ export const openaiAgentsRunnerPeer: PeerFactory = async () => {
       };
     },
     commits: () => CountingSession.commits - startCommits,
-    bytesOnDisk: () => sqliteBytesOnDisk(filename),
-    checkpointedBytes: () => checkpointedDatabaseBytes(filename),
-    dispose: async () => {
-      database.close();
-      rmSync(directory, { recursive: true, force: true });
-    },
+    ...files,
   };
   return system;
 };

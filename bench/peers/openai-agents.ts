@@ -105,12 +105,14 @@ export function agentTurnItems(turn: number): AgentInputItem[] {
 
 let sessions = 0;
 
-/** A fresh sessions database in a temporary directory, with the session tables created. */
-export function openAgentsDatabase(prefix: string): {
-  directory: string;
-  filename: string;
+/** A sessions database in a fresh temporary directory, and the parts of a peer that only need its files. */
+export interface AgentsDatabase {
   database: Database.Database;
-} {
+  files: Pick<PeerSystem, 'bytesOnDisk' | 'checkpointedBytes' | 'dispose'>;
+}
+
+/** A fresh sessions database in a temporary directory, with the session tables created. */
+export function openAgentsDatabase(prefix: string): AgentsDatabase {
   const directory = mkdtempSync(join(tmpdir(), prefix));
   const filename = join(directory, 'sessions.db');
   const database = new Database(filename);
@@ -118,12 +120,22 @@ export function openAgentsDatabase(prefix: string): {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   SqliteAgentSession.migrate(database);
-  return { directory, filename, database };
+  return {
+    database,
+    files: {
+      bytesOnDisk: () => sqliteBytesOnDisk(filename),
+      checkpointedBytes: () => checkpointedDatabaseBytes(filename),
+      dispose: async () => {
+        database.close();
+        rmSync(directory, { recursive: true, force: true });
+      },
+    },
+  };
 }
 
 /** A file database with WAL and `synchronous=FULL`, the same durability as Confab's default. */
 export const openaiAgentsSessionPeer: PeerFactory = async () => {
-  const { directory, filename, database } = openAgentsDatabase('confab-bench-peer-agents-');
+  const { database, files } = openAgentsDatabase('confab-bench-peer-agents-');
   let commits = 0;
   const system: PeerSystem = {
     name: 'openai-agents-session',
@@ -145,12 +157,7 @@ export const openaiAgentsSessionPeer: PeerFactory = async () => {
       };
     },
     commits: () => commits,
-    bytesOnDisk: () => sqliteBytesOnDisk(filename),
-    checkpointedBytes: () => checkpointedDatabaseBytes(filename),
-    dispose: async () => {
-      database.close();
-      rmSync(directory, { recursive: true, force: true });
-    },
+    ...files,
   };
   return system;
 };

@@ -8,26 +8,38 @@ import {
   checkAppend,
   errors,
   type FoldedAppendRequest,
+  type Lease,
   type QueuedInput,
   type SessionEvent,
+  type SessionRecord,
   type SnapshotWithState,
 } from 'confab';
 import { leaseNowSql, type StoreClock } from './clock.js';
 import type { Database } from './database.js';
 import { APPEND_CHANNEL, type AppendNotice, encodeAppendNotice } from './notices.js';
-import { eventsParameter, SNAPSHOT_COLUMNS, snapshotValues, toJson } from './row-mapping.js';
-import { requireLockedSession, saveSessionStatement } from './session-queries.js';
+import {
+  eventsParameter,
+  LEASE_COLUMNS,
+  type LeaseColumns,
+  leaseFromRow,
+  SESSION_COLUMNS,
+  SNAPSHOT_COLUMNS,
+  type SessionRow,
+  sessionFromRow,
+  snapshotValues,
+  toJson,
+} from './row-mapping.js';
+import { saveSessionStatement } from './session-queries.js';
 import type { SqlRunner } from './sql-runner.js';
 
 /**
- * `appendEvents` of the port, as one transaction of three round trips at most:
+ * `appendEvents` of the port, as one transaction of two round trips:
  *
- * 1. `BEGIN` + lock the session row (`FOR NO KEY UPDATE`). The lease lives in that row, so the
- *    lock also freezes the lease; concurrent appenders to the session queue here, which is what
- *    keeps seqs contiguous.
- * 2. Only when needed: the lease clock, read after the lock was granted, and the inputs to
- *    consume, locked.
- * 3. One statement that inserts every event, saves the session, marks the inputs consumed, takes
+ * 1. `BEGIN` + lock the session row (`FOR NO KEY UPDATE`), and in the same statement read the
+ *    lease clock after the lock was granted and lock the inputs to consume. The lease lives in
+ *    that row, so the lock also freezes the lease; concurrent appenders to the session queue
+ *    here, which is what keeps seqs contiguous.
+ * 2. One statement that inserts every event, saves the session, marks the inputs consumed, takes
  *    the snapshot and queues the `NOTIFY`, sent together with `COMMIT`. PostgreSQL delivers the
  *    notification only if the transaction commits.
  *
@@ -42,16 +54,13 @@ export async function appendEvents(
   folded: Pick<FoldedAppendRequest, 'newInputs' | 'releaseLease'> = {},
 ): Promise<AppendResult> {
   return database.transaction(async (transaction) => {
-    const { record: before, lease } = await requireLockedSession(transaction, request.sessionId, 'NO KEY UPDATE');
     const consumeIds = request.consumeInputIds ?? [];
-    let leaseNow = clock.now();
-    let inputStatus = new Map<string, string>();
-    // Without a stored lease the time cannot change the verdict; without inputs there is nothing to lock.
-    if (lease !== null || consumeIds.length > 0) {
-      const checked = await lockInputsAndReadClock(transaction, clock, request.sessionId, consumeIds);
-      leaseNow = checked.now;
-      inputStatus = checked.inputs;
-    }
+    const { record: before, lease, leaseNow, inputStatus } = await lockForAppend(
+      transaction,
+      clock,
+      request.sessionId,
+      consumeIds,
+    );
     checkAppend(before, request, lease, leaseNow);
     for (const inputId of consumeIds) {
       if (inputStatus.get(inputId) !== 'claimed') throw errors.conflict(`input ${inputId} is not claimed`);
@@ -74,22 +83,37 @@ export async function appendEvents(
   }, 'write');
 }
 
-/** The lease clock and the status of each input to consume, those rows locked until commit. */
-async function lockInputsAndReadClock(
+/**
+ * Locks the session row (`FOR NO KEY UPDATE`) and, in the same statement, reads the lease clock
+ * and locks the inputs to consume. The lock is taken in a `MATERIALIZED` CTE: the outer
+ * projection, where the clock is read and the (correlated) inputs subquery runs, only sees the
+ * row once the lock was granted, so the clock is never older than the lock. The row is the latest
+ * committed version (READ COMMITTED re-reads a row it had to wait for), and so are the inputs.
+ */
+async function lockForAppend(
   sql: SqlRunner,
   clock: StoreClock,
   sessionId: string,
   inputIds: string[],
-): Promise<{ now: Date; inputs: Map<string, string> }> {
-  const row = await sql.row<{ now: Date; inputs: { id: string; status: string }[] }>(
-    `SELECT ${leaseNowSql('$1')} AS now,
-       coalesce((SELECT json_agg(json_build_object('id', locked.id, 'status', locked.status))
+): Promise<{ record: SessionRecord; lease: Lease | null; leaseNow: Date; inputStatus: Map<string, string> }> {
+  const row = await sql.row<SessionRow & LeaseColumns & { lease_now: Date; inputs: { id: string; status: string }[] }>(
+    `WITH locked AS MATERIALIZED (
+       SELECT ${SESSION_COLUMNS}, ${LEASE_COLUMNS} FROM ${sql.tables.sessions} WHERE id = $1 FOR NO KEY UPDATE
+     )
+     SELECT locked.*, ${leaseNowSql('$2')} AS lease_now,
+       coalesce((SELECT json_agg(json_build_object('id', queued.id, 'status', queued.status))
                  FROM (SELECT id, status FROM ${sql.tables.inputs}
-                       WHERE session_id = $2 AND id = ANY($3::text[]) FOR UPDATE) AS locked), '[]') AS inputs`,
-    [clock.leaseParameter(), sessionId, inputIds],
+                       WHERE session_id = locked.id AND id = ANY($3::text[]) FOR UPDATE) AS queued), '[]') AS inputs
+     FROM locked`,
+    [sessionId, clock.leaseParameter(), inputIds],
   );
-  if (!row) throw errors.unavailable('the database returned no row for the lease clock');
-  return { now: row.now, inputs: new Map(row.inputs.map((input) => [input.id, input.status])) };
+  if (!row) throw errors.notFound('session', sessionId);
+  return {
+    record: sessionFromRow(row),
+    lease: leaseFromRow(row.id, row),
+    leaseNow: row.lease_now,
+    inputStatus: new Map(row.inputs.map((input) => [input.id, input.status])),
+  };
 }
 
 /** Which event of the batch consumed an input (its `input` event), as stored on the input. */

@@ -205,7 +205,7 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
 
   // --- events -----------------------------------------------------------------------------------
 
-  /** One transaction (three round trips at most); resolves after COMMIT, when the events are durable. */
+  /** One transaction (two round trips); resolves after COMMIT, when the events are durable. */
   async appendEvents(request: AppendRequest): Promise<AppendResult> {
     const copied = copyArgument(request);
     const result = await appendEvents(this.database, this.clock, copied, this.signals.appendOrigin);

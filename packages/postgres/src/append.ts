@@ -23,8 +23,8 @@ import {
   type LeaseColumns,
   leaseFromRow,
   SESSION_COLUMNS,
-  SNAPSHOT_COLUMNS,
   type SessionRow,
+  SNAPSHOT_COLUMNS,
   sessionFromRow,
   snapshotValues,
   toJson,
@@ -55,12 +55,12 @@ export async function appendEvents(
 ): Promise<AppendResult> {
   return database.transaction(async (transaction) => {
     const consumeIds = request.consumeInputIds ?? [];
-    const { record: before, lease, leaseNow, inputStatus } = await lockForAppend(
-      transaction,
-      clock,
-      request.sessionId,
-      consumeIds,
-    );
+    const {
+      record: before,
+      lease,
+      leaseNow,
+      inputStatus,
+    } = await lockForAppend(transaction, clock, request.sessionId, consumeIds);
     checkAppend(before, request, lease, leaseNow);
     for (const inputId of consumeIds) {
       if (inputStatus.get(inputId) !== 'claimed') throw errors.conflict(`input ${inputId} is not claimed`);

@@ -3,6 +3,7 @@ import {
   clampLimit,
   type EventPage,
   type EventType,
+  errors,
   PAGE_LIMITS,
   type ReadEventsQuery,
   readChain,
@@ -11,7 +12,14 @@ import {
   type SessionEvent,
   type SessionRecord,
 } from 'confab';
-import { EVENT_COLUMNS, type EventRow, eventFromRow } from './row-mapping.js';
+import {
+  EVENT_COLUMNS,
+  type EventRow,
+  eventFromRow,
+  SESSION_COLUMNS,
+  type SessionRow,
+  sessionFromRow,
+} from './row-mapping.js';
 import { loadInheritance, requireSession } from './session-queries.js';
 import type { SqlRunner } from './sql-runner.js';
 
@@ -110,5 +118,79 @@ export async function readSessionContext(
     types?.length === 0
       ? []
       : await readVisibleEvents(sql, session, compaction?.data.throughSeq ?? 0, Number.MAX_SAFE_INTEGER, types);
+  return { session, compaction, events };
+}
+
+/**
+ * `readContext` in one statement, for a session that is not a fork (its log is all its own): the
+ * session, the event at its compaction seq and the events after the compaction's `throughSeq`,
+ * exactly what {@link readSessionContext} reads, but on the one snapshot of a single statement,
+ * so no transaction is needed. The first branch of the `UNION ALL` is the session's row and the
+ * compaction, each as JSON, the second the events as plain rows. Undefined for a fork, whose context
+ * follows its parents (read it with {@link readSessionContext} in a REPEATABLE READ transaction);
+ * `not_found` when missing.
+ */
+export async function readRootSessionContext(
+  sql: SqlRunner,
+  sessionId: string,
+  types: readonly EventType[] | null = null,
+): Promise<SessionContext | undefined> {
+  const t = sql.tables;
+  const columns = SESSION_COLUMNS.split(', ');
+  const sessionObject = columns.map((column) => `'${column}', session.${column}`).join(', ');
+  const typeFilter = types === null ? '' : ' AND event.type = ANY($2::text[])';
+  const rows = await sql.rows<
+    { session: SessionRow | null; compaction: EventRow | null } & Omit<EventRow, 'session_id' | 'seq'> & {
+        seq: number | null;
+      }
+  >(
+    `WITH session AS (
+       SELECT ${SESSION_COLUMNS}, (body->>'lastSeq')::integer AS last_seq,
+              (body->>'compactionSeq')::integer AS compaction_seq
+       FROM ${t.sessions} WHERE id = $1
+     ), compaction AS (
+       SELECT json_build_object('session_id', event.session_id, 'seq', event.seq, 'turn', event.turn,
+                                'type', event.type, 'at', event.at, 'data', event.data) AS event,
+              CASE WHEN event.type = 'compaction' THEN floor((event.data->>'throughSeq')::numeric)::integer END AS through_seq
+       FROM session JOIN ${t.events} AS event ON event.session_id = session.id
+       WHERE session.inherits_from_session_id IS NULL
+         AND event.seq > session.compaction_seq - 1 AND event.seq <= session.last_seq
+       ORDER BY event.seq LIMIT 1
+     )
+     SELECT json_build_object(${sessionObject}) AS session, compaction.event AS compaction,
+            NULL::integer AS seq, NULL::integer AS turn, NULL::text AS type, NULL::text AS at, NULL::json AS data
+     FROM session LEFT JOIN compaction ON true
+     UNION ALL
+     SELECT NULL::json, NULL::json, event.seq, event.turn, event.type, event.at, event.data
+     FROM ${t.events} AS event
+     WHERE event.session_id = $1 AND (SELECT inherits_from_session_id IS NULL FROM session)
+       AND event.seq > coalesce((SELECT through_seq FROM compaction), 0)
+       AND event.seq <= (SELECT last_seq FROM session)${typeFilter}`,
+    types === null ? [sessionId] : [sessionId, [...types]],
+  );
+  const sessionRow = rows.find((row) => row.seq === null);
+  if (!sessionRow?.session) throw errors.notFound('session', sessionId);
+  const session = sessionFromRow(sessionRow.session);
+  if (session.inheritsFrom !== null) return undefined;
+  const found = session.compactionSeq !== null && sessionRow.compaction ? eventFromRow(sessionRow.compaction) : null;
+  const compaction = found?.type === 'compaction' ? found : null;
+  if (types?.length === 0) return { session, compaction, events: [] };
+  const events: SessionEvent[] = [];
+  let ordered = true;
+  for (const row of rows) {
+    if (row.seq === null) continue;
+    const previous = events[events.length - 1];
+    if (previous && previous.seq > row.seq) ordered = false;
+    events.push({
+      seq: row.seq,
+      sessionId,
+      turn: row.turn,
+      type: row.type,
+      at: row.at,
+      data: row.data,
+    } as SessionEvent);
+  }
+  // UNION ALL promises no order: the events are put in seq order here when they came out of it.
+  if (!ordered) events.sort((left, right) => left.seq - right.seq);
   return { session, compaction, events };
 }

@@ -38,7 +38,7 @@ import { appendEvents } from './append.js';
 import { type StoreClock, storeClock } from './clock.js';
 import { CrossProcessSignals } from './cross-process-signals.js';
 import { Database } from './database.js';
-import { readEventPage, readSessionContext } from './event-queries.js';
+import { readEventPage, readRootSessionContext, readSessionContext } from './event-queries.js';
 import * as inputs from './inputs.js';
 import * as leases from './leases.js';
 import type { PostgresLifecycleTransport } from './lifecycle-transport.js';
@@ -232,6 +232,9 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
 
   async readContext(sessionId: string, options: ReadContextOptions = {}): Promise<SessionContext> {
     const types = checkEventTypes(options.types);
+    // One statement for a session that is not a fork; a fork's chain takes a snapshot transaction.
+    const context = await readRootSessionContext(this.database.reads, sessionId, types);
+    if (context) return context;
     return this.database.transaction((snapshot) => readSessionContext(snapshot, sessionId, types), 'snapshot');
   }
 

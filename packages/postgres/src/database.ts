@@ -2,7 +2,7 @@ import { errors } from 'confab';
 import pg, { type ClientConfig, type PoolClient, type QueryResultRow } from 'pg';
 import type { ResolvedOptions } from './options.js';
 import { isConnectionError, toConfabError } from './pg-errors.js';
-import { execute, type SqlRunner, StatementNames, TransactionRunner } from './sql-runner.js';
+import { execute, type SqlRunner, StatementNames, simpleQuery, TransactionRunner } from './sql-runner.js';
 import { type Tables, tablesIn } from './tables.js';
 
 /** How a transaction isolates itself. */
@@ -115,7 +115,7 @@ export class Database implements SqlRunner {
   async transaction<T>(work: (transaction: TransactionRunner) => Promise<T>, mode: TransactionMode): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.checkout();
-      const transaction = new TransactionRunner(client, this.names, this.tables, client.query(BEGIN[mode]));
+      const transaction = new TransactionRunner(client, this.names, this.tables, simpleQuery(client, BEGIN[mode]));
       let result: T;
       try {
         result = await work(transaction);

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import type { Tables } from './tables.js';
 
@@ -31,6 +32,26 @@ export class StatementNames {
   }
 }
 
+/**
+ * Holds back the socket writes of `client` until the end of the current tick. node-postgres writes
+ * every protocol message on its own (Bind, Execute and Sync of a prepared statement, the `BEGIN` or
+ * `COMMIT` pipelined with it), one system call each; corked, the messages sent in one tick leave in
+ * one write. Nothing waits longer: the socket is uncorked before the event loop goes on to I/O.
+ */
+export function coalesceWrites(client: PoolClient): void {
+  const stream = (client as unknown as { connection?: { stream?: Partial<Writable> } }).connection?.stream;
+  if (!stream || typeof stream.cork !== 'function' || typeof stream.uncork !== 'function') return;
+  if ((stream.writableCorked ?? 0) > 0) return;
+  stream.cork();
+  process.nextTick(() => stream.uncork?.());
+}
+
+/** Sends a statement without parameters (`BEGIN`, `COMMIT`, DDL) through the simple protocol. */
+export function simpleQuery(client: PoolClient, sql: string): Promise<QueryResult> {
+  coalesceWrites(client);
+  return client.query(sql);
+}
+
 /** Sends one statement on `client` as a named prepared statement. */
 export function execute<Row extends QueryResultRow>(
   client: PoolClient,
@@ -38,6 +59,7 @@ export function execute<Row extends QueryResultRow>(
   sql: string,
   values: unknown[] = [],
 ): Promise<QueryResult<Row>> {
+  coalesceWrites(client);
   return client.query<Row>({ name: names.nameOf(sql), text: sql, values });
 }
 
@@ -88,7 +110,7 @@ export class TransactionRunner implements SqlRunner {
 
   /** Runs several `;`-separated statements without parameters (DDL) through the simple protocol. */
   async script(sql: string): Promise<void> {
-    await this.afterBegin(this.client.query(sql));
+    await this.afterBegin(simpleQuery(this.client, sql));
   }
 
   /**
@@ -98,7 +120,7 @@ export class TransactionRunner implements SqlRunner {
   async commitWith<Row extends QueryResultRow>(sql: string, values?: unknown[]): Promise<Row[]> {
     const statement = this.send<Row>(sql, values);
     this.commitSent = true;
-    const commit = this.client.query('COMMIT');
+    const commit = simpleQuery(this.client, 'COMMIT');
     const [result, committed] = await Promise.allSettled([statement, commit]);
     if (result.status === 'rejected') throw result.reason;
     if (committed.status === 'rejected') throw committed.reason;
@@ -111,7 +133,7 @@ export class TransactionRunner implements SqlRunner {
     await this.begin;
     if (this.committed) return;
     this.commitSent = true;
-    await this.client.query('COMMIT');
+    await simpleQuery(this.client, 'COMMIT');
     this.committed = true;
   }
 

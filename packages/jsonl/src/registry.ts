@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ApiToken, type App, errors, type FileRecord, type NewFile } from 'confab';
+import { type ApiToken, type App, buildApiToken, buildFileRecord, errors, type FileRecord, type NewFile } from 'confab';
 import { type Durability, hasErrorCode, readJsonFile, removeFile, writeFileAtomic } from './atomic-file.js';
 import type { WarningLogger } from './event-log.js';
 import { Mutex } from './session-mutex.js';
@@ -89,14 +89,7 @@ export class Registry {
       if ([...this.tokens.values()].some((token) => token.tokenHash === input.tokenHash)) {
         throw errors.conflict('a token with this hash exists');
       }
-      const token: ApiToken = {
-        id: input.id,
-        appId: input.appId,
-        label: input.label ?? null,
-        tokenHash: input.tokenHash,
-        createdAt: this.now().toISOString(),
-        revokedAt: null,
-      };
+      const token = buildApiToken(input, this.now().toISOString());
       const next = new Map(this.tokens).set(token.id, token);
       await this.saveTokens([...next.values()]);
       this.tokens.set(token.id, token);
@@ -131,16 +124,7 @@ export class Registry {
   async putFile(input: NewFile): Promise<FileRecord> {
     return this.filesLock.run(async () => {
       if (this.files.has(input.token)) throw errors.conflict('file token exists');
-      const file: FileRecord = {
-        token: input.token,
-        appId: input.appId,
-        sessionId: input.sessionId ?? null,
-        name: input.name ?? null,
-        mediaType: input.mediaType,
-        size: input.data.byteLength,
-        createdAt: this.now().toISOString(),
-        expiresAt: input.expiresAt,
-      };
+      const file = buildFileRecord(input, this.now().toISOString());
       await writeFileAtomic(this.layout.fileDataFile(file.token), new Uint8Array(input.data), this.durability);
       await writeFileAtomic(this.layout.fileRecordFile(file.token), JSON.stringify(file), this.durability);
       this.files.set(file.token, file);

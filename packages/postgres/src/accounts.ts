@@ -7,7 +7,7 @@ import {
   type TokenRow,
   tokenFromRow,
 } from '@confab/sql-common';
-import { type ApiToken, type App, errors, type FileRecord, type NewFile } from 'confab';
+import { type ApiToken, type App, buildFileRecord, errors, type FileRecord, type NewFile } from 'confab';
 import type { SqlRunner } from './sql-runner.js';
 
 /*
@@ -91,16 +91,7 @@ export async function revokeToken(sql: SqlRunner, tokenId: string, now: Date): P
  * `data` must already be a private copy.
  */
 export async function putFile(sql: SqlRunner, input: NewFile & { data: Buffer }, now: Date): Promise<FileRecord> {
-  const file: FileRecord = {
-    token: input.token,
-    appId: input.appId,
-    sessionId: input.sessionId ?? null,
-    name: input.name ?? null,
-    mediaType: input.mediaType,
-    size: input.data.byteLength,
-    createdAt: now.toISOString(),
-    expiresAt: input.expiresAt,
-  };
+  const file = buildFileRecord(input, now.toISOString());
   const expiresAtMs = Date.parse(file.expiresAt);
   // A taken token is a unique violation, reported as conflict.
   await sql.run(

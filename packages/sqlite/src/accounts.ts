@@ -7,7 +7,7 @@ import {
   type TokenRow,
   tokenFromRow,
 } from '@confab/sql-common';
-import { type ApiToken, type App, errors, type FileRecord, type NewFile } from 'confab';
+import { type ApiToken, type App, buildApiToken, buildFileRecord, errors, type FileRecord, type NewFile } from 'confab';
 import type { StatementCache } from './connection.js';
 
 /*
@@ -47,14 +47,7 @@ export function createToken(
   if (statements.row('SELECT 1 FROM api_tokens WHERE token_hash = ?', input.tokenHash)) {
     throw errors.conflict('a token with this hash exists');
   }
-  const token: ApiToken = {
-    id: input.id,
-    appId: input.appId,
-    label: input.label ?? null,
-    tokenHash: input.tokenHash,
-    createdAt: now.toISOString(),
-    revokedAt: null,
-  };
+  const token = buildApiToken(input, now.toISOString());
   statements.run(
     `INSERT INTO api_tokens (${TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, NULL)`,
     token.id,
@@ -96,16 +89,7 @@ export function revokeToken(statements: StatementCache, tokenId: string, now: Da
 /** `putFile` of the port, as one write task; `data` must already be a private copy. */
 export function putFile(statements: StatementCache, input: NewFile & { data: Buffer }, now: Date): FileRecord {
   if (statements.row('SELECT 1 FROM files WHERE token = ?', input.token)) throw errors.conflict('file token exists');
-  const file: FileRecord = {
-    token: input.token,
-    appId: input.appId,
-    sessionId: input.sessionId ?? null,
-    name: input.name ?? null,
-    mediaType: input.mediaType,
-    size: input.data.byteLength,
-    createdAt: now.toISOString(),
-    expiresAt: input.expiresAt,
-  };
+  const file = buildFileRecord(input, now.toISOString());
   const expiresAtMs = Date.parse(file.expiresAt);
   statements.run(
     `INSERT INTO files (${FILE_COLUMNS}, expires_at_ms, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

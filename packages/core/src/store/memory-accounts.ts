@@ -1,5 +1,6 @@
 import { errors } from '../errors.js';
 import type { ApiToken, App } from '../model/records.js';
+import { buildApiToken } from './session-record.js';
 
 /**
  * The apps and API tokens of `MemoryStore`. It hands out its own records; the store copies them.
@@ -36,14 +37,7 @@ export class MemoryAccounts {
     if ([...this.tokens.values()].some((token) => token.tokenHash === input.tokenHash)) {
       throw errors.conflict('a token with this hash exists');
     }
-    const token: ApiToken = {
-      id: input.id,
-      appId: input.appId,
-      label: input.label ?? null,
-      tokenHash: input.tokenHash,
-      createdAt: at(),
-      revokedAt: null,
-    };
+    const token = buildApiToken(input, at());
     this.tokens.set(token.id, token);
     return token;
   }

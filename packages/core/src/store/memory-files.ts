@@ -1,5 +1,6 @@
 import { errors } from '../errors.js';
 import type { FileRecord, NewFile } from '../model/records.js';
+import { buildFileRecord } from './session-record.js';
 
 /** A stored file: its record and its bytes. */
 export interface MemoryFile {
@@ -14,16 +15,7 @@ export class MemoryFiles {
   /** Stores a file; `conflict` when its token is taken (before `at` is read). Returns the store's own record. */
   put(input: NewFile, at: () => string): FileRecord {
     if (this.byToken.has(input.token)) throw errors.conflict('file token exists');
-    const file: FileRecord = {
-      token: input.token,
-      appId: input.appId,
-      sessionId: input.sessionId ?? null,
-      name: input.name ?? null,
-      mediaType: input.mediaType,
-      size: input.data.byteLength,
-      createdAt: at(),
-      expiresAt: input.expiresAt,
-    };
+    const file = buildFileRecord(input, at());
     this.byToken.set(file.token, { file, data: new Uint8Array(input.data) });
     return file;
   }

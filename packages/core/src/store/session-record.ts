@@ -1,6 +1,14 @@
 import { errors } from '../errors.js';
 import { EVENT_TYPES, type SessionEvent } from '../model/event.js';
-import type { Lease, NewInput, QueuedInput, SnapshotWithState } from '../model/records.js';
+import type {
+  ApiToken,
+  FileRecord,
+  Lease,
+  NewFile,
+  NewInput,
+  QueuedInput,
+  SnapshotWithState,
+} from '../model/records.js';
 import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
 import { newId } from '../util/ids.js';
 import type { AppendRequest } from './session-store.js';
@@ -40,6 +48,35 @@ export function buildQueuedInput(sessionId: string, input: NewInput, createdAt: 
     consumedSeq: null,
     consumedTurn: null,
     createdAt,
+  };
+}
+
+/** The record of a file stored for `input`, created at `createdAt` (ISO-8601); `size` is its bytes. */
+export function buildFileRecord(input: NewFile, createdAt: string): FileRecord {
+  return {
+    token: input.token,
+    appId: input.appId,
+    sessionId: input.sessionId ?? null,
+    name: input.name ?? null,
+    mediaType: input.mediaType,
+    size: input.data.byteLength,
+    createdAt,
+    expiresAt: input.expiresAt,
+  };
+}
+
+/** The record of a new, unrevoked token for `input`, created at `createdAt` (ISO-8601). */
+export function buildApiToken(
+  input: { id: string; appId: string; tokenHash: string; label?: string | null },
+  createdAt: string,
+): ApiToken {
+  return {
+    id: input.id,
+    appId: input.appId,
+    label: input.label ?? null,
+    tokenHash: input.tokenHash,
+    createdAt,
+    revokedAt: null,
   };
 }
 

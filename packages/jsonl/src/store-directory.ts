@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { link, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfabError, errors } from 'confab';
-import { hasErrorCode, readJsonFile, removeFile, TEMPORARY_SUFFIX } from './atomic-file.js';
+import { readJsonFile, removeFile, TEMPORARY_SUFFIX } from './atomic-file.js';
+import { tryLockFile } from './file-lock.js';
 import type { StoreLayout } from './store-layout.js';
 
 /**
@@ -31,51 +32,56 @@ export function toConfabError(error: unknown): ConfabError {
 }
 
 /**
- * Claims the directory for this store instance through `store.lock`, which names the holding
- * process. A lock whose process is gone (a crash) is taken over; one held by a live process,
- * this one included, fails with `failed_precondition`. It guards against opening one directory
- * twice by mistake; it is not a lock to coordinate several writers with. Returns the release.
+ * Claims the directory for this store instance: `store.lock` is opened and locked with an
+ * operating-system file lock ({@link tryLockFile}) held until the release, and names the holding
+ * process for the message of whoever is refused. The pid in it is never trusted: the lock is free
+ * exactly when no live open of the file holds it, so a holder killed with SIGKILL (reaped or not,
+ * its pid reused or not, the next process having the same pid or not, as pid 1 in containers) frees
+ * the directory at once. A store open in a live process, this one included, fails with
+ * `failed_precondition`. It guards against opening one directory twice by mistake; it is not a lock
+ * to coordinate several writers with. Returns the release.
  */
 export async function lockDirectory(layout: StoreLayout): Promise<() => Promise<void>> {
-  const instance = randomUUID();
-  const content = JSON.stringify({ pid: process.pid, instance });
-  // The lock appears with its content in one step (a hard link), so nobody reads it half-written.
-  const draft = join(layout.root, `.store.lock.${randomUUID()}${TEMPORARY_SUFFIX}`);
-  await writeFile(draft, content);
+  const handle = await open(layout.lockFile, constants.O_RDWR | constants.O_CREAT, 0o644);
+  let locked: boolean;
   try {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await link(draft, layout.lockFile);
-        return async () => {
-          const holder = (await readJsonFile(layout.lockFile).catch(() => undefined)) as
-            | { instance?: unknown }
-            | undefined;
-          if (holder?.instance === instance) await removeFile(layout.lockFile);
-        };
-      } catch (error) {
-        if (!hasErrorCode(error, 'EEXIST')) throw error;
-      }
-      const holder = (await readJsonFile(layout.lockFile).catch(() => undefined)) as { pid?: unknown } | undefined;
-      if (typeof holder?.pid === 'number' && isProcessAlive(holder.pid)) {
-        throw errors.failedPrecondition(
-          `the jsonl store at ${layout.root} is open in process ${holder.pid} (${layout.lockFile}); ` +
-            'it supports one process and one store instance at a time',
-        );
-      }
-      await removeFile(layout.lockFile);
-    }
-    throw errors.unavailable(`could not take the lock ${layout.lockFile}`);
-  } finally {
-    await removeFile(draft);
+    locked = tryLockFile(handle.fd);
+  } catch (error) {
+    await handle.close();
+    throw error;
   }
+  if (!locked) {
+    const holder = await readHolder(handle);
+    await handle.close();
+    throw errors.failedPrecondition(
+      `the jsonl store at ${layout.root} is open in ${holder === null ? 'another process' : `process ${holder}`} ` +
+        `(${layout.lockFile}); it supports one process and one store instance at a time`,
+    );
+  }
+  try {
+    await handle.truncate(0);
+    await handle.write(JSON.stringify({ pid: process.pid }), 0);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  // The file stays: removing it would let a later opener lock a new file while someone still holds
+  // the old one. Closing the descriptor is what releases the lock.
+  return async () => {
+    try {
+      await handle.truncate(0);
+    } finally {
+      await handle.close();
+    }
+  };
 }
 
-function isProcessAlive(pid: number): boolean {
+/** The pid the lock's holder wrote, or null while it has written none yet (or after it released). */
+async function readHolder(handle: FileHandle): Promise<number | null> {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return hasErrorCode(error, 'EPERM');
+    const { pid } = JSON.parse(await handle.readFile('utf8')) as { pid?: unknown };
+    return typeof pid === 'number' ? pid : null;
+  } catch {
+    return null;
   }
 }

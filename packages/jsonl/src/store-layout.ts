@@ -5,7 +5,7 @@ import { join } from 'node:path';
  * Where everything lives under the store directory:
  *
  *   store.json                      schema version
- *   store.lock                      the process that has the store open
+ *   store.lock                      OS-locked while a store has the directory open; names its pid
  *   apps.json, tokens.json          apps and hashed tokens (small, rewritten atomically)
  *   sessions/<name>.jsonl           the session's own events, one JSON object per line
  *   sessions/<name>.side.jsonl      its snapshots (with state) and consumed inputs, append-only

@@ -249,7 +249,11 @@ export class Pool {
     return this.runner.resume(sessionId, answers, options);
   }
 
-  /** Stops the session's running turn in this process. */
+  /**
+   * Stops the session's running turn, here or (with a store that signals stops) in another process,
+   * and waits for its end: true only when its `turn-end` says `aborted` (or `timeout`), see
+   * {@link Runner.stopAnywhere}.
+   */
   async stop(sessionId: string, scope: PoolScope = {}): Promise<boolean> {
     await this.getSession(sessionId, scope);
     return this.runner.stopAnywhere(sessionId);

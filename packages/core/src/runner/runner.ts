@@ -4,6 +4,7 @@ import { hasStopSignaller, type SessionStore } from '../store/session-store.js';
 import { newId } from '../util/ids.js';
 import type { TurnLogic } from './agent.js';
 import { createModelResolver, type ModelResolver } from './model-resolver.js';
+import { readRuntime } from './runtime-state.js';
 import { SessionRunner, type SessionRunnerSettings, type StreamPosition, type TurnOptions } from './session-runner.js';
 import type { ResumeAnswers, SnapshotFilter, TurnHooks, TurnResult } from './turn-engine.js';
 import type { TurnHandle } from './turn-handle.js';
@@ -75,7 +76,7 @@ export class Runner {
     };
     // Stop requests from other processes reach the turn wherever it runs.
     this.detachStops = hasStopSignaller(options.store)
-      ? options.store.onStopRequest((sessionId) => this.runners.get(sessionId)?.stop())
+      ? options.store.onStopRequest((sessionId) => void this.runners.get(sessionId)?.stop())
       : () => undefined;
   }
 
@@ -109,22 +110,31 @@ export class Runner {
     return this.session(sessionId).resume(answers, options);
   }
 
-  /** Stops the session's running turn in this process; false when none runs here. */
-  stop(sessionId: string): boolean {
-    return this.runners.get(sessionId)?.stop() ?? false;
+  /**
+   * Stops the session's running turn in this process and waits for it to end: true when it ended
+   * `aborted` (or `timeout`), false when none runs here or it ended otherwise (see
+   * {@link SessionRunner.stop}).
+   */
+  stop(sessionId: string): Promise<boolean> {
+    return this.runners.get(sessionId)?.stop() ?? Promise.resolve(false);
   }
 
   /**
    * Stops the session's running turn in this process, or — when the store can signal other
-   * processes and one holds the session's lease — asks that process to stop it. True when a turn
-   * was running (here or elsewhere).
+   * processes and one holds the session's lease — asks that process to stop it. Either way it waits
+   * for the turn's `turn-end` and is true only when that says `aborted` (or `timeout`); a turn
+   * elsewhere is waited for up to the turn wait (false after it, and when no turn was running).
    */
   async stopAnywhere(sessionId: string): Promise<boolean> {
-    if (this.stop(sessionId)) return true;
+    const local = this.runners.get(sessionId);
+    if (local?.running) return local.stop();
     const store = this.settings.store;
     if (!hasStopSignaller(store) || !(await store.getLease(sessionId))) return false;
+    const session = await store.getSession(sessionId);
+    const turn = session ? readRuntime(session).turn : null;
     await store.requestStop(sessionId);
-    return true;
+    if (!session || turn?.phase !== 'running') return false;
+    return awaitTurnEnd(this.subscribe.bind(this), sessionId, session.lastSeq, turn.index, this.settings.turnWaitMs);
   }
 
   /** The session's events after `from`, then live, until `signal` aborts. */
@@ -171,7 +181,27 @@ export class Runner {
   /** Stops every running turn and waits for all work to finish. */
   async close(): Promise<void> {
     this.detachStops();
-    for (const runner of this.runners.values()) runner.stop();
+    for (const runner of this.runners.values()) void runner.stop();
     await Promise.all([...this.runners.values()].map((runner) => runner.idle()));
   }
+}
+
+/**
+ * Whether turn `index` of the session ends `aborted` (or `timeout`), read from its `turn-end`
+ * after `afterSeq`; false when none is written within `waitMs`.
+ */
+async function awaitTurnEnd(
+  subscribe: Runner['subscribe'],
+  sessionId: string,
+  afterSeq: number,
+  index: number,
+  waitMs: number,
+): Promise<boolean> {
+  const signal = AbortSignal.timeout(waitMs);
+  for await (const event of subscribe(sessionId, { seq: afterSeq }, signal)) {
+    if (event.type === 'turn-end' && !('sub' in event) && event.turn === index) {
+      return event.data.stopReason === 'aborted' || event.data.stopReason === 'timeout';
+    }
+  }
+  return false;
 }

@@ -1,5 +1,5 @@
 import { ConfabError, errors } from '../errors.js';
-import type { DeltaEvent } from '../model/event.js';
+import type { DeltaEvent, StopReason } from '../model/event.js';
 import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
@@ -63,6 +63,8 @@ export class SessionRunner {
   private tail: Promise<unknown> = Promise.resolve();
   private queued = 0;
   private current: TurnExecution | null = null;
+  /** Settles when the current execution's job has, with the `stopReason` of the last `turn-end` it wrote. */
+  private currentEnd: Promise<StopReason | null> = Promise.resolve(null);
   private liveDeltas: DeltaEvent[] = [];
   private readonly listeners = new Set<() => void>();
   private drainScheduled = false;
@@ -131,11 +133,23 @@ export class SessionRunner {
     );
   }
 
-  /** Stops the running turn in this process (`stopReason: "aborted"`); false when none runs here. */
-  stop(): boolean {
+  /** True while this process runs a turn (or other work under the lease) for the session. */
+  get running(): boolean {
+    return this.current !== null;
+  }
+
+  /**
+   * Stops the running turn in this process and waits for it to end. True when it then ended
+   * `aborted` (or `timeout`); false when none runs here, a stop or timeout had already fired, or the
+   * turn ended otherwise — a stop that arrives after the model's final answer, while the turn-end is
+   * being written, does not stop it. The answer always agrees with the turn's `turn-end`.
+   */
+  async stop(): Promise<boolean> {
     if (!this.current || this.current.controller.signal.aborted) return false;
+    const ended = this.currentEnd;
     this.current.controller.abort('aborted');
-    return true;
+    const stopReason = await ended;
+    return stopReason === 'aborted' || stopReason === 'timeout';
   }
 
   /**
@@ -208,16 +222,21 @@ export class SessionRunner {
       const controller = new AbortController();
       // A lost lease ends the turn like a stop would, but it is reported as an error.
       const keeper = new LeaseKeeper(store, acquired.lease, leaseTtlMs, (reason) => controller.abort(reason));
+      let endedWith: StopReason | null = null;
+      let markEnded!: (stopReason: StopReason | null) => void;
       const execution: TurnExecution = {
         keeper,
         controller,
         emit: (event) => {
+          // A stop reports what the turn-end says; this one is durable, as everything emitted.
+          if (event.type === 'turn-end' && !('sub' in event)) endedWith = event.data.stopReason;
           emit(event);
           this.broadcast(event);
         },
         unconsumedClaims: false,
       };
       this.current = execution;
+      this.currentEnd = new Promise((resolve) => (markEnded = resolve));
       try {
         // Every holder puts back its own unconsumed claims before releasing the lease, so only a
         // holder whose lease expired (it died or stalled) can have left claims behind.
@@ -228,6 +247,7 @@ export class SessionRunner {
         return await job(execution, session);
       } finally {
         this.current = null;
+        markEnded(endedWith);
         await this.giveUp(execution);
       }
     };

@@ -25,7 +25,7 @@ export const TurnResponseSchema = z.object({ turn: TurnResultSchema });
 /** `POST …/inputs` (202). */
 export const InputAcceptedResponseSchema = z.object({ inputId: IdSchema });
 
-/** `POST …/stop`: `stopped` is false when no turn was running. */
+/** `POST …/stop`: `stopped` agrees with the turn's `turn-end` (true only for `aborted` or `timeout`). */
 export const StopResponseSchema = z.object({ ok: z.literal(true), stopped: z.boolean() });
 
 /** `GET …/events` in JSON: `nextAfter` is the last seq returned when more exist, else null. */

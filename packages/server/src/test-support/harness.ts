@@ -28,6 +28,8 @@ export interface TestServer {
 /** Options of {@link startTestServer}. */
 export interface TestServerOptions {
   pool?: Omit<PoolOptions, 'store'>;
+  /** Wraps the store the pool and the app use (e.g. to hold an append at a chosen moment). */
+  wrapStore?: (store: SessionStore) => SessionStore;
   app?: Omit<CreateAppOptions, 'store' | 'pool'>;
 }
 
@@ -43,7 +45,8 @@ export async function createToken(store: SessionStore, appId: string): Promise<s
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'confab-server-'));
   const metrics = createMetrics({ processMetrics: false });
-  const store = metrics.instrumentStore(new SqliteStore({ filename: join(directory, 'confab.db') }));
+  const instrumented = metrics.instrumentStore(new SqliteStore({ filename: join(directory, 'confab.db') }));
+  const store = options.wrapStore?.(instrumented) ?? instrumented;
   await store.migrate();
   const tokens = { a: await createToken(store, 'app-a'), b: await createToken(store, 'app-b') };
   const resolveModel = options.pool?.resolveModel ?? createModelResolver();

@@ -1,4 +1,4 @@
-import { LifecycleBus, type LifecycleEvent, Pool, type StreamEvent } from 'confab';
+import { LifecycleBus, type LifecycleEvent, Pool, type SessionStore, type StreamEvent } from 'confab';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from './index.js';
 import { createTestDatabase, randomSchema, type TestDatabase } from './test-fixtures/test-database.js';
@@ -18,11 +18,17 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function twoServers() {
+/** Two pools on one schema; `wrapFirst` wraps the store the first pool uses. */
+async function twoServers(wrapFirst: (store: SessionStore) => SessionStore = (store) => store) {
   const options = { connectionString: database.url, schema: randomSchema() };
-  const servers = [new PostgresStore(options), new PostgresStore(options)].map((store) => ({
+  const servers = [new PostgresStore(options), new PostgresStore(options)].map((store, index) => ({
     store,
-    pool: new Pool({ store, appId: 'app', defaultModel: 'echo', bus: new LifecycleBus(store.lifecycleTransport()) }),
+    pool: new Pool({
+      store: index === 0 ? wrapFirst(store) : store,
+      appId: 'app',
+      defaultModel: 'echo',
+      bus: new LifecycleBus(store.lifecycleTransport()),
+    }),
   }));
   await servers[0]?.store.migrate();
   await Promise.all(servers.map(({ store }) => store.listening()));
@@ -76,6 +82,44 @@ describe('the runtime on PostgreSQL', () => {
       const result = await handle.result;
       expect(result.stopReason).toBe('aborted');
     } finally {
+      await close();
+    }
+  });
+
+  it('answers false to a stop from another process that lands after the model answered', async () => {
+    // The running process holds its turn-end append until the stop request has reached its runner.
+    let reached!: () => void;
+    let release!: () => void;
+    const turnEndHeld = new Promise<void>((resolve) => (reached = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const holdTurnEnd = (store: SessionStore) =>
+      new Proxy(store, {
+        get(target, property) {
+          const value = Reflect.get(target, property, target);
+          if (typeof value !== 'function') return value;
+          const bound = value.bind(target);
+          if (property !== 'appendEvents' && property !== 'appendFolded') return bound;
+          return async (request: { events: Array<{ type: string }> }) => {
+            if (request.events.some((event) => event.type === 'turn-end')) {
+              reached();
+              await released;
+            }
+            return bound(request);
+          };
+        },
+      });
+    const { servers, close } = await twoServers(holdTurnEnd);
+    const [runner, stopper] = servers;
+    try {
+      // Registered after the runner's own listener, so it runs once the runner has applied the stop.
+      runner.store.onStopRequest(() => setImmediate(release));
+      const { session } = await runner.pool.createSession(null);
+      const handle = await runner.pool.chat(session.id, 'finished already');
+      await turnEndHeld;
+      expect(await stopper.pool.stop(session.id)).toBe(false);
+      expect((await handle.result).stopReason).toBe('stop');
+    } finally {
+      release();
       await close();
     }
   });

@@ -126,15 +126,24 @@ export class Runner {
    * elsewhere is waited for up to the turn wait (false after it, and when no turn was running).
    */
   async stopAnywhere(sessionId: string): Promise<boolean> {
+    return (await this.requestStop(sessionId))();
+  }
+
+  /** Asks for the stop; resolves once it is asked, with how to wait for the stop's answer. */
+  private async requestStop(sessionId: string): Promise<() => Promise<boolean>> {
     const local = this.runners.get(sessionId);
-    if (local?.running) return local.stop();
+    if (local?.running) {
+      const answer = local.stop();
+      return () => answer;
+    }
     const store = this.settings.store;
-    if (!hasStopSignaller(store) || !(await store.getLease(sessionId))) return false;
+    if (!hasStopSignaller(store) || !(await store.getLease(sessionId))) return async () => false;
     const session = await store.getSession(sessionId);
     const turn = session ? readRuntime(session).turn : null;
     await store.requestStop(sessionId);
-    if (!session || turn?.phase !== 'running') return false;
-    return awaitTurnEnd(this.subscribe.bind(this), sessionId, session.lastSeq, turn.index, this.settings.turnWaitMs);
+    if (!session || turn?.phase !== 'running') return async () => false;
+    const subscribe = this.subscribe.bind(this);
+    return () => awaitTurnEnd(subscribe, sessionId, session.lastSeq, turn.index, this.settings.turnWaitMs);
   }
 
   /** The session's events after `from`, then live, until `signal` aborts. */
@@ -170,7 +179,8 @@ export class Runner {
    * work on it to finish, so a close or delete that follows never cuts a turn in half.
    */
   async stopAndWait(sessionId: string, timeoutMs = 5_000): Promise<void> {
-    await this.stopAnywhere(sessionId);
+    // Only asked: the answer would wait for a turn elsewhere, and for one here without the time limit.
+    await this.requestStop(sessionId);
     const runner = this.runners.get(sessionId);
     if (!runner) return;
     let timer: ReturnType<typeof setTimeout> | undefined;

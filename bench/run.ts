@@ -141,7 +141,15 @@ if (only.has('pool')) {
             row.bytesWrittenPerTurn ?? 'n/a',
             row.compactions,
           ]),
-          ["raw fsync'd append log", raw.msPerTurn.median, raw.msPerTurn.p90, '', '', raw.bytesWrittenPerTurn ?? 'n/a', ''],
+          [
+            "raw fsync'd append log",
+            raw.msPerTurn.median,
+            raw.msPerTurn.p90,
+            '',
+            '',
+            raw.bytesWrittenPerTurn ?? 'n/a',
+            '',
+          ],
         ],
       ),
   );

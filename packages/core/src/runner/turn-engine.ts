@@ -3,7 +3,6 @@ import { errors } from '../errors.js';
 import type { SessionEvent, StopReason, Usage } from '../model/event.js';
 import type { QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
-import { hasCommitFolding } from '../store/commit-folding.js';
 import type { SessionContext } from '../store/session-context.js';
 import type { SessionStore } from '../store/session-store.js';
 import { newId } from '../util/ids.js';
@@ -207,7 +206,7 @@ export async function finishTurn(
   // A final message nothing followed is written with the turn end: one commit, still streamed first.
   const finalMessage: TurnEventInput[] = outcome.finalMessage ? [{ type: 'message', data: outcome.finalMessage }] : [];
   const store = deps.store;
-  const releasing = options.releaseLease === true && hasCommitFolding(store);
+  const releasing = options.releaseLease === true;
   await writer.append(
     [
       ...finalMessage,

@@ -4,7 +4,9 @@
  * `BENCH_ONLY=storage,runner,http,memory,context,peers` picks sections; `postgres` (PostgresStore and
  * `confab serve` processes on one database) runs by default only when a PostgreSQL server answers.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { markdownTable } from './lib/report.js';
 import { STORE_FACTORIES } from './lib/stores.js';
@@ -13,12 +15,13 @@ import { appendCost } from './scenarios/append-cost.js';
 import { contextLoad } from './scenarios/context-load.js';
 import { durableThroughput } from './scenarios/durable-throughput.js';
 import { httpTurns, sseDeltaLatency } from './scenarios/http-turns.js';
+import { poolTurns, rawAppendLog } from './scenarios/pool-turns.js';
 import { postgresReachable, runPostgresSection } from './scenarios/postgres.js';
 import { residentMemory } from './scenarios/resident-memory.js';
 import { runnerOverhead, runnerThroughput } from './scenarios/runner-throughput.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-const only = new Set((process.env.BENCH_ONLY ?? 'storage,runner,http,memory,context,peers').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'storage,pool,runner,http,memory,context,peers').split(','));
 const results: Record<string, unknown[]> = {};
 const sections: string[] = [];
 const log = (message: string) => console.error(`bench: ${message}`);
@@ -101,6 +104,53 @@ if (only.has('runner')) {
       markdownTable(
         ['store', 'runner ms/turn (median)', 'same writes on the store (median)', 'overhead ms'],
         overheadRows.map((row) => [row.store, row.msPerTurn.median, row.msPerStoreWrites.median, row.overheadMs]),
+      ),
+  );
+}
+
+if (only.has('pool')) {
+  const lengths = quick ? [10, 100, 1000] : [10, 100, 1000, 3000, 10_000];
+  const window = quick ? 30 : 100;
+  const rows = await withStore('sqlite', (bench) => poolTurns(bench, lengths, window));
+  const directory = mkdtempSync(join(tmpdir(), 'confab-bench-raw-'));
+  const raw = rawAppendLog(join(directory, 'raw.log'), window);
+  rmSync(directory, { recursive: true, force: true });
+  log('pool done');
+  results.poolTurns = rows;
+  results.rawAppendLog = [raw];
+  const base = rows.find((row) => row.messages === 100);
+  sections.push(
+    '## A turn through `pool.chat` vs history length (SQLite, instant model, compaction on)\n\n' +
+      markdownTable(
+        [
+          'messages',
+          'median ms',
+          'p90 ms',
+          'CPU ms/turn',
+          'ratio to 100 (median)',
+          'bytes written/turn',
+          'compactions',
+        ],
+        [
+          ...rows.map((row) => [
+            row.messages,
+            row.msPerTurn.median,
+            row.msPerTurn.p90,
+            row.cpuMsPerTurn,
+            row.msPerTurn.median / (base?.msPerTurn.median ?? Number.NaN),
+            row.bytesWrittenPerTurn ?? 'n/a',
+            row.compactions,
+          ]),
+          [
+            "raw fsync'd append log",
+            raw.msPerTurn.median,
+            raw.msPerTurn.p90,
+            '',
+            '',
+            raw.bytesWrittenPerTurn ?? 'n/a',
+            '',
+          ],
+        ],
       ),
   );
 }

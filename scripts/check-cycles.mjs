@@ -1,4 +1,5 @@
-// Fails when any module import cycle exists in the packages' sources (tests included).
+// Fails when any module import cycle exists in the packages' sources (tests included), type-only
+// imports counted: a cycle of types is still a cycle a reader has to untangle.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
@@ -11,8 +12,7 @@ const result = spawnSync(
     '--no-tree',
     '--exit-code',
     'circular:1',
-    '-T',
-    '--transform',
+    '--transform=false',
     ...entries.map((dir) => `${dir}/**/*.ts`),
   ],
   { stdio: 'inherit' },

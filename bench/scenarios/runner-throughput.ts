@@ -1,4 +1,4 @@
-import { defineAgent, hasCommitFolding, type NewEvent, Runner, type SessionStore } from 'confab';
+import { defineAgent, type NewEvent, Runner, type SessionStore } from 'confab';
 import { createEchoModel } from 'confab/testing';
 import { nowMs, type Summary, summarize } from '../lib/stats.js';
 import type { BenchStore } from '../lib/stores.js';
@@ -51,9 +51,8 @@ export interface RunnerOverheadResult {
 
 /**
  * One session, sequential turns: the runner's time per turn against the time of the same store
- * writes done directly: with a store that offers `CommitFolding` (all of Confab's do), the three
- * commits the runner makes (lease acquisition; turn-start with its input queued consumed; message,
- * turn-end, snapshot and lease release), otherwise the plain port's lease, three appends, release.
+ * writes done directly: the three commits the runner makes (lease acquisition; turn-start with its
+ * input queued consumed; message, turn-end, snapshot and lease release).
  * Both paths first run up to 50 untimed turns.
  */
 export async function runnerOverhead(bench: BenchStore, turns: number): Promise<RunnerOverheadResult> {
@@ -108,22 +107,14 @@ async function directTurnWrites(store: SessionStore, sessionId: string, turn: nu
     },
   } satisfies NewEvent;
   const snapshot = { id: `snap_${sessionId}_${turn}` };
-  if (hasCommitFolding(store)) {
-    const acquired = await store.acquireLeaseReporting(sessionId, 'bench', 15_000);
-    const lease = acquired?.lease;
-    await store.appendFolded({
-      sessionId,
-      lease,
-      events: turnStart,
-      newInputs: [{ id: inputId, text: `hello ${turn}` }],
-      update: { turnCount: turn },
-    });
-    await store.appendFolded({ sessionId, lease, events: [message, turnEnd], snapshot, releaseLease: true });
-    return;
-  }
-  const lease = await store.acquireLease(sessionId, 'bench', 15_000);
-  await store.appendEvents({ sessionId, lease, events: turnStart, update: { turnCount: turn } });
-  await store.appendEvents({ sessionId, lease, events: [message] });
-  await store.appendEvents({ sessionId, lease, events: [turnEnd], snapshot });
-  if (lease) await store.releaseLease(lease);
+  const acquired = await store.acquireLeaseReporting(sessionId, 'bench', 15_000);
+  const lease = acquired?.lease;
+  await store.appendFolded({
+    sessionId,
+    lease,
+    events: turnStart,
+    newInputs: [{ id: inputId, text: `hello ${turn}` }],
+    update: { turnCount: turn },
+  });
+  await store.appendFolded({ sessionId, lease, events: [message, turnEnd], snapshot, releaseLease: true });
 }

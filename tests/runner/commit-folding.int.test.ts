@@ -1,4 +1,4 @@
-import { type AppendRequest, type AppendResult, defineAgent, hasCommitFolding, Runner } from 'confab';
+import { type AppendRequest, type AppendResult, defineAgent, Runner } from 'confab';
 import { createEchoModel } from 'confab/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, createSqliteFixture, persisted, readLog, types } from '../support/sqlite-fixture.js';
@@ -16,7 +16,6 @@ const echoRunner = (options: Partial<ConstructorParameters<typeof Runner>[0]> = 
 
 describe('runner turns on a store with CommitFolding', () => {
   it('a plain turn takes three commits: lease; turn start with its input; message, turn end and lease release', async () => {
-    expect(hasCommitFolding(fixture.store)).toBe(true);
     const runner = echoRunner();
     const { session } = await fixture.store.createSession({ appId: 'app' });
     await runner.run(session.id, 'warm up').result;

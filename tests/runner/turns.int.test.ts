@@ -1,12 +1,4 @@
-import {
-  type AppendRequest,
-  type AppendResult,
-  ConfabError,
-  defineAgent,
-  hasCommitFolding,
-  Runner,
-  type SessionEvent,
-} from 'confab';
+import { type AppendRequest, type AppendResult, ConfabError, defineAgent, Runner, type SessionEvent } from 'confab';
 import { createEchoModel, createScriptedModel, scriptedText } from 'confab/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, createSqliteFixture, persisted, readLog, types } from '../support/sqlite-fixture.js';
@@ -143,9 +135,7 @@ describe('store failures during a turn', () => {
         return append(request);
       };
     fixture.store.appendEvents = failMessage(fixture.store.appendEvents.bind(fixture.store));
-    if (hasCommitFolding(fixture.store)) {
-      fixture.store.appendFolded = failMessage(fixture.store.appendFolded.bind(fixture.store));
-    }
+    fixture.store.appendFolded = failMessage(fixture.store.appendFolded.bind(fixture.store));
     failNext = true;
     await expect(runner.run(session.id, 'one').result).rejects.toMatchObject({ code: 'unavailable' });
     const next = await runner.run(session.id, 'two').result;

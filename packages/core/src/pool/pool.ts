@@ -19,7 +19,7 @@ import { type RetentionOptions, RetentionSweeper } from './retention-sweeper.js'
 export type RunnerFactory = (session: SessionRecord, model: string) => TurnLogic;
 
 /** Options of {@link Pool}. Only `store` is required. */
-export interface PoolOptions extends Omit<RunnerOptions, 'logic' | 'store' | 'hooks' | 'beforeTurn'> {
+export interface PoolOptions extends Omit<RunnerOptions, 'logic' | 'store' | 'hooks' | 'beforeTurn' | 'compaction'> {
   store: SessionStore;
   /** Default: a plain agent on the chosen model. */
   factory?: RunnerFactory;
@@ -93,7 +93,13 @@ export class Pool {
           if (turnEnd.data.stopReason === 'error') this.markDead(session.id);
         },
       },
-      beforeTurn: (session, lease) => this.compactBeforeTurn(session, lease),
+      compaction: {
+        maxTokens: this.compaction.maxTokens,
+        keepTail: this.compaction.keepTail,
+        model: this.compaction.fastModel,
+        defaultModel: this.defaultModel,
+        onFailure: (session, message) => this.bus.emit('session.error', session, { code: 'unavailable', message }),
+      },
     });
     this.sweeper = new RetentionSweeper(this.store, this.bus, options.retention ?? {}, (sessionId) =>
       this.forget(sessionId),
@@ -365,43 +371,6 @@ export class Pool {
         .catch(() => undefined);
     }
     return evicted;
-  }
-
-  private async compactBeforeTurn(
-    session: SessionRecord,
-    lease: Parameters<NonNullable<RunnerOptions['beforeTurn']>>[1],
-  ): Promise<SessionRecord> {
-    if (this.compaction.maxTokens === null) return session;
-    try {
-      const context = await this.store.readContext(session.id);
-      if (!needsCompaction(context, this.compaction)) return session;
-      const model = await this.resolveModel(this.compaction.fastModel ?? this.residentFor(session).model);
-      await compactSession({
-        store: this.store,
-        sessionId: session.id,
-        lease,
-        model,
-        keepTail: this.compaction.keepTail,
-      });
-    } catch (error) {
-      // A failed compaction is reported and the turn still runs on the full history.
-      const message = error instanceof Error ? error.message : String(error);
-      await this.store
-        .appendEvents({
-          sessionId: session.id,
-          lease,
-          events: [
-            {
-              type: 'error',
-              turn: session.turnCount,
-              data: { code: 'unavailable', message: `compaction failed: ${message}` },
-            },
-          ],
-        })
-        .catch(() => undefined);
-      this.bus.emit('session.error', session, { code: 'unavailable', message: `compaction failed: ${message}` });
-    }
-    return (await this.store.getSession(session.id)) ?? session;
   }
 }
 

@@ -1,6 +1,6 @@
 import { ConfabError } from '../errors.js';
 import type { Lease } from '../model/records.js';
-import { type CommitFolding, hasCommitFolding, type LeaseAcquisition } from '../store/commit-folding.js';
+import type { CommitFolding, LeaseAcquisition } from '../store/commit-folding.js';
 import type { SessionStore } from '../store/session-store.js';
 
 /**
@@ -91,8 +91,8 @@ export class LeaseKeeper {
 /**
  * Acquires a session's lease, retrying while another holder has it, until `deadline` (epoch ms).
  * Returns null when the deadline passes first or `signal` aborts. Reports how the previous lease
- * ended; a store without {@link CommitFolding} cannot tell, so its previous lease counts as
- * `expired` (the safe answer: the caller then cleans up after it).
+ * ended (`CommitFolding.acquireLeaseReporting`), so the caller cleans up only after a holder that
+ * did not end cleanly.
  */
 export async function acquireLeaseUntil(
   store: SessionStore,
@@ -104,11 +104,7 @@ export async function acquireLeaseUntil(
 ): Promise<LeaseAcquisition | null> {
   let pause = 10;
   for (;;) {
-    const acquired = hasCommitFolding(store)
-      ? await store.acquireLeaseReporting(sessionId, owner, ttlMs)
-      : await store
-          .acquireLease(sessionId, owner, ttlMs)
-          .then((lease) => lease && { lease, previous: 'expired' as const });
+    const acquired = await store.acquireLeaseReporting(sessionId, owner, ttlMs);
     if (acquired) return acquired;
     if (signal?.aborted || Date.now() + pause > deadline) return null;
     await new Promise((resolve) => setTimeout(resolve, pause));

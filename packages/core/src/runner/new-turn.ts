@@ -1,7 +1,6 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
-import { hasCommitFolding } from '../store/commit-folding.js';
 import { deriveTitle } from '../util/title.js';
 import { type ActiveTurn, withRuntime } from './runtime-state.js';
 import {
@@ -75,7 +74,6 @@ export async function startTurn(
     await writer.append(events, { consumeInputIds: inputIds, update });
     execution.unconsumedClaims = false;
   } else {
-    if (!hasCommitFolding(deps.store)) throw new TypeError('fresh turn inputs need a store with CommitFolding');
     const store = deps.store;
     const newInputs = inputs.map(({ id, text, files, idempotencyKey }) => ({ id, text, files, idempotencyKey }));
     await writer.append(events, { update }, (request) => store.appendFolded({ ...request, newInputs }));

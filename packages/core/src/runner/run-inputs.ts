@@ -1,6 +1,5 @@
 import { errors } from '../errors.js';
 import type { NewInput, QueuedInput } from '../model/records.js';
-import { hasCommitFolding } from '../store/commit-folding.js';
 import { buildQueuedInput } from '../store/session-record.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { TurnInputs } from './new-turn.js';
@@ -23,11 +22,9 @@ export async function inputsOfRun(
   execution: TurnExecution,
   input: NewInput,
 ): Promise<TurnInputs | { replay: QueuedInput }> {
-  if (hasCommitFolding(store)) {
-    const key = input.idempotencyKey;
-    const seen = key ? await store.findInputByKey(sessionId, key) : null;
-    if (!seen) return { fresh: [freshInput(sessionId, input)] };
-  }
+  const key = input.idempotencyKey;
+  const seen = key ? await store.findInputByKey(sessionId, key) : null;
+  if (!seen) return { fresh: [freshInput(sessionId, input)] };
   const { input: queued, created } = await store.enqueueInput(sessionId, input);
   if (!created && queued.status === 'consumed') return { replay: queued };
   // Set before the claim: a claim whose answer was lost may still have committed.

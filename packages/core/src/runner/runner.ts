@@ -3,6 +3,7 @@ import type { SessionRecord } from '../model/session.js';
 import { hasStopSignaller, type SessionStore } from '../store/session-store.js';
 import { newId } from '../util/ids.js';
 import type { TurnLogic } from './agent.js';
+import type { AutoCompaction } from './auto-compaction.js';
 import { createModelResolver, type ModelResolver } from './model-resolver.js';
 import { readRuntime } from './runtime-state.js';
 import { SessionRunner, type SessionRunnerSettings, type StreamPosition, type TurnOptions } from './session-runner.js';
@@ -40,6 +41,8 @@ export interface RunnerOptions {
    * the turn's model in its events). A pool sets this: it picks the logic by model already.
    */
   useLogicModel?: boolean;
+  /** Automatic compaction before each new turn (see {@link AutoCompaction}). Default: none. */
+  compaction?: AutoCompaction;
   /** Runs under the lease before each new turn (see {@link SessionRunnerSettings.beforeTurn}). */
   beforeTurn?: SessionRunnerSettings['beforeTurn'];
 }
@@ -71,6 +74,7 @@ export class Runner {
       onError:
         options.onError ??
         ((error, sessionId) => console.error(`confab: background turn of ${sessionId} failed:`, error)),
+      compaction: options.compaction,
       beforeTurn: options.beforeTurn,
       useLogicModel: options.useLogicModel ?? false,
     };

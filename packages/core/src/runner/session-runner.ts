@@ -2,8 +2,10 @@ import { ConfabError, errors } from '../errors.js';
 import type { DeltaEvent, StopReason } from '../model/event.js';
 import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
+import { type AutoCompaction, compactIfNeeded } from './auto-compaction.js';
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
 import { runNewTurn } from './new-turn.js';
+import { ResidentContext } from './resident-context.js';
 import { claimTokenOf, inputsOfRun } from './run-inputs.js';
 import { type StreamPosition, subscribeToSession } from './session-subscription.js';
 import {
@@ -35,8 +37,10 @@ export interface SessionRunnerSettings extends EngineDeps {
   /** How often a live subscription re-reads the store when nothing notified it. */
   pollIntervalMs: number;
   onError: (error: unknown, sessionId: string) => void;
+  /** Automatic compaction before a new turn; absent or `maxTokens: null`: none. */
+  compaction?: AutoCompaction;
   /**
-   * Runs under the lease right before a new turn starts (e.g. automatic compaction); returns the
+   * Runs under the lease right before a new turn starts, after automatic compaction; returns the
    * session as it is afterwards. It must not throw for a recoverable problem: report and go on.
    */
   beforeTurn?: (session: SessionRecord, lease: Lease, emit: (event: StreamEvent) => void) => Promise<SessionRecord>;
@@ -68,11 +72,17 @@ export class SessionRunner {
   private liveDeltas: DeltaEvent[] = [];
   private readonly listeners = new Set<() => void>();
   private drainScheduled = false;
+  /** The session's prompt material, kept between turns so a turn reads only what is new. */
+  private readonly context = new ResidentContext();
+  /** The engine's dependencies with this session's resident context. */
+  private readonly deps: SessionRunnerSettings;
 
   constructor(
     readonly sessionId: string,
     private readonly settings: SessionRunnerSettings,
-  ) {}
+  ) {
+    this.deps = { ...settings, loadContext: (session) => this.context.load(settings.store, session) };
+  }
 
   /** True while a turn runs or waits here. */
   get busy(): boolean {
@@ -93,13 +103,11 @@ export class SessionRunner {
       this.exclusive(options.waitMs, emit, async (execution, session) => {
         assertRunnable(session);
         // An unknown model must fail before the input is queued, or a later turn would run it.
-        await resolveTurnModel(this.settings, session, options.model);
+        await resolveTurnModel(this.deps, session, options.model);
         const inputs = await inputsOfRun(this.settings.store, this.sessionId, execution, input);
         if ('replay' in inputs) return this.replay(inputs.replay, emit);
         session = await this.prepare(execution, session);
-        return this.withTimeout(execution, options, () =>
-          runNewTurn(this.settings, execution, session, inputs, options),
-        );
+        return this.withTimeout(execution, options, () => runNewTurn(this.deps, execution, session, inputs, options));
       }),
     );
   }
@@ -128,7 +136,7 @@ export class SessionRunner {
   resume(answers: ResumeAnswers, options: TurnOptions = {}): TurnHandle {
     return new TurnHandle((emit) =>
       this.exclusive(options.waitMs, emit, (execution, session) =>
-        this.withTimeout(execution, options, () => resumeTurn(this.settings, execution, session, answers)),
+        this.withTimeout(execution, options, () => resumeTurn(this.deps, execution, session, answers)),
       ),
     );
   }
@@ -243,7 +251,7 @@ export class SessionRunner {
         if (acquired.previous === 'expired') await store.releaseInputs(this.sessionId);
         const found = await store.getSession(this.sessionId);
         if (!found) throw errors.notFound('session', this.sessionId);
-        const session = await recoverTurn(this.settings, keeper, found, (event) => this.broadcast(event));
+        const session = await recoverTurn(this.deps, keeper, found, (event) => this.broadcast(event));
         return await job(execution, session);
       } finally {
         this.current = null;
@@ -276,7 +284,7 @@ export class SessionRunner {
     options: TurnOptions,
   ): Promise<TurnResult | null> {
     if (session.status !== 'active') return null;
-    await resolveTurnModel(this.settings, session, options.model);
+    await resolveTurnModel(this.deps, session, options.model);
     // Set before the claim: a claim whose answer was lost may still have committed.
     execution.unconsumedClaims = true;
     const claimed = await this.settings.store.claimInputs(this.sessionId, {
@@ -286,9 +294,7 @@ export class SessionRunner {
     execution.unconsumedClaims = claimed.length > 0;
     if (!claimed.length) return null;
     const ready = await this.prepare(execution, session);
-    return this.withTimeout(execution, options, () =>
-      runNewTurn(this.settings, execution, ready, { claimed }, options),
-    );
+    return this.withTimeout(execution, options, () => runNewTurn(this.deps, execution, ready, { claimed }, options));
   }
 
   /**
@@ -311,7 +317,10 @@ export class SessionRunner {
 
   /** What runs under the lease before every new turn. */
   private async prepare(execution: TurnExecution, session: SessionRecord): Promise<SessionRecord> {
-    const ready = await closePendingInterrupt(this.settings.store, execution, session);
+    let ready = await closePendingInterrupt(this.settings.store, execution, session);
+    if (this.settings.compaction) {
+      ready = await compactIfNeeded(this.deps, this.settings.compaction, this.context, ready, execution.keeper.lease);
+    }
     return this.settings.beforeTurn ? this.settings.beforeTurn(ready, execution.keeper.lease, execution.emit) : ready;
   }
 

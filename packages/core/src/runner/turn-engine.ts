@@ -3,7 +3,7 @@ import { errors } from '../errors.js';
 import type { SessionEvent, StopReason, Usage } from '../model/event.js';
 import type { QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
-import { hasCommitFolding } from '../store/commit-folding.js';
+import type { SessionContext } from '../store/session-context.js';
 import type { SessionStore } from '../store/session-store.js';
 import { newId } from '../util/ids.js';
 import type { ModelReference, TurnLogic } from './agent.js';
@@ -32,6 +32,12 @@ export interface EngineDeps {
   hooks?: TurnHooks;
   /** When true, turns run the logic's own model; model names only label the turn. */
   useLogicModel?: boolean;
+  /**
+   * The prompt material of `session` (its latest compaction and the {@link PROMPT_EVENT_TYPES}
+   * events after it). Default: `store.readContext` with those types; a session runner passes its
+   * resident copy, which reads only what was written since its last turn.
+   */
+  loadContext?: (session: SessionRecord) => Promise<SessionContext>;
 }
 
 /** One turn (or resumed turn segment) in flight. */
@@ -160,7 +166,9 @@ export async function runLogic(
   // Only what the prompt is built from (inputs, with their files, and the conversation): turn
   // boundaries, approvals and other bookkeeping would be read and parsed only to be skipped.
   // Pending calls, approvals and interrupted turns come from the session's runtime state.
-  const context = await deps.store.readContext(session.id, { types: PROMPT_EVENT_TYPES });
+  const context = deps.loadContext
+    ? await deps.loadContext(session)
+    : await deps.store.readContext(session.id, { types: PROMPT_EVENT_TYPES });
   const model = resolved ?? (await deps.resolveModel(active.modelFromLogic ? logic.model : active.model));
   return runAgentLoop({
     agent: logic,
@@ -198,7 +206,7 @@ export async function finishTurn(
   // A final message nothing followed is written with the turn end: one commit, still streamed first.
   const finalMessage: TurnEventInput[] = outcome.finalMessage ? [{ type: 'message', data: outcome.finalMessage }] : [];
   const store = deps.store;
-  const releasing = options.releaseLease === true && hasCommitFolding(store);
+  const releasing = options.releaseLease === true;
   await writer.append(
     [
       ...finalMessage,

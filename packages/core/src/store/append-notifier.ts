@@ -1,5 +1,3 @@
-import type { SessionStore } from './session-store.js';
-
 /**
  * Optional capability: stores that can tell readers, possibly in other processes, that a
  * session's log grew. Listeners receive the session id and its new `lastSeq`.
@@ -9,6 +7,6 @@ export interface AppendNotifier {
 }
 
 /** True when the store offers {@link AppendNotifier}. */
-export function hasAppendNotifier(store: SessionStore): store is SessionStore & AppendNotifier {
+export function hasAppendNotifier<Store extends object>(store: Store): store is Store & AppendNotifier {
   return typeof (store as Partial<AppendNotifier>).onAppend === 'function';
 }

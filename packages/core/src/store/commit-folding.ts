@@ -1,7 +1,7 @@
 import { errors } from '../errors.js';
 import type { SessionEvent } from '../model/event.js';
 import type { Lease, NewInput, QueuedInput } from '../model/records.js';
-import type { AppendRequest, AppendResult, SessionStore } from './session-store.js';
+import type { AppendRequest, AppendResult } from './append-request.js';
 
 /**
  * How the lease before a newly acquired one ended: `none` (the session never had one), `released`
@@ -36,8 +36,8 @@ export interface FoldedAppendRequest extends AppendRequest {
 }
 
 /**
- * Optional capability of port v1: the writes of a runner turn in fewer commits. A store offers it
- * all or not at all; the runner falls back to the plain port without it.
+ * Folded commits, part of the store port since v2 (optional in v1): the writes of a runner turn in
+ * fewer commits. The runner has one write path, and it goes through these.
  */
 export interface CommitFolding {
   /**
@@ -53,16 +53,6 @@ export interface CommitFolding {
   appendFolded(request: FoldedAppendRequest): Promise<AppendResult>;
   /** The session's input queued with `idempotencyKey`, in any status, or null (a read: no write). */
   findInputByKey(sessionId: string, idempotencyKey: string): Promise<QueuedInput | null>;
-}
-
-/** True when the store offers {@link CommitFolding}. */
-export function hasCommitFolding(store: SessionStore): store is SessionStore & CommitFolding {
-  const candidate = store as Partial<CommitFolding>;
-  return (
-    typeof candidate.acquireLeaseReporting === 'function' &&
-    typeof candidate.appendFolded === 'function' &&
-    typeof candidate.findInputByKey === 'function'
-  );
 }
 
 /**

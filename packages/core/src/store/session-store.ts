@@ -22,6 +22,9 @@ import type { SweepRequest, SweepResult } from './sweep-request.js';
 // are re-exported here so that code importing them from the port keeps working.
 export { type AppendNotifier, hasAppendNotifier } from './append-notifier.js';
 export type { AppendRequest, AppendResult } from './append-request.js';
+
+import type { CommitFolding } from './commit-folding.js';
+
 export type { ClaimInputsRequest } from './claim-inputs-request.js';
 export type { ForkRequest } from './fork-request.js';
 export type { ListSessionsQuery, SessionPage } from './list-sessions-query.js';
@@ -31,7 +34,7 @@ export { hasStopSignaller, type StopSignaller } from './stop-signaller.js';
 export type { SweepRequest, SweepResult } from './sweep-request.js';
 
 /** The version of the store port an adapter implements. Bumped on any breaking change. */
-export const STORE_SPECIFICATION_VERSION = 'v1' as const;
+export const STORE_SPECIFICATION_VERSION = 'v2' as const;
 
 /**
  * The storage port. Every adapter implements all of it and passes `@confab/store-conformance`.
@@ -45,7 +48,7 @@ export const STORE_SPECIFICATION_VERSION = 'v1' as const;
  *   `invalid_argument` for malformed requests, `unavailable` when the backend cannot be reached.
  * - Tenant isolation: methods that take an `appId` treat another app's records as absent.
  */
-export interface SessionStore {
+export interface SessionStore extends CommitFolding {
   readonly specificationVersion: typeof STORE_SPECIFICATION_VERSION;
   /** A short name for health output, e.g. `sqlite`. */
   readonly kind: string;

@@ -1,5 +1,3 @@
-import type { SessionStore } from './session-store.js';
-
 /**
  * Optional capability: carries stop requests to whichever process runs a session's turn (stores
  * shared by several processes, such as PostgreSQL). Delivery is best effort and at most once per
@@ -11,7 +9,7 @@ export interface StopSignaller {
 }
 
 /** True when the store offers {@link StopSignaller}. */
-export function hasStopSignaller(store: SessionStore): store is SessionStore & StopSignaller {
+export function hasStopSignaller<Store extends object>(store: Store): store is Store & StopSignaller {
   const candidate = store as Partial<StopSignaller>;
   return typeof candidate.requestStop === 'function' && typeof candidate.onStopRequest === 'function';
 }

@@ -1,4 +1,4 @@
-import { type CommitFolding, hasCommitFolding, type NewEvent, type SessionStore } from 'confab';
+import type { NewEvent, SessionStore } from 'confab';
 import { describe, expect } from 'vitest';
 import { conformanceTest, createSession, expectCode, lease, messages, readAll, sleep, testId } from '../fixtures.js';
 import type { ConformanceContext } from '../harness.js';
@@ -12,22 +12,11 @@ function turnStart(ids: string[], turn = 1): NewEvent[] {
 }
 
 /**
- * The optional `CommitFolding` capability. Every adapter of this repository offers it; a store that
- * does not has nothing to check here (the runner then uses the plain port), so these tests end
- * early for it after asserting that it offers none of the three methods (all or nothing).
+ * Folded commits (`CommitFolding`), part of the port since v2: the runner's only write path, so
+ * every store must pass these.
  */
 export function commitFoldingSpec(context: ConformanceContext): void {
-  const folding = (): (SessionStore & CommitFolding) | null => {
-    const store = context.store;
-    if (hasCommitFolding(store)) return store;
-    const partial = store as Partial<CommitFolding>;
-    expect([partial.acquireLeaseReporting, partial.appendFolded, partial.findInputByKey]).toEqual([
-      undefined,
-      undefined,
-      undefined,
-    ]);
-    return null;
-  };
+  const folding = (): SessionStore => context.store;
 
   describe('commit folding', () => {
     conformanceTest(
@@ -35,7 +24,6 @@ export function commitFoldingSpec(context: ConformanceContext): void {
       'a lease acquisition reports whether the previous lease was released or expired',
       async () => {
         const store = folding();
-        if (!store) return;
         const session = await createSession(store);
         const first = await store.acquireLeaseReporting(session.id, 'process-a', 60_000);
         expect(first?.previous).toBe('none');
@@ -59,7 +47,6 @@ export function commitFoldingSpec(context: ConformanceContext): void {
 
     conformanceTest(context, 'an append with inputs queues them already consumed by its input events', async () => {
       const store = folding();
-      if (!store) return;
       const session = await createSession(store);
       const held = await lease(store, session.id);
       const result = await store.appendFolded({
@@ -98,7 +85,6 @@ export function commitFoldingSpec(context: ConformanceContext): void {
       'an append with a used input id or key, or without the input event, writes nothing',
       async () => {
         const store = folding();
-        if (!store) return;
         const session = await createSession(store);
         const held = await lease(store, session.id);
         await store.enqueueInput(session.id, { id: 'in_queued', text: 'queued', idempotencyKey: 'key-q' });
@@ -139,7 +125,6 @@ export function commitFoldingSpec(context: ConformanceContext): void {
 
     conformanceTest(context, 'an append with inputs under a stale lease queues nothing', async () => {
       const store = folding();
-      if (!store) return;
       const session = await createSession(store);
       const stale = await lease(store, session.id, 'process-a');
       await store.releaseLease(stale);
@@ -159,7 +144,6 @@ export function commitFoldingSpec(context: ConformanceContext): void {
 
     conformanceTest(context, 'an append can release its lease in the same transaction', async () => {
       const store = folding();
-      if (!store) return;
       const session = await createSession(store);
       const held = await lease(store, session.id, 'process-a');
       await expectCode(
@@ -190,7 +174,6 @@ export function commitFoldingSpec(context: ConformanceContext): void {
 
     conformanceTest(context, 'findInputByKey finds queued inputs of its own session only', async () => {
       const store = folding();
-      if (!store) return;
       const session = await createSession(store);
       const other = await createSession(store);
       const { input } = await store.enqueueInput(session.id, { text: 'hello', idempotencyKey: 'k' });

@@ -62,8 +62,19 @@ export function instantModel(): LanguageModelV3 {
     provider: 'bench',
     modelId: 'instant',
     supportedUrls: {},
-    async doGenerate() {
-      throw new Error('bench model streams only');
+    // Compaction summaries are generated, not streamed.
+    async doGenerate(options) {
+      return {
+        content: [
+          { type: 'text', text: `summary of ${options.prompt.length} messages: they chatted about their day.` },
+        ],
+        finishReason: { unified: 'stop', raw: 'stop' },
+        usage: {
+          inputTokens: { total: 1000, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+          outputTokens: { total: 20, text: undefined, reasoning: undefined },
+        },
+        warnings: [],
+      };
     },
     async doStream(options) {
       return { stream: stream(options.prompt, ANSWER_TEXT(calls++)) };

@@ -167,7 +167,10 @@ describe('pool: compaction', () => {
 
   it('a failing compaction model leaves history intact; the failure is an event and the turn runs', async () => {
     const summarizer = createScriptedModel(() => ({ parts: [{ throw: new Error('summarizer down') }] }));
-    pool = new Pool({ store: fixture.store, compaction: { maxTokens: 50, keepTail: 2, fastModel: summarizer } });
+    pool = new Pool({
+      store: fixture.store,
+      compaction: { maxTokens: 50, keepTail: 2, fastModel: summarizer, retryAfterMs: 0 },
+    });
     const { session } = await pool.createSession(null);
     for (let turn = 0; turn < 4; turn++)
       await (await pool.chat(session.id, `message number ${turn} `.repeat(10))).result;
@@ -176,8 +179,20 @@ describe('pool: compaction', () => {
     expect(log.filter((event) => event.type === 'input')).toHaveLength(4);
     expect(log.filter((event) => event.type === 'turn-end')).toHaveLength(4);
     const failures = log.filter((event) => event.type === 'error');
-    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.length).toBeGreaterThan(1);
     expect(JSON.stringify(failures[0]?.data)).toContain('compaction failed');
+  });
+
+  it('after a failed compaction, turns do not try again until the retry delay has passed', async () => {
+    const summarizer = createScriptedModel(() => ({ parts: [{ throw: new Error('summarizer down') }] }));
+    pool = new Pool({ store: fixture.store, compaction: { maxTokens: 50, keepTail: 2, fastModel: summarizer } });
+    const { session } = await pool.createSession(null);
+    for (let turn = 0; turn < 6; turn++)
+      await (await pool.chat(session.id, `message number ${turn} `.repeat(10))).result;
+    const log = await readLog(fixture.store, session.id);
+    expect(log.filter((event) => event.type === 'turn-end')).toHaveLength(6);
+    expect(log.filter((event) => event.type === 'error')).toHaveLength(1);
+    expect(summarizer.calls).toHaveLength(1);
   });
 
   it('manual compaction works with automatic compaction disabled; needsCompaction says no', async () => {

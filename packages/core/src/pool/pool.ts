@@ -31,7 +31,12 @@ export interface PoolOptions extends Omit<RunnerOptions, 'logic' | 'store' | 'ho
   idleTimeoutMs?: number;
   /** How often the reaper looks. Default a tenth of the idle timeout, at most 60 s. */
   reaperIntervalMs?: number;
-  compaction?: { maxTokens?: number; keepTail?: number; fastModel?: ModelReference };
+  /**
+   * Automatic compaction: past `maxTokens` (default 80,000; negative: off) the history but the last
+   * `keepTail` messages (default 20) is summarised by `fastModel` (default the session's model);
+   * after a failed try, turns run `retryAfterMs` (default 60 s) before the next.
+   */
+  compaction?: { maxTokens?: number; keepTail?: number; fastModel?: ModelReference; retryAfterMs?: number };
   retention?: RetentionOptions;
   bus?: LifecycleBus;
 }
@@ -98,6 +103,7 @@ export class Pool {
         keepTail: this.compaction.keepTail,
         model: this.compaction.fastModel,
         defaultModel: this.defaultModel,
+        retryAfterMs: options.compaction?.retryAfterMs,
         onFailure: (session, message) => this.bus.emit('session.error', session, { code: 'unavailable', message }),
       },
     });

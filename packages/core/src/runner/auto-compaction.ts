@@ -17,6 +17,17 @@ export interface AutoCompaction {
   defaultModel?: string;
   /** Told when a compaction failed; the failure is also written as an `error` event and the turn runs on. */
   onFailure?: (session: SessionRecord, message: string) => void;
+  /**
+   * After a failure, how long turns run without trying again (each try reads the history whole and
+   * calls the model). Default 60 s.
+   */
+  retryAfterMs?: number;
+}
+
+/** What a session runner remembers between its turns about automatic compaction. */
+export interface CompactionMemory {
+  /** Epoch ms before which no automatic compaction is tried (after a failure). */
+  notBefore: number;
 }
 
 /**
@@ -25,16 +36,18 @@ export interface AutoCompaction {
  * resident context (the provider's last reported usage plus estimates of what came since). Only a
  * compaction itself reads the context whole. A failure never fails the turn: it is recorded as an
  * `error` event (`unavailable`, "compaction failed: …"), reported to `onFailure`, and the turn runs
- * on the uncompacted history.
+ * on the uncompacted history; the next try waits `retryAfterMs`, so a broken summary model does not
+ * cost every turn a whole read and a model call.
  */
 export async function compactIfNeeded(
   deps: EngineDeps,
   policy: AutoCompaction,
   context: ResidentContext,
+  memory: CompactionMemory,
   session: SessionRecord,
   lease: Lease,
 ): Promise<SessionRecord> {
-  if (policy.maxTokens === null) return session;
+  if (policy.maxTokens === null || Date.now() < memory.notBefore) return session;
   await context.load(deps.store, session);
   if (context.tokens(session) <= policy.maxTokens) return session;
   try {
@@ -48,6 +61,7 @@ export async function compactIfNeeded(
     });
     if (!result.compacted) return session;
   } catch (error) {
+    memory.notBefore = Date.now() + (policy.retryAfterMs ?? 60_000);
     const message = `compaction failed: ${error instanceof Error ? error.message : String(error)}`;
     await deps.store
       .appendEvents({

@@ -2,7 +2,7 @@ import { ConfabError, errors } from '../errors.js';
 import type { DeltaEvent, StopReason } from '../model/event.js';
 import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
-import { type AutoCompaction, compactIfNeeded } from './auto-compaction.js';
+import { type AutoCompaction, type CompactionMemory, compactIfNeeded } from './auto-compaction.js';
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
 import { runNewTurn } from './new-turn.js';
 import { ResidentContext } from './resident-context.js';
@@ -74,6 +74,7 @@ export class SessionRunner {
   private drainScheduled = false;
   /** The session's prompt material, kept between turns so a turn reads only what is new. */
   private readonly context = new ResidentContext();
+  private readonly compactionMemory: CompactionMemory = { notBefore: 0 };
   /** The engine's dependencies with this session's resident context. */
   private readonly deps: SessionRunnerSettings;
 
@@ -319,7 +320,15 @@ export class SessionRunner {
   private async prepare(execution: TurnExecution, session: SessionRecord): Promise<SessionRecord> {
     let ready = await closePendingInterrupt(this.settings.store, execution, session);
     if (this.settings.compaction) {
-      ready = await compactIfNeeded(this.deps, this.settings.compaction, this.context, ready, execution.keeper.lease);
+      const { compaction } = this.settings;
+      ready = await compactIfNeeded(
+        this.deps,
+        compaction,
+        this.context,
+        this.compactionMemory,
+        ready,
+        execution.keeper.lease,
+      );
     }
     return this.settings.beforeTurn ? this.settings.beforeTurn(ready, execution.keeper.lease, execution.emit) : ready;
   }

@@ -56,7 +56,10 @@ export function ChatView({ chatId, token, initialMessages }: ChatViewProps) {
   const bottom = useRef<HTMLDivElement>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll whenever the conversation changes.
-  useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [messages]);
+  useEffect(() => {
+    // A block body: recent browsers return a promise from scrollIntoView, which React would take for a clean-up.
+    bottom.current?.scrollIntoView({ block: 'end' });
+  }, [messages]);
   useEffect(() => {
     if (!busy) setStopping(false);
   }, [busy]);
@@ -102,7 +105,7 @@ export function ChatView({ chatId, token, initialMessages }: ChatViewProps) {
 
       {error && (
         <div className="error" role="alert">
-          {error.message}
+          {describeChatError(error)}
           <button type="button" onClick={clearError}>
             Dismiss
           </button>
@@ -141,4 +144,15 @@ export function ChatView({ chatId, token, initialMessages }: ChatViewProps) {
       </footer>
     </main>
   );
+}
+
+/** useChat reports a refused request with the response body as its message: show the §5 error's text. */
+function describeChatError(error: Error): string {
+  try {
+    const body = JSON.parse(error.message) as { error?: { code?: string; message?: string } };
+    if (body.error?.message) return `${body.error.code}: ${body.error.message}`;
+  } catch {
+    // Not the JSON error shape: the message as it is.
+  }
+  return error.message;
 }

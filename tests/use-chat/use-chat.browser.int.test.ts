@@ -1,0 +1,238 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineAgent, tool } from 'confab';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { build, type PreviewServer, preview } from 'vite';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { startTestServer, type TestServer } from '../../packages/server/src/test-support/harness.js';
+import { createHeldEchoModel, type Hold } from './held-echo-model.js';
+
+/**
+ * The example app (examples/use-chat) built with Vite and served by `vite preview`, whose `/v1`
+ * proxy points at a real Confab server, driven in Debian's Chromium: what a person sees when they
+ * chat, reload mid-answer, approve a tool, let the page answer a client tool, and stop. The model
+ * is the contract's echo model with a hold the test opens, so "mid-answer" needs no timing.
+ * Screenshots go to test-output/use-chat/ (not committed).
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const here = dirname(fileURLToPath(import.meta.url));
+const repositoryRoot = join(here, '..', '..');
+const exampleRoot = join(repositoryRoot, 'examples', 'use-chat');
+const screenshots = join(repositoryRoot, 'test-output', 'use-chat');
+
+const held = createHeldEchoModel(3);
+/** A server tool that waits for a person's approval: the approval demo of the example. */
+const demoAgent = (model: string) =>
+  defineAgent({
+    model,
+    tools: {
+      delete_file: tool({
+        description: 'Deletes a file (pretend)',
+        inputSchema: z.object({ path: z.string() }),
+        approval: 'always',
+        execute: ({ path }) => ({ deleted: path }),
+      }),
+    },
+  });
+
+describe.skipIf(!existsSync(CHROMIUM))(
+  `the useChat example in Chromium${existsSync(CHROMIUM) ? '' : ` (skipped: ${CHROMIUM} is missing; apt-get install chromium)`}`,
+  () => {
+    let server: TestServer;
+    let site: PreviewServer;
+    let siteUrl: string;
+    let profile: string;
+    let context: BrowserContext;
+    let page: Page;
+    /** What the page reported as errors: shown when a step fails. */
+    const pageErrors: string[] = [];
+    const shoot = async (name: string) => {
+      await page?.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+    };
+
+    beforeAll(async () => {
+      mkdirSync(screenshots, { recursive: true });
+      server = await startTestServer({
+        pool: {
+          resolveModel: async (reference) => {
+            if (reference !== 'echo' && reference !== held.model) throw new Error(`unexpected model ${reference}`);
+            return held.model;
+          },
+          factory: (_session, model) => demoAgent(model),
+        },
+      });
+      const outDir = mkdtempSync(join(tmpdir(), 'confab-use-chat-dist-'));
+      const configFile = join(exampleRoot, 'vite.config.ts');
+      await build({ configFile, root: exampleRoot, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+      site = await preview({
+        configFile,
+        root: exampleRoot,
+        logLevel: 'warn',
+        build: { outDir },
+        preview: { port: 0, strictPort: false, proxy: { '/v1': { target: server.url } } },
+      });
+      siteUrl = site.resolvedUrls?.local[0] ?? '';
+      expect(siteUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      profile = mkdtempSync(join(tmpdir(), 'confab-chromium-'));
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--no-first-run',
+        ],
+        viewport: { width: 900, height: 760 },
+        locale: 'en-US',
+        timezoneId: 'UTC',
+      });
+      page = context.pages()[0] ?? (await context.newPage());
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') pageErrors.push(message.text());
+      });
+      // The page's own token field, as a person would use it; it is kept in localStorage.
+      await page.goto(siteUrl);
+      await page.getByTestId('token-input').fill(server.tokens.a);
+      await page.getByTestId('token-save').click();
+      await page
+        .locator('[data-testid=status][data-status=ready]')
+        .waitFor()
+        .catch(async (error: unknown) => {
+          await shoot('failed-start');
+          throw new Error(`the page did not get ready; its errors: ${pageErrors.join(' | ')}`, { cause: error });
+        });
+    }, 120_000);
+
+    afterEach(async (test) => {
+      if (test.task.result?.state === 'fail') await shoot(`failed-${test.task.name.replaceAll(' ', '-')}`);
+    });
+
+    afterAll(async () => {
+      await context?.close();
+      await site?.close();
+      await server?.close();
+      if (profile) rmSync(profile, { recursive: true, force: true });
+    });
+
+    /** Opens a chat and waits until useChat's resume request (204: nothing runs) has been answered. */
+    const openChat = async (chatId: string) => {
+      const resumed = page.waitForResponse((response) => response.url().endsWith(`/v1/chat/${chatId}/stream`));
+      await page.goto(`${siteUrl}?chat=${chatId}`);
+      expect((await resumed).status()).toBe(204);
+      await expect.poll(() => page.getByTestId('status').getAttribute('data-status')).toBe('ready');
+    };
+    const send = async (text: string) => {
+      await page.getByTestId('message-input').fill(text);
+      await page.getByTestId('send').click();
+    };
+    const assistantTexts = () => page.getByTestId('message-assistant').getByTestId('text').allInnerTexts();
+    const lastAssistantText = async () => (await assistantTexts()).at(-1) ?? '';
+    const status = () => page.getByTestId('status').getAttribute('data-status');
+    /** Waits until the answer has reached `hold` and the page shows part of `full` (and not all). */
+    const partialShown = async (hold: Hold, full: string) => {
+      await hold.reached;
+      await expect.poll(lastAssistantText).toMatch(/^echo: /);
+      const partial = await lastAssistantText();
+      expect(full.startsWith(partial) && partial.length < full.length).toBe(true);
+      return partial;
+    };
+
+    it('streams an answer as it is written', async () => {
+      await openChat('streaming');
+      const hold = held.hold();
+      await send('Hello, Confab! Tell me about durable sessions.');
+      const full = 'echo: Hello, Confab! Tell me about durable sessions.';
+      const partial = await partialShown(hold, full);
+      expect(await status()).toBe('streaming');
+      await shoot('1-streaming');
+      hold.release();
+      await expect.poll(lastAssistantText).toBe(full);
+      await expect.poll(status).toBe('ready');
+      expect(partial.length).toBeGreaterThan('echo: '.length - 1);
+      expect(await page.getByTestId('message-user').allInnerTexts()).toEqual([
+        expect.stringContaining('Hello, Confab! Tell me about durable sessions.'),
+      ]);
+      await shoot('2-answered');
+    });
+
+    it('re-joins a running answer after a reload, with no text twice', async () => {
+      await openChat('reload');
+      const hold = held.hold();
+      await send('Reload the page while I am answering, and I will carry on where I was.');
+      const full = 'echo: Reload the page while I am answering, and I will carry on where I was.';
+      const before = await partialShown(hold, full);
+      await page.reload();
+      // After the reload the page shows the history and re-joins the turn: the same partial text.
+      await expect.poll(lastAssistantText).toBe(before);
+      await expect.poll(status).toBe('streaming');
+      await shoot('3-reloaded-mid-answer');
+      hold.release();
+      await expect.poll(lastAssistantText).toBe(full);
+      await expect.poll(status).toBe('ready');
+      expect(await assistantTexts()).toEqual([full]);
+      expect(await page.getByTestId('message-user').count()).toBe(1);
+      await shoot('4-continued-after-reload');
+      // The log holds the one answer too: a fresh load shows it once.
+      await page.reload();
+      await expect.poll(assistantTexts).toEqual([full]);
+    });
+
+    it('asks for approval before a server tool runs, and runs it once approved', async () => {
+      await openChat('tools');
+      await send('/tool delete_file {"path":"notes.txt"}');
+      const tool = page.getByTestId('tool').last();
+      await expect.poll(() => tool.getAttribute('data-state')).toBe('approval-requested');
+      await expect.poll(status).toBe('ready');
+      await shoot('5-approval-requested');
+      await tool.getByTestId('approve').click();
+      await expect.poll(() => tool.getAttribute('data-state')).toBe('output-available');
+      await expect.poll(lastAssistantText).toBe('echo: {"deleted":"notes.txt"}');
+      await expect.poll(status).toBe('ready');
+
+      await send('/tool delete_file {"path":"keep-me.txt"}');
+      const second = page.getByTestId('tool').last();
+      await expect.poll(() => second.getAttribute('data-state')).toBe('approval-requested');
+      await expect.poll(status).toBe('ready');
+      await second.getByTestId('deny').click();
+      await expect.poll(() => second.getAttribute('data-state')).toBe('output-denied');
+      await expect.poll(lastAssistantText).toBe('echo: denied');
+      await expect.poll(status).toBe('ready');
+    });
+
+    it('answers a client tool from the page with addToolOutput', async () => {
+      // The same chat as the approvals: the screenshot of docs/ai-sdk-ui.md shows all three.
+      await send('/tool browser_info {}');
+      const tool = page.getByTestId('tool').last();
+      await expect.poll(() => tool.getAttribute('data-state')).toBe('output-available');
+      await expect.poll(lastAssistantText).toBe('echo: {"language":"en-US","timeZone":"UTC"}');
+      await expect.poll(status).toBe('ready');
+      await shoot('6-tools');
+      // After a reload the conversation reads the same from the server.
+      const before = await page.getByTestId('message-assistant').allInnerTexts();
+      await page.reload();
+      await expect.poll(() => page.getByTestId('message-assistant').allInnerTexts()).toEqual(before);
+    });
+
+    it('stops mid-answer and keeps the partial text, in the page and in the log', async () => {
+      await openChat('stop');
+      const hold = held.hold();
+      await send('Stop me half-way: what was written stays.');
+      const full = 'echo: Stop me half-way: what was written stays.';
+      const partial = await partialShown(hold, full);
+      await page.getByTestId('stop').click();
+      await expect.poll(status).toBe('ready');
+      expect(await assistantTexts()).toEqual([partial]);
+      await shoot('7-stopped');
+      await page.reload();
+      await expect.poll(assistantTexts).toEqual([partial]);
+      await expect.poll(status).toBe('ready');
+    });
+  },
+);

@@ -8,6 +8,7 @@ import { Gate, RateLimiter, resolveLimits, type ServerLimits } from './limits.js
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { RouteTable } from './route-table.js';
 import { registerChannelRoutes } from './routes/channels.js';
+import { registerChatRoutes } from './routes/chat.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerLifecycleRoutes } from './routes/lifecycle.js';
@@ -118,6 +119,7 @@ export function createApp(options: CreateAppOptions): ConfabApp {
   registerChannelRoutes(routes, server);
   registerFileRoutes(routes, server);
   registerLifecycleRoutes(routes, server);
+  registerChatRoutes(routes, server);
   registerSystemRoutes(routes, server);
 
   app.notFound((context) => {

@@ -1,5 +1,5 @@
 import { ConfabError, errors } from '../errors.js';
-import type { DeltaEvent } from '../model/event.js';
+import type { DeltaEvent, TurnStartExtras } from '../model/event.js';
 import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
@@ -50,6 +50,8 @@ export interface TurnOptions {
   timeoutMs?: number;
   /** Overrides how long to wait for a running turn before `turn_in_progress`. */
   waitMs?: number;
+  /** Optional fields written into the new turn's `turn-start` (ignored by a resume or a replay). */
+  turnStart?: TurnStartExtras;
 }
 
 /**

@@ -121,20 +121,27 @@ describe.skipIf(!existsSync(CHROMIUM))(
       if (profile) rmSync(profile, { recursive: true, force: true });
     });
 
-    /** Opens a chat and waits until useChat's resume request (204: nothing runs) has been answered. */
-    const openChat = async (chatId: string) => {
-      const resumed = page.waitForResponse((response) => response.url().endsWith(`/v1/chat/${chatId}/stream`));
-      await page.goto(`${siteUrl}?chat=${chatId}`);
-      expect((await resumed).status()).toBe(204);
-      await expect.poll(() => page.getByTestId('status').getAttribute('data-status')).toBe('ready');
+    /** Starts a new chat with the page's button, as a person would (nothing to load or resume). */
+    const newChat = async () => {
+      const before = page.url();
+      await page.getByRole('button', { name: 'New chat' }).click();
+      await expect.poll(() => page.url()).not.toBe(before);
+      await expect.poll(status).toBe('ready');
+      expect(await page.getByTestId('message-user').count()).toBe(0);
     };
+    /** Reloads and waits until useChat's resume request (`GET …/stream`) has been answered with `expected`. */
+    const reload = async (expected: 200 | 204) => {
+      const resumed = page.waitForResponse((response) => /\/v1\/chat\/[^/]+\/stream$/.test(response.url()));
+      await page.reload();
+      expect((await resumed).status()).toBe(expected);
+    };
+    const status = () => page.getByTestId('status').getAttribute('data-status');
     const send = async (text: string) => {
       await page.getByTestId('message-input').fill(text);
       await page.getByTestId('send').click();
     };
     const assistantTexts = () => page.getByTestId('message-assistant').getByTestId('text').allInnerTexts();
     const lastAssistantText = async () => (await assistantTexts()).at(-1) ?? '';
-    const status = () => page.getByTestId('status').getAttribute('data-status');
     /** Waits until the answer has reached `hold` and the page shows part of `full` (and not all). */
     const partialShown = async (hold: Hold, full: string) => {
       await hold.reached;
@@ -145,7 +152,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
     };
 
     it('streams an answer as it is written', async () => {
-      await openChat('streaming');
+      await newChat();
       const hold = held.hold();
       await send('Hello, Confab! Tell me about durable sessions.');
       const full = 'echo: Hello, Confab! Tell me about durable sessions.';
@@ -163,12 +170,12 @@ describe.skipIf(!existsSync(CHROMIUM))(
     });
 
     it('re-joins a running answer after a reload, with no text twice', async () => {
-      await openChat('reload');
+      await newChat();
       const hold = held.hold();
       await send('Reload the page while I am answering, and I will carry on where I was.');
       const full = 'echo: Reload the page while I am answering, and I will carry on where I was.';
       const before = await partialShown(hold, full);
-      await page.reload();
+      await reload(200);
       // After the reload the page shows the history and re-joins the turn: the same partial text.
       await expect.poll(lastAssistantText).toBe(before);
       await expect.poll(status).toBe('streaming');
@@ -180,12 +187,12 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(await page.getByTestId('message-user').count()).toBe(1);
       await shoot('4-continued-after-reload');
       // The log holds the one answer too: a fresh load shows it once.
-      await page.reload();
+      await reload(204);
       await expect.poll(assistantTexts).toEqual([full]);
     });
 
     it('asks for approval before a server tool runs, and runs it once approved', async () => {
-      await openChat('tools');
+      await newChat();
       await send('/tool delete_file {"path":"notes.txt"}');
       const tool = page.getByTestId('tool').last();
       await expect.poll(() => tool.getAttribute('data-state')).toBe('approval-requested');
@@ -202,7 +209,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await expect.poll(status).toBe('ready');
       await second.getByTestId('deny').click();
       await expect.poll(() => second.getAttribute('data-state')).toBe('output-denied');
-      await expect.poll(lastAssistantText).toBe('echo: denied');
+      // The model sees the denial as the tool's error result (and the echo model repeats it).
+      await expect.poll(lastAssistantText).toBe('echo: {"error":"the user denied this tool call"}');
       await expect.poll(status).toBe('ready');
     });
 
@@ -216,12 +224,12 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await shoot('6-tools');
       // After a reload the conversation reads the same from the server.
       const before = await page.getByTestId('message-assistant').allInnerTexts();
-      await page.reload();
+      await reload(204);
       await expect.poll(() => page.getByTestId('message-assistant').allInnerTexts()).toEqual(before);
     });
 
     it('stops mid-answer and keeps the partial text, in the page and in the log', async () => {
-      await openChat('stop');
+      await newChat();
       const hold = held.hold();
       await send('Stop me half-way: what was written stays.');
       const full = 'echo: Stop me half-way: what was written stays.';
@@ -230,7 +238,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await expect.poll(status).toBe('ready');
       expect(await assistantTexts()).toEqual([partial]);
       await shoot('7-stopped');
-      await page.reload();
+      await reload(204);
       await expect.poll(assistantTexts).toEqual([partial]);
       await expect.poll(status).toBe('ready');
     });

@@ -42,5 +42,22 @@ async function assistantMessageOf(messageId: string, events: SessionEvent[]): Pr
     },
   });
   for await (const message of readUIMessageStream({ stream, terminateOnError: true })) last = message;
-  return last && last.parts.length > 0 ? { ...last, id: messageId } : null;
+  if (!last || last.parts.length === 0) return null;
+  return { ...last, id: messageId, parts: withApprovalAnswers(last.parts, events) };
+}
+
+/**
+ * Records each approval answer on its tool part, as the client's `addToolApprovalResponse` did
+ * (the UI message stream of ai@6 has no chunk for an answer: the client made it).
+ */
+function withApprovalAnswers(parts: UIMessage['parts'], events: SessionEvent[]): UIMessage['parts'] {
+  const answers = new Map<string, boolean>();
+  for (const event of events)
+    if (event.type === 'tool-approval') answers.set(event.data.toolCallId, event.data.approved);
+  if (answers.size === 0) return parts;
+  return parts.map((part) => {
+    if (!('toolCallId' in part) || !('approval' in part) || !part.approval) return part;
+    const approved = answers.get(part.toolCallId);
+    return approved === undefined ? part : ({ ...part, approval: { ...part.approval, approved } } as typeof part);
+  });
 }

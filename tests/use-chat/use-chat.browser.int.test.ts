@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,20 @@ describe.skipIf(!existsSync(CHROMIUM))(
     let profile: string;
     let context: BrowserContext;
     let page: Page;
+    const configFile = join(exampleRoot, 'vite.config.ts');
+    const poolOptions = {
+      resolveModel: async (reference: unknown) => {
+        if (reference !== 'echo' && reference !== held.model) throw new Error(`unexpected model ${String(reference)}`);
+        return held.model;
+      },
+      factory: (_session: unknown, model: string) => demoAgent(model),
+    };
+    const directories: string[] = [];
+    const temporaryDirectory = (prefix: string) => {
+      const directory = mkdtempSync(join(tmpdir(), prefix));
+      directories.push(directory);
+      return directory;
+    };
     /** What the page reported as errors: shown when a step fails. */
     const pageErrors: string[] = [];
     const shoot = async (name: string) => {
@@ -41,17 +56,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
 
     beforeAll(async () => {
       mkdirSync(screenshots, { recursive: true });
-      server = await startTestServer({
-        pool: {
-          resolveModel: async (reference) => {
-            if (reference !== 'echo' && reference !== held.model) throw new Error(`unexpected model ${reference}`);
-            return held.model;
-          },
-          factory: (_session, model) => demoAgent(model),
-        },
-      });
-      const outDir = mkdtempSync(join(tmpdir(), 'confab-use-chat-dist-'));
-      const configFile = join(exampleRoot, 'vite.config.ts');
+      server = await startTestServer({ pool: poolOptions });
+      const outDir = temporaryDirectory('confab-use-chat-dist-');
       await build({ configFile, root: exampleRoot, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
       site = await preview({
         configFile,
@@ -62,7 +68,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       });
       siteUrl = site.resolvedUrls?.local[0] ?? '';
       expect(siteUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-      profile = mkdtempSync(join(tmpdir(), 'confab-chromium-'));
+      profile = temporaryDirectory('confab-chromium-');
       context = await chromium.launchPersistentContext(profile, {
         executablePath: CHROMIUM,
         headless: true,
@@ -103,7 +109,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await context?.close();
       await site?.close();
       await server?.close();
-      if (profile) rmSync(profile, { recursive: true, force: true });
+      for (const directory of directories) rmSync(directory, { recursive: true, force: true });
     });
 
     /** Starts a new chat with the page's button, as a person would (nothing to load or resume). */
@@ -234,5 +240,63 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await expect.poll(assistantTexts).toEqual([partial]);
       await expect.poll(status).toBe('ready');
     });
+
+    it('calls a server on another origin that allows it with --cors-origin (no proxy)', async () => {
+      const port = await freePort();
+      const origin = `http://127.0.0.1:${port}`;
+      const crossServer = await startTestServer({ pool: poolOptions, app: { corsOrigins: [origin] } });
+      let crossSite: PreviewServer | undefined;
+      const crossPage = await context.newPage();
+      try {
+        const outDir = temporaryDirectory('confab-use-chat-cross-');
+        await build({
+          configFile,
+          root: exampleRoot,
+          logLevel: 'warn',
+          build: { outDir, emptyOutDir: true },
+          define: { 'import.meta.env.VITE_CONFAB_SERVER': JSON.stringify(crossServer.url) },
+        });
+        crossSite = await preview({
+          configFile,
+          root: exampleRoot,
+          logLevel: 'warn',
+          build: { outDir },
+          preview: { port, strictPort: true },
+        });
+        const calls: string[] = [];
+        crossPage.on('request', (request) => calls.push(`${request.method()} ${request.url()}`));
+        await crossPage.goto(origin);
+        await crossPage.getByTestId('token-input').fill(crossServer.tokens.a);
+        await crossPage.getByTestId('token-save').click();
+        await crossPage.getByTestId('message-input').fill('Hello from another origin');
+        await crossPage.getByTestId('send').click();
+        const answer = crossPage.getByTestId('message-assistant').getByTestId('text');
+        await expect.poll(() => answer.allInnerTexts()).toEqual(['echo: Hello from another origin']);
+        const resumed = crossPage.waitForResponse((response) => response.url().endsWith('/stream'));
+        await crossPage.reload();
+        expect((await resumed).status()).toBe(204);
+        await expect.poll(() => answer.allInnerTexts()).toEqual(['echo: Hello from another origin']);
+        await crossPage.screenshot({ path: join(screenshots, '8-cross-origin.png'), fullPage: true });
+        // Every call went straight to the server, none through the page's own origin.
+        expect(calls.filter((call) => call.includes('/v1/')).every((call) => call.includes(crossServer.url))).toBe(
+          true,
+        );
+        expect(calls.some((call) => call === `POST ${crossServer.url}/v1/chat`)).toBe(true);
+      } finally {
+        await crossPage.close();
+        await crossSite?.close();
+        await crossServer.close();
+      }
+    });
   },
 );
+
+/** A port free at the time of asking (the preview must know its origin before the server allows it). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}

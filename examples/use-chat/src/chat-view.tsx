@@ -7,7 +7,7 @@ import {
 } from 'ai';
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { browserInfo, CLIENT_TOOLS } from './client-tools.js';
-import { stopChat } from './confab-api.js';
+import { CONFAB_SERVER, stopChat } from './confab-api.js';
 import { MessageParts } from './message-parts.js';
 
 /** Commands of the built-in `echo` model worth trying (DESIGN §7), offered as one-click chips. */
@@ -36,7 +36,7 @@ export interface ChatViewProps {
  */
 export function ChatView({ chatId, token, initialMessages, resume, onFirstMessage }: ChatViewProps) {
   const transport = useMemo(
-    () => new DefaultChatTransport({ api: '/v1/chat', headers: { Authorization: `Bearer ${token}` } }),
+    () => new DefaultChatTransport({ api: `${CONFAB_SERVER}/v1/chat`, headers: { Authorization: `Bearer ${token}` } }),
     [token],
   );
   // Decided once, when the chat opens: it is a question about the page load, not about later renders.

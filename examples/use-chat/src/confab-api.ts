@@ -3,8 +3,15 @@ import type { UIMessage } from 'ai';
 /**
  * The little the page asks of Confab besides what `useChat` does itself: the chat's messages when
  * the page opens (so a reload shows the history before `resume` re-joins a running answer) and a
- * server-side stop. Every path is relative: Vite forwards `/v1` to the Confab server.
+ * server-side stop.
  */
+
+/**
+ * Where the Confab server is: by default the page's own origin, whose `/v1` Vite forwards to it;
+ * `VITE_CONFAB_SERVER` (given to `vite` or `vite build`) names a server on another origin, which
+ * must allow the page's origin with `--cors-origin`.
+ */
+export const CONFAB_SERVER: string = import.meta.env.VITE_CONFAB_SERVER ?? '';
 
 const TOKEN_KEY = 'confab-use-chat-token';
 
@@ -46,7 +53,9 @@ export function openNewChat(): OpenChat {
 
 /** `GET /v1/chat/{id}/messages`: the conversation as `UIMessage`s; none for a chat not yet started. */
 export async function loadMessages(chatId: string, token: string): Promise<UIMessage[]> {
-  const response = await fetch(`/v1/chat/${encodeURIComponent(chatId)}/messages`, { headers: authorization(token) });
+  const response = await fetch(`${CONFAB_SERVER}/v1/chat/${encodeURIComponent(chatId)}/messages`, {
+    headers: authorization(token),
+  });
   if (response.status === 404) return [];
   if (!response.ok) throw new Error(await describeFailure(response));
   const body = (await response.json()) as { messages: UIMessage[] };
@@ -59,7 +68,7 @@ export async function loadMessages(chatId: string, token: string): Promise<UIMes
  * only drop the connection and leave the turn running).
  */
 export async function stopChat(chatId: string, token: string): Promise<void> {
-  const response = await fetch(`/v1/chat/${encodeURIComponent(chatId)}/stop`, {
+  const response = await fetch(`${CONFAB_SERVER}/v1/chat/${encodeURIComponent(chatId)}/stop`, {
     method: 'POST',
     headers: authorization(token),
   });

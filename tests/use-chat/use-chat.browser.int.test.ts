@@ -112,10 +112,12 @@ describe.skipIf(!existsSync(CHROMIUM))(
       for (const directory of directories) rmSync(directory, { recursive: true, force: true });
     });
 
-    /** Starts a new chat with the page's button, as a person would (nothing to load or resume). */
+    /** Starts a new chat with the page's button, as a person would; useChat's resume finds nothing running. */
     const newChat = async () => {
       const before = page.url();
+      const resumed = page.waitForResponse((response) => /\/v1\/chat\/[^/]+\/stream$/.test(response.url()));
       await page.getByRole('button', { name: 'New chat' }).click();
+      expect((await resumed).status()).toBe(204);
       await expect.poll(() => page.url()).not.toBe(before);
       await expect.poll(status).toBe('ready');
       expect(await page.getByTestId('message-user').count()).toBe(0);

@@ -1,32 +1,22 @@
 import type { UIMessage } from 'ai';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { ChatView } from './chat-view.js';
-import { chatFromAddress, loadMessages, type OpenChat, openNewChat, savedToken, saveToken } from './confab-api.js';
+import { chatIdFromAddress, loadMessages, openNewChat, savedToken, saveToken } from './confab-api.js';
 
 type Loaded = { chatId: string; messages: UIMessage[] } | { chatId: string; error: string };
 
 /**
  * The page: a token field, then one chat whose id lives in the address (`?chat=…`), so a reload
  * comes back to it. Its messages are loaded once before `useChat` starts, which then resumes the
- * answer that may still be running. A chat this page has just made up has nothing to load or
- * resume, and asking would make the server create its session before the first `POST /v1/chat`,
- * whose `tools` (the page's client tools) are read only when the session is created.
+ * answer that may still be running.
  */
 export function App() {
   const [token, setToken] = useState(savedToken);
-  const [chat, setChat] = useState<OpenChat>(chatFromAddress);
-  const { chatId, fresh } = chat;
+  const [chatId, setChatId] = useState(chatIdFromAddress);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
-  // Read, not watched: a chat stops being fresh when its first message is sent, which must not reload it.
-  const freshness = useRef(fresh);
-  freshness.current = fresh;
 
   useEffect(() => {
     if (!token) return;
-    if (freshness.current) {
-      setLoaded({ chatId, messages: [] });
-      return;
-    }
     let current = true;
     setLoaded(null);
     loadMessages(chatId, token).then(
@@ -46,7 +36,7 @@ export function App() {
           Confab <span>×</span> useChat
         </h1>
         <TokenField token={token} onToken={setToken} />
-        <button type="button" onClick={() => setChat(openNewChat())} disabled={!token}>
+        <button type="button" onClick={() => setChatId(openNewChat())} disabled={!token}>
           New chat
         </button>
       </header>
@@ -61,14 +51,7 @@ export function App() {
         </p>
       )}
       {loaded && 'messages' in loaded && loaded.chatId === chatId && (
-        <ChatView
-          key={`${chatId}:${token}`}
-          chatId={chatId}
-          token={token}
-          initialMessages={loaded.messages}
-          resume={!fresh}
-          onFirstMessage={() => setChat({ chatId, fresh: false })}
-        />
+        <ChatView key={`${chatId}:${token}`} chatId={chatId} token={token} initialMessages={loaded.messages} />
       )}
     </div>
   );

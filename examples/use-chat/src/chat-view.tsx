@@ -24,28 +24,22 @@ export interface ChatViewProps {
   token: string;
   /** The chat's messages as `GET /v1/chat/{id}/messages` returned them when the page opened. */
   initialMessages: UIMessage[];
-  /** Re-join the chat's running answer, if any (false for a chat this page has just made up). */
-  resume: boolean;
-  /** Told when this page sends the chat's first message. */
-  onFirstMessage: () => void;
 }
 
 /**
  * One chat: `useChat` with the stock `DefaultChatTransport` (only `api` and `headers` set),
  * `resume: true` so a reload re-joins a running answer, approvals and a client tool.
  */
-export function ChatView({ chatId, token, initialMessages, resume, onFirstMessage }: ChatViewProps) {
+export function ChatView({ chatId, token, initialMessages }: ChatViewProps) {
   const transport = useMemo(
     () => new DefaultChatTransport({ api: `${CONFAB_SERVER}/v1/chat`, headers: { Authorization: `Bearer ${token}` } }),
     [token],
   );
-  // Decided once, when the chat opens: it is a question about the page load, not about later renders.
-  const [resumeOnOpen] = useState(resume);
   const { messages, sendMessage, status, error, clearError, stop, addToolApprovalResponse, addToolOutput } = useChat({
     id: chatId,
     messages: initialMessages,
     transport,
-    resume: resumeOnOpen,
+    resume: true,
     // Approvals and client tool outputs go back to the server as soon as every pending call has one.
     sendAutomaticallyWhen: (options) =>
       lastAssistantMessageIsCompleteWithApprovalResponses(options) ||
@@ -75,7 +69,6 @@ export function ChatView({ chatId, token, initialMessages, resume, onFirstMessag
     const text = draft.trim();
     if (!text || busy) return;
     setDraft('');
-    if (messages.length === 0) onFirstMessage();
     // `tools` is read only when the chat's session is created: it declares the page's own tools.
     void sendMessage({ text }, { body: { tools: CLIENT_TOOLS } });
   };

@@ -30,25 +30,18 @@ export function authorization(token: string): Record<string, string> {
   return { Authorization: `Bearer ${token}` };
 }
 
-/** A chat the page shows: its id, and whether this page just made it up (nothing to load yet). */
-export interface OpenChat {
-  chatId: string;
-  fresh: boolean;
-}
-
-/** The chat named in the address (`?chat=…`), or a new one written there when none is. */
-export function chatFromAddress(): OpenChat {
-  const existing = new URL(window.location.href).searchParams.get('chat');
-  return existing ? { chatId: existing, fresh: false } : openNewChat();
+/** The chat id in the address (`?chat=…`), created and written there when missing. */
+export function chatIdFromAddress(): string {
+  return new URL(window.location.href).searchParams.get('chat') ?? openNewChat();
 }
 
 /** A new chat id, written to the address so a reload comes back to the same chat. */
-export function openNewChat(): OpenChat {
+export function openNewChat(): string {
   const chatId = `chat-${crypto.randomUUID()}`;
   const url = new URL(window.location.href);
   url.searchParams.set('chat', chatId);
   window.history.replaceState(null, '', url);
-  return { chatId, fresh: true };
+  return chatId;
 }
 
 /** `GET /v1/chat/{id}/messages`: the conversation as `UIMessage`s; none for a chat not yet started. */

@@ -19,6 +19,8 @@ import { createHeldEchoModel, type Hold } from './held-echo-model.js';
  */
 
 const CHROMIUM = '/usr/bin/chromium';
+/** Waits for what the page shows; the bound is for a busy machine, not a claim about speed. */
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000 });
 const here = dirname(fileURLToPath(import.meta.url));
 const repositoryRoot = join(here, '..', '..');
 const exampleRoot = join(repositoryRoot, 'examples', 'use-chat');
@@ -27,6 +29,8 @@ const screenshots = join(repositoryRoot, 'test-output', 'use-chat');
 const held = createHeldEchoModel(3);
 describe.skipIf(!existsSync(CHROMIUM))(
   `the useChat example in Chromium${existsSync(CHROMIUM) ? '' : ` (skipped: ${CHROMIUM} is missing; apt-get install chromium)`}`,
+  // A page build, a browser and a server per case: generous bounds for a busy machine, not timings.
+  { timeout: 90_000 },
   () => {
     let server: TestServer;
     let site: PreviewServer;
@@ -118,8 +122,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
       const resumed = page.waitForResponse((response) => /\/v1\/chat\/[^/]+\/stream$/.test(response.url()));
       await page.getByRole('button', { name: 'New chat' }).click();
       expect((await resumed).status()).toBe(204);
-      await expect.poll(() => page.url()).not.toBe(before);
-      await expect.poll(status).toBe('ready');
+      await eventually(() => page.url()).not.toBe(before);
+      await eventually(status).toBe('ready');
       expect(await page.getByTestId('message-user').count()).toBe(0);
     };
     /** Reloads and waits until useChat's resume request (`GET …/stream`) has been answered with `expected`. */
@@ -138,7 +142,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
     /** Waits until the answer has reached `hold` and the page shows part of `full` (and not all). */
     const partialShown = async (hold: Hold, full: string) => {
       await hold.reached;
-      await expect.poll(lastAssistantText).toMatch(/^echo: /);
+      await eventually(lastAssistantText).toMatch(/^echo: /);
       const partial = await lastAssistantText();
       expect(full.startsWith(partial) && partial.length < full.length).toBe(true);
       return partial;
@@ -153,8 +157,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(await status()).toBe('streaming');
       await shoot('1-streaming');
       hold.release();
-      await expect.poll(lastAssistantText).toBe(full);
-      await expect.poll(status).toBe('ready');
+      await eventually(lastAssistantText).toBe(full);
+      await eventually(status).toBe('ready');
       expect(partial.length).toBeGreaterThan('echo: '.length - 1);
       expect(await page.getByTestId('message-user').allInnerTexts()).toEqual([
         expect.stringContaining('Hello, Confab! Tell me about durable sessions.'),
@@ -170,62 +174,62 @@ describe.skipIf(!existsSync(CHROMIUM))(
       const before = await partialShown(hold, full);
       await reload(200);
       // After the reload the page shows the history and re-joins the turn: the same partial text.
-      await expect.poll(lastAssistantText).toBe(before);
-      await expect.poll(status).toBe('streaming');
+      await eventually(lastAssistantText).toBe(before);
+      await eventually(status).toBe('streaming');
       await shoot('3-reloaded-mid-answer');
       hold.release();
-      await expect.poll(lastAssistantText).toBe(full);
-      await expect.poll(status).toBe('ready');
+      await eventually(lastAssistantText).toBe(full);
+      await eventually(status).toBe('ready');
       expect(await assistantTexts()).toEqual([full]);
       expect(await page.getByTestId('message-user').count()).toBe(1);
       await shoot('4-continued-after-reload');
       // The log holds the one answer too: a fresh load shows it once.
       await reload(204);
-      await expect.poll(assistantTexts).toEqual([full]);
+      await eventually(assistantTexts).toEqual([full]);
     });
 
     it('asks for approval before a server tool runs, and runs it once approved', async () => {
       await newChat();
       await send('/tool delete_file {"path":"notes.txt"}');
       const tool = page.getByTestId('tool').last();
-      await expect.poll(() => tool.getAttribute('data-state')).toBe('approval-requested');
-      await expect.poll(status).toBe('ready');
+      await eventually(() => tool.getAttribute('data-state')).toBe('approval-requested');
+      await eventually(status).toBe('ready');
       await shoot('5-approval-requested');
       await tool.getByTestId('approve').click();
-      await expect.poll(() => tool.getAttribute('data-state')).toBe('output-available');
-      await expect.poll(lastAssistantText).toBe('echo: {"deleted":"notes.txt"}');
-      await expect.poll(status).toBe('ready');
+      await eventually(() => tool.getAttribute('data-state')).toBe('output-available');
+      await eventually(lastAssistantText).toBe('echo: {"deleted":"notes.txt"}');
+      await eventually(status).toBe('ready');
 
       await send('/tool delete_file {"path":"keep-me.txt"}');
       const second = page.getByTestId('tool').last();
-      await expect.poll(() => second.getAttribute('data-state')).toBe('approval-requested');
-      await expect.poll(status).toBe('ready');
+      await eventually(() => second.getAttribute('data-state')).toBe('approval-requested');
+      await eventually(status).toBe('ready');
       await second.getByTestId('deny').click();
-      await expect.poll(() => second.getAttribute('data-state')).toBe('output-denied');
+      await eventually(() => second.getAttribute('data-state')).toBe('output-denied');
       // The model sees the denial as the tool's error result (and the echo model repeats it).
-      await expect.poll(lastAssistantText).toBe('echo: {"error":"the user denied this tool call"}');
-      await expect.poll(status).toBe('ready');
+      await eventually(lastAssistantText).toBe('echo: {"error":"the user denied this tool call"}');
+      await eventually(status).toBe('ready');
     });
 
     it('answers a client tool from the page with addToolOutput', async () => {
       // The same chat as the approvals: the screenshot of docs/ai-sdk-ui.md shows all three.
       await send('/tool browser_info {}');
       const tool = page.getByTestId('tool').last();
-      await expect.poll(() => tool.getAttribute('data-state')).toBe('output-available');
-      await expect.poll(lastAssistantText).toBe('echo: {"language":"en-US","timeZone":"UTC"}');
-      await expect.poll(status).toBe('ready');
+      await eventually(() => tool.getAttribute('data-state')).toBe('output-available');
+      await eventually(lastAssistantText).toBe('echo: {"language":"en-US","timeZone":"UTC"}');
+      await eventually(status).toBe('ready');
       // After a reload the conversation reads the same from the server.
       const before = await page.getByTestId('message-assistant').allInnerTexts();
       await reload(204);
-      await expect.poll(() => page.getByTestId('message-assistant').allInnerTexts()).toEqual(before);
+      await eventually(() => page.getByTestId('message-assistant').allInnerTexts()).toEqual(before);
       // One more approval, left pending for the picture of docs/ai-sdk-ui.md (docs/use-chat-example.png).
       await send('/tool delete_file {"path":"old-draft.md"}');
       const pending = page.getByTestId('tool').last();
-      await expect.poll(() => pending.getAttribute('data-state')).toBe('approval-requested');
-      await expect.poll(status).toBe('ready');
+      await eventually(() => pending.getAttribute('data-state')).toBe('approval-requested');
+      await eventually(status).toBe('ready');
       await shoot('6-use-chat-example');
       await pending.getByTestId('approve').click();
-      await expect.poll(lastAssistantText).toBe('echo: {"deleted":"old-draft.md"}');
+      await eventually(lastAssistantText).toBe('echo: {"deleted":"old-draft.md"}');
     });
 
     it('stops mid-answer and keeps the partial text, in the page and in the log', async () => {
@@ -235,12 +239,12 @@ describe.skipIf(!existsSync(CHROMIUM))(
       const full = 'echo: Stop me half-way: what was written stays.';
       const partial = await partialShown(hold, full);
       await page.getByTestId('stop').click();
-      await expect.poll(status).toBe('ready');
+      await eventually(status).toBe('ready');
       expect(await assistantTexts()).toEqual([partial]);
       await shoot('7-stopped');
       await reload(204);
-      await expect.poll(assistantTexts).toEqual([partial]);
-      await expect.poll(status).toBe('ready');
+      await eventually(assistantTexts).toEqual([partial]);
+      await eventually(status).toBe('ready');
     });
 
     it('calls a server on another origin that allows it with --cors-origin (no proxy)', async () => {
@@ -273,11 +277,11 @@ describe.skipIf(!existsSync(CHROMIUM))(
         await crossPage.getByTestId('message-input').fill('Hello from another origin');
         await crossPage.getByTestId('send').click();
         const answer = crossPage.getByTestId('message-assistant').getByTestId('text');
-        await expect.poll(() => answer.allInnerTexts()).toEqual(['echo: Hello from another origin']);
+        await eventually(() => answer.allInnerTexts()).toEqual(['echo: Hello from another origin']);
         const resumed = crossPage.waitForResponse((response) => response.url().endsWith('/stream'));
         await crossPage.reload();
         expect((await resumed).status()).toBe(204);
-        await expect.poll(() => answer.allInnerTexts()).toEqual(['echo: Hello from another origin']);
+        await eventually(() => answer.allInnerTexts()).toEqual(['echo: Hello from another origin']);
         await crossPage.screenshot({ path: join(screenshots, '8-cross-origin.png'), fullPage: true });
         // Every call went straight to the server, none through the page's own origin.
         expect(calls.filter((call) => call.includes('/v1/')).every((call) => call.includes(crossServer.url))).toBe(

@@ -78,3 +78,17 @@ export function textOfMessage(message: UIMessage): string {
     .join('\n\n')
     .trim();
 }
+
+/**
+ * `GET /v1/chat/{id}/messages`: `{ messages }`, the chat as AI SDK `UIMessage`s (described loosely
+ * here: the AI SDK defines their parts).
+ */
+export const ChatMessagesResponseSchema = z.object({
+  messages: z.array(
+    z.looseObject({
+      id: z.string(),
+      role: z.enum(['system', 'user', 'assistant']),
+      parts: z.array(z.looseObject({ type: z.string() })),
+    }),
+  ),
+});

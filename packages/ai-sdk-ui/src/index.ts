@@ -11,7 +11,14 @@ export {
   runChatRequest,
   stopChat,
 } from './chat-backend.js';
-export { ChatIdSchema, type ChatRequest, ChatRequestSchema, parseChatRequest, textOfMessage } from './chat-request.js';
+export {
+  ChatIdSchema,
+  ChatMessagesResponseSchema,
+  type ChatRequest,
+  ChatRequestSchema,
+  parseChatRequest,
+  textOfMessage,
+} from './chat-request.js';
 export { chatTurnsOf } from './chat-turns.js';
 export {
   assistantMessageIdOf,

@@ -18,6 +18,7 @@ export {
   PROMPT_EVENT_TYPES,
   type ResolvedFile,
   SUMMARY_PREAMBLE,
+  visibleEvents,
 } from './runner/prompt.js';
 export { Runner, type RunnerOptions } from './runner/runner.js';
 export type { ActiveTurn, RuntimeState } from './runner/runtime-state.js';

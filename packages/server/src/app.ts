@@ -1,5 +1,6 @@
 import { ConfabError, createModelResolver, type ModelResolver, newId, Pool, type SessionStore } from 'confab';
 import { Hono, type MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
 import { type Logger, pino } from 'pino';
 import { type AuthOptions, bearerAuth, ipAllowlist } from './auth.js';
 import type { ServerContext, ServerEnv } from './context.js';
@@ -8,6 +9,7 @@ import { Gate, RateLimiter, resolveLimits, type ServerLimits } from './limits.js
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { RouteTable } from './route-table.js';
 import { registerChannelRoutes } from './routes/channels.js';
+import { registerChatRoutes } from './routes/chat.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerLifecycleRoutes } from './routes/lifecycle.js';
@@ -41,6 +43,11 @@ export interface CreateAppOptions {
   metrics?: ServerMetrics | false;
   /** Interval of SSE heartbeat comments. Default 15 000 ms. */
   heartbeatMs?: number;
+  /**
+   * Origins (`https://app.example.com`) whose browser apps may call the API (DESIGN §7
+   * `--cors-origin`): preflights are answered and `Authorization` is allowed. Default none.
+   */
+  corsOrigins?: readonly string[];
 }
 
 /** Options of {@link ConfabRuntime.shutdown}. */
@@ -107,6 +114,8 @@ export function createApp(options: CreateAppOptions): ConfabApp {
   const app = new Hono<ServerEnv>();
   const routes = new RouteTable(app);
   app.use('*', requestContext(server));
+  // Before auth: a browser's preflight carries no Authorization header.
+  if (options.corsOrigins?.length) app.use('*', corsFor(options.corsOrigins));
   const allowlist = ipAllowlist(options.auth ?? {});
   if (allowlist)
     app.use('*', (context, next) => (context.req.path.endsWith('/healthz') ? next() : allowlist(context, next)));
@@ -118,6 +127,7 @@ export function createApp(options: CreateAppOptions): ConfabApp {
   registerChannelRoutes(routes, server);
   registerFileRoutes(routes, server);
   registerLifecycleRoutes(routes, server);
+  registerChatRoutes(routes, server);
   registerSystemRoutes(routes, server);
 
   app.notFound((context) => {
@@ -152,6 +162,37 @@ export function createApp(options: CreateAppOptions): ConfabApp {
     },
   };
   return Object.assign(app, { confab: runtime });
+}
+
+/** Headers a browser app may send: auth, JSON, the idempotency key, stream resumption and request ids. */
+const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'Last-Event-ID', 'X-Request-Id'];
+
+/**
+ * CORS for the given origins only (an origin not listed gets no `Access-Control-Allow-Origin`, so
+ * its browser refuses the answer). Error answers carry the headers too, so an app can read them.
+ */
+function corsFor(origins: readonly string[]): MiddlewareHandler<ServerEnv> {
+  for (const origin of origins) {
+    if (!isOrigin(origin))
+      throw new RangeError(`CORS origin "${origin}" is not an origin like https://app.example.com`);
+  }
+  return cors({
+    origin: [...origins],
+    allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    allowHeaders: CORS_REQUEST_HEADERS,
+    exposeHeaders: ['X-Request-Id', 'Retry-After', 'X-Vercel-AI-UI-Message-Stream'],
+    maxAge: 600,
+  });
+}
+
+/** True for a serialized origin: scheme, host and optional port, nothing else (no path, no slash). */
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text;
+  } catch {
+    return false;
+  }
 }
 
 function defaultLogger(): Logger {

@@ -43,6 +43,7 @@ function generate(count: number): BadRequest[] {
     () => `/v1/sessions/${s()}/resume`,
     () => `/v1/sessions/${s()}/fork`,
     () => '/v1/channels/room/resolve',
+    () => '/v1/chat',
   ];
   const badJson = ['{', '{"input":', 'nul', '[1,2', '{"a":1}}', "{'input':'x'}", '\u0000', '{"input":"x",}', 'NaN'];
   const wrongTypes: Array<[string, unknown]> = [
@@ -67,6 +68,13 @@ function generate(count: number): BadRequest[] {
     [`/v1/sessions/${sessionId}/resume`, { approvals: [{ toolCallId: 'c' }] }],
     [`/v1/sessions/${sessionId}/fork`, { snapshotId: 5 }],
     ['/v1/channels/room/resolve', { agent: [] }],
+    ['/v1/chat', { id: 5, messages: [] }],
+    ['/v1/chat', { id: 'chat', messages: 'x' }],
+    ['/v1/chat', { id: 'chat', messages: [{ id: 'm', role: 'user', parts: [{ type: 'text' }] }] }],
+    ['/v1/chat', { id: 'chat', messages: [{ id: 'm', role: 'robot', parts: [] }] }],
+    ['/v1/chat', { id: 'a/b', messages: [{ id: 'm', role: 'user', parts: [{ type: 'text', text: 'x' }] }] }],
+    ['/v1/chat', { id: 'chat', trigger: 'nope', messages: [] }],
+    ['/v1/chat', { id: 'chat', message: { id: 'a', role: 'assistant', parts: [{ type: 'tool-x', state: 'zz' }] } }],
   ];
   const badQueries = [
     '/v1/sessions?limit=-1',

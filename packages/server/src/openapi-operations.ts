@@ -7,11 +7,12 @@ import {
   type WIRE_SCHEMAS,
 } from 'confab';
 import type { z } from 'zod';
+import type { EXTRA_SCHEMAS } from './openapi-extra-schemas.js';
 
 // The routes of the v1 API as the OpenAPI document describes them: one entry per operation.
 
-/** A named wire schema. */
-export type SchemaName = keyof typeof WIRE_SCHEMAS;
+/** A named wire schema (the core's, or one of the server's own, such as the AI SDK UI bodies). */
+export type SchemaName = keyof typeof WIRE_SCHEMAS | keyof typeof EXTRA_SCHEMAS;
 
 /** One operation of the API. */
 export interface OperationSpec {
@@ -27,10 +28,16 @@ export interface OperationSpec {
   /** `optional`: JSON by default, SSE with `Accept: text/event-stream`; `only`: always SSE. */
   sse?: 'optional' | 'only';
   ok: { status: number; schema?: SchemaName; description: string };
+  /** What an SSE answer's frames carry, when not Confab events. */
+  sseDescription?: string;
+  /** Other non-error answers, e.g. 204, by status. */
+  otherAnswers?: Record<number, string>;
   errors: number[];
 }
 
 const SESSION_ERRORS = [400, 401, 404];
+const UI_MESSAGE_STREAM =
+  'UI message stream: each data: is an AI SDK UIMessageChunk as JSON (start … finish), heartbeats are comments, the last data: is [DONE]';
 const TURN_ERRORS = [400, 401, 404, 409, 410, 412, 413, 429, 503];
 
 /** Every operation, in the order of DESIGN §6. */
@@ -200,6 +207,45 @@ export const OPERATIONS: OperationSpec[] = [
     sse: 'only',
     ok: { status: 200, schema: 'LifecycleEvent', description: 'An SSE stream; each data: is a lifecycle event' },
     errors: [401, 503],
+  },
+  {
+    method: 'post',
+    path: '/v1/chat',
+    operationId: 'chat',
+    summary:
+      "A useChat request (AI SDK DefaultChatTransport): runs, replays, regenerates, edits or resumes the chat's turn",
+    body: 'ChatRequest',
+    sse: 'only',
+    sseDescription: UI_MESSAGE_STREAM,
+    ok: { status: 200, description: 'The turn as an AI SDK UI message stream (DESIGN §9)' },
+    errors: [...TURN_ERRORS, 422],
+  },
+  {
+    method: 'get',
+    path: '/v1/chat/{id}/stream',
+    operationId: 'resumeChatStream',
+    summary: "The chat's running turn from its start, then live (useChat's resume)",
+    sse: 'only',
+    sseDescription: UI_MESSAGE_STREAM,
+    ok: { status: 200, description: 'The running turn as an AI SDK UI message stream' },
+    otherAnswers: { 204: 'No turn of the chat runs' },
+    errors: [400, 401],
+  },
+  {
+    method: 'post',
+    path: '/v1/chat/{id}/stop',
+    operationId: 'stopChat',
+    summary: "Stop the chat's running turn (the partial answer is kept)",
+    ok: { status: 200, schema: 'StopResponse', description: '{ ok, stopped }' },
+    errors: [400, 401],
+  },
+  {
+    method: 'get',
+    path: '/v1/chat/{id}/messages',
+    operationId: 'chatMessages',
+    summary: 'The chat as AI SDK UIMessages, ids stable, oldest first',
+    ok: { status: 200, schema: 'ChatMessagesResponse', description: '{ messages }' },
+    errors: [400, 401],
   },
   {
     method: 'post',

@@ -1,5 +1,6 @@
 import { WIRE_SCHEMAS } from 'confab';
 import { z } from 'zod';
+import { EXTRA_SCHEMAS } from './openapi-extra-schemas.js';
 import { OPERATIONS, type OperationSpec } from './openapi-operations.js';
 
 const STATUS_TEXT: Record<number, string> = {
@@ -7,6 +8,7 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'unauthenticated',
   404: "not_found (also for another app's ids)",
   409: 'conflict or turn_in_progress',
+  422: 'idempotency_mismatch',
   410: 'session_closed',
   412: 'failed_precondition',
   413: 'payload_too_large',
@@ -19,7 +21,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 /** The named wire schemas as OpenAPI components (JSON Schema 2020-12, the dialect of OpenAPI 3.1). */
 function componentSchemas(): Record<string, unknown> {
   const registry = z.registry<{ id: string }>();
-  for (const [id, schema] of Object.entries(WIRE_SCHEMAS)) registry.add(schema, { id });
+  for (const [id, schema] of Object.entries({ ...WIRE_SCHEMAS, ...EXTRA_SCHEMAS })) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {
     io: 'input',
     unrepresentable: 'any',
@@ -58,12 +60,18 @@ function responsesOf(operation: OperationSpec): Record<string, unknown> {
   }
   if (operation.sse) {
     content['text/event-stream'] = {
-      schema: { type: 'string', description: 'SSE frames: id, event (the type) and data (the JSON object)' },
+      schema: {
+        type: 'string',
+        description: operation.sseDescription ?? 'SSE frames: id, event (the type) and data (the JSON object)',
+      },
     };
   }
   const responses: Record<string, unknown> = {
     [operation.ok.status]: { description: operation.ok.description, content },
   };
+  for (const [status, description] of Object.entries(operation.otherAnswers ?? {})) {
+    responses[status] = { description };
+  }
   // Every body is read through the same size limit and parser, so any operation with a body can
   // answer 400 (bad JSON, wrong fields) and 413 (over maxBodyBytes), whatever its own list says.
   const statuses = new Set(operation.errors);

@@ -35,6 +35,10 @@ export function registerServeCommand(program: Command, environment: ServeEnviron
       '--lease-ttl-ms <ms>',
       `time to live of session leases: a crashed server's sessions are taken over after it (env CONFAB_LEASE_TTL_MS, default ${SERVE_DEFAULTS.leaseTtlMs})`,
     )
+    .option(
+      '--cors-origin <origins>',
+      'comma list of origins whose browser apps may call the API, e.g. http://localhost:5173 (env CONFAB_CORS_ORIGIN, default none)',
+    )
     .action(async (flags: ServeFlags) => {
       const config = resolveServeConfig(flags, environment.env, environment.cwd);
       // Loaded here, not at the top: the server, the runtime and the logger cost a second or more

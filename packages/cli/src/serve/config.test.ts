@@ -11,6 +11,7 @@ describe('resolveServeConfig', () => {
       model: 'echo',
       tokens: null,
       leaseTtlMs: 15_000,
+      corsOrigins: [],
     });
   });
 
@@ -22,6 +23,7 @@ describe('resolveServeConfig', () => {
       CONFAB_MODEL: 'openai:gpt-4o-mini',
       CONFAB_TOKENS: 'app1:token-one',
       CONFAB_LEASE_TTL_MS: '2000',
+      CONFAB_CORS_ORIGIN: 'http://localhost:5173, https://app.example.com',
     };
     expect(resolveServeConfig({}, env, '/srv')).toEqual({
       port: 9000,
@@ -30,6 +32,7 @@ describe('resolveServeConfig', () => {
       model: 'openai:gpt-4o-mini',
       tokens: [{ appId: 'app1', token: 'token-one' }],
       leaseTtlMs: 2000,
+      corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
     });
     const flags = {
       port: '0',
@@ -38,6 +41,7 @@ describe('resolveServeConfig', () => {
       model: 'echo',
       tokens: 'app2:t:with:colons',
       leaseTtlMs: '100',
+      corsOrigin: 'http://127.0.0.1:3000',
     };
     expect(resolveServeConfig(flags, env, '/srv')).toEqual({
       port: 0,
@@ -46,6 +50,7 @@ describe('resolveServeConfig', () => {
       model: 'echo',
       tokens: [{ appId: 'app2', token: 't:with:colons' }],
       leaseTtlMs: 100,
+      corsOrigins: ['http://127.0.0.1:3000'],
     });
     expect(resolveServeConfig({}, { CONFAB_STORE: 'postgres://u:p@db/confab' }, '/').store).toEqual({
       kind: 'postgres',
@@ -65,6 +70,11 @@ describe('resolveServeConfig', () => {
       { leaseTtlMs: '1.5' },
       { leaseTtlMs: '-1000' },
       { leaseTtlMs: '2s' },
+      { corsOrigin: '*' },
+      { corsOrigin: 'http://localhost:5173/' },
+      { corsOrigin: 'localhost:5173' },
+      { corsOrigin: 'https://app.example.com/path' },
+      { corsOrigin: 'ftp://files.example.com' },
     ]) {
       expect(() => resolveServeConfig(flags, {}, '/')).toThrow(CliError);
     }

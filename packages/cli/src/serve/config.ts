@@ -26,6 +26,8 @@ export interface ServeConfig {
    * that died stay blocked before another process (or its own restart) takes them over.
    */
   leaseTtlMs: number;
+  /** Origins whose browser apps may call the API (CORS); empty: none. */
+  corsOrigins: string[];
 }
 
 /** The raw flags of `confab serve` (commander gives strings). */
@@ -36,6 +38,7 @@ export interface ServeFlags {
   model?: string;
   tokens?: string;
   leaseTtlMs?: string;
+  corsOrigin?: string;
 }
 
 /** The defaults a newcomer gets. */
@@ -57,7 +60,8 @@ const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Resolves the serve configuration: each flag wins over its environment twin (`CONFAB_PORT`,
- * `CONFAB_HOST`, `CONFAB_STORE`, `CONFAB_MODEL`, `CONFAB_TOKENS`, `CONFAB_LEASE_TTL_MS`), which
+ * `CONFAB_HOST`, `CONFAB_STORE`, `CONFAB_MODEL`, `CONFAB_TOKENS`, `CONFAB_LEASE_TTL_MS`,
+ * `CONFAB_CORS_ORIGIN`), which
  * wins over the default.
  * Relative store paths are taken from `cwd`. A malformed value → {@link CliError}.
  */
@@ -71,6 +75,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cw
     model: parseModel(pick(flags.model, 'CONFAB_MODEL') ?? SERVE_DEFAULTS.model),
     tokens: tokensText === undefined ? null : parseTokens(tokensText),
     leaseTtlMs: parseLeaseTtl(pick(flags.leaseTtlMs, 'CONFAB_LEASE_TTL_MS')),
+    corsOrigins: parseCorsOrigins(pick(flags.corsOrigin, 'CONFAB_CORS_ORIGIN')),
   };
 }
 
@@ -129,6 +134,33 @@ export function parseStore(text: string, cwd: string): StoreSpec {
 function parseModel(text: string): string {
   if (!/^\S{1,512}$/.test(text)) throw new CliError(`--model "${text}" is not a model name`);
   return text;
+}
+
+/**
+ * `--cors-origin`: a comma list of origins (`https://app.example.com`, `http://localhost:5173`);
+ * none by default. Anything else — a path, a trailing slash, a wildcard — is refused.
+ */
+export function parseCorsOrigins(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const origins = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let valid = false;
+    try {
+      const url = new URL(origin);
+      valid = (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
+    } catch {
+      valid = false;
+    }
+    if (!valid) {
+      throw new CliError(
+        `--cors-origin "${origin}" is not an origin; give scheme://host[:port] like http://localhost:5173, comma-separated`,
+      );
+    }
+  }
+  return [...new Set(origins)];
 }
 
 /** `<app>:<token>[,<app>:<token>…]`; the token is everything after the app's colon. */

@@ -34,7 +34,7 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
       leaseTtlMs: config.leaseTtlMs,
     });
     const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
-    const app = createApp({ store: measured, pool, resolveModel, metrics, logger });
+    const app = createApp({ store: measured, pool, resolveModel, metrics, logger, corsOrigins: config.corsOrigins });
     const running = await serve({ app, port: config.port, host: config.host }).catch((error: unknown) => {
       const code = (error as { code?: string }).code;
       const reason =

@@ -1,4 +1,5 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
+import type { TurnStartExtras } from '../model/event.js';
 import type { QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import { deriveTitle } from '../util/title.js';
@@ -41,7 +42,7 @@ export async function startTurn(
   execution: TurnExecution,
   session: SessionRecord,
   turnInputs: TurnInputs,
-  options: { model?: string } = {},
+  options: { model?: string; turnStart?: TurnStartExtras } = {},
 ): Promise<StartedTurn> {
   const startedAt = performance.now();
   const resolved = await resolveTurnModel(deps, session, options.model);
@@ -63,7 +64,7 @@ export async function startTurn(
   const now = new Date().toISOString();
   const title = session.title ?? (session.turnCount === 0 && inputs[0] ? deriveTitle(inputs[0].text) : null);
   const events = [
-    { type: 'turn-start' as const, data: { inputIds, inputCount: inputs.length, model } },
+    { type: 'turn-start' as const, data: { inputIds, inputCount: inputs.length, model, ...options.turnStart } },
     ...inputs.map((input) => ({
       type: 'input' as const,
       data: { inputId: input.id, text: input.text, ...(input.files.length ? { files: input.files } : {}) },
@@ -99,7 +100,7 @@ export async function runNewTurn(
   execution: TurnExecution,
   session: SessionRecord,
   inputs: TurnInputs,
-  options: { model?: string } = {},
+  options: { model?: string; turnStart?: TurnStartExtras } = {},
 ): Promise<TurnResult> {
   return continueTurn(deps, execution, await startTurn(deps, execution, session, inputs, options));
 }

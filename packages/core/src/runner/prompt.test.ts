@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES, type NewEvent, type SessionEvent } from '../model/event.js';
-import { buildPrompt, eventsToMessages, PROMPT_EVENT_TYPES, type ResolvedFile } from './prompt.js';
+import { buildPrompt, eventsToMessages, PROMPT_EVENT_TYPES, type ResolvedFile, visibleEvents } from './prompt.js';
 
 let seq = 0;
 const stamp = (event: NewEvent): SessionEvent =>
@@ -93,5 +93,61 @@ describe('PROMPT_EVENT_TYPES', () => {
     expect(buildPrompt({ system: 'sys', summary: 'earlier', events: promptOnly, files })).toEqual(
       buildPrompt({ system: 'sys', summary: 'earlier', events: history, files }),
     );
+  });
+});
+
+describe('truncations (turn-start rewindTo)', () => {
+  const end = (inputId: string) => ({
+    snapshotId: null,
+    inputCount: 1,
+    inputIds: [inputId],
+    stopReason: 'stop' as const,
+    usage: null,
+    durationMs: 1,
+  });
+  /** Turn 1, turn 2, then turn 3 edits turn 2's input (rewinds to turn 1's end), then turn 4 regenerates turn 3. */
+  function editedHistory(): SessionEvent[] {
+    seq = 0;
+    const turn = (index: number, inputId: string, text: string, answer: string, rewindTo?: number): NewEvent[] => [
+      {
+        type: 'turn-start',
+        turn: index,
+        data: { inputIds: [inputId], inputCount: 1, model: 'echo', ...(rewindTo === undefined ? {} : { rewindTo }) },
+      },
+      { type: 'input', turn: index, data: { inputId, text } },
+      { type: 'message', turn: index, data: { messageId: `m${index}`, role: 'assistant', text: answer } },
+      { type: 'turn-end', turn: index, data: end(inputId) },
+    ];
+    return [
+      ...turn(1, 'in_1', 'first', 'one'),
+      ...turn(2, 'in_2', 'second', 'two'),
+      ...turn(3, 'in_3', 'second, edited', 'two again', 4),
+      ...turn(4, 'in_4', 'second, edited', 'two once more', 8),
+    ].map(stamp);
+  }
+
+  it('drop the superseded events from the prompt while the log keeps them', () => {
+    const history = editedHistory();
+    expect(history).toHaveLength(16);
+    const texts = eventsToMessages(history).map((message) =>
+      typeof message.content === 'string'
+        ? message.content
+        : message.content.map((part) => ('text' in part ? part.text : '')).join(''),
+    );
+    expect(texts).toEqual(['first', 'one', 'second, edited', 'two once more']);
+    const promptOnly = history.filter((event) => PROMPT_EVENT_TYPES.includes(event.type));
+    expect(eventsToMessages(promptOnly)).toEqual(eventsToMessages(history));
+  });
+
+  it('visibleEvents keeps the events up to the rewind point and everything after the truncating turn-start', () => {
+    const history = editedHistory();
+    expect(visibleEvents(history).map((event) => event.seq)).toEqual([1, 2, 3, 4, 13, 14, 15, 16]);
+    const plain = history.slice(0, 8);
+    expect(visibleEvents(plain)).toBe(plain);
+  });
+
+  it('a rewind before the first event read drops everything before the truncating turn', () => {
+    const tail = editedHistory().slice(4, 12);
+    expect(visibleEvents(tail).map((event) => event.seq)).toEqual([9, 10, 11, 12]);
   });
 });

@@ -23,15 +23,38 @@ export const SUMMARY_PREAMBLE = 'Summary of the earlier conversation:';
 /**
  * The event types {@link eventsToMessages} reads (and the file references of `input`s): a prompt
  * built from only these events is the prompt built from the whole log, so the runner loads just
- * them (`readContext` with `types`). A type handled there must be listed here.
+ * them (`readContext` with `types`). A type handled there must be listed here (`turn-start` for the
+ * truncations it may record).
  */
-export const PROMPT_EVENT_TYPES: readonly EventType[] = ['input', 'message', 'tool-call', 'tool-result'];
+export const PROMPT_EVENT_TYPES: readonly EventType[] = ['turn-start', 'input', 'message', 'tool-call', 'tool-result'];
+
+/**
+ * The events still part of the conversation: a `turn-start` with `rewindTo` supersedes the events
+ * after that seq that precede it (a regenerate or an edit), which are dropped here; the log keeps
+ * them. Events must be in seq order; without truncations the same array is returned.
+ */
+export function visibleEvents<Event extends { seq: number; type: string; data: unknown }>(events: Event[]): Event[] {
+  let visible: Event[] | null = null;
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index] as Event;
+    const rewindTo = event.type === 'turn-start' ? (event.data as { rewindTo?: unknown }).rewindTo : undefined;
+    if (typeof rewindTo === 'number') {
+      visible ??= events.slice(0, index);
+      let keep = visible.length;
+      while (keep > 0 && (visible[keep - 1] as Event).seq > rewindTo) keep--;
+      visible.length = keep;
+    }
+    visible?.push(event);
+  }
+  return visible ?? events;
+}
 
 /**
  * The conversation of `events` as provider messages, in order: inputs become user messages,
  * assistant messages and tool calls of one step become one assistant message, tool results one
- * tool message. Bookkeeping events are left out. A tool call without a recorded result gets an
- * error result, so the conversation is always valid for a provider.
+ * tool message. Bookkeeping events and superseded ones ({@link visibleEvents}) are left out. A tool
+ * call without a recorded result gets an error result, so the conversation is always valid for a
+ * provider.
  */
 export function eventsToMessages(
   events: SessionEvent[],
@@ -39,7 +62,8 @@ export function eventsToMessages(
 ): LanguageModelV3Message[] {
   const messages: LanguageModelV3Message[] = [];
   const answered = new Set<string>();
-  for (const event of events) if (event.type === 'tool-result') answered.add(event.data.toolCallId);
+  const conversation = visibleEvents(events);
+  for (const event of conversation) if (event.type === 'tool-result') answered.add(event.data.toolCallId);
   let assistant: AssistantPart[] | null = null;
   let tool: LanguageModelV3ToolResultPart[] | null = null;
   const closeAssistant = () => {
@@ -66,7 +90,7 @@ export function eventsToMessages(
     closeTool();
   };
 
-  for (const event of events) {
+  for (const event of conversation) {
     switch (event.type) {
       case 'input': {
         flush();

@@ -1,5 +1,5 @@
 import { ConfabError, errors } from '../errors.js';
-import type { DeltaEvent, StopReason } from '../model/event.js';
+import type { DeltaEvent, StopReason, TurnStartExtras } from '../model/event.js';
 import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import { type AutoCompaction, type CompactionMemory, compactIfNeeded } from './auto-compaction.js';
@@ -54,6 +54,8 @@ export interface TurnOptions {
   timeoutMs?: number;
   /** Overrides how long to wait for a running turn before `turn_in_progress`. */
   waitMs?: number;
+  /** Optional fields written into the new turn's `turn-start` (ignored by a resume or a replay). */
+  turnStart?: TurnStartExtras;
 }
 
 /**

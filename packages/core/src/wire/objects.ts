@@ -69,7 +69,17 @@ const delta = <Type extends string, Data extends z.ZodType>(type: Type, data: Da
 /** A persisted event `{ seq, sessionId, turn, type, at, data }` (DESIGN §4). */
 export const SessionEventSchema = z.discriminatedUnion('type', [
   persisted('input', z.object({ inputId: IdSchema, text: z.string(), files: z.array(z.string()).optional() })),
-  persisted('turn-start', z.object({ inputIds: z.array(IdSchema), inputCount: z.number().int(), model: z.string() })),
+  persisted(
+    'turn-start',
+    z.object({
+      inputIds: z.array(IdSchema),
+      inputCount: z.number().int(),
+      model: z.string(),
+      rewindTo: z.number().int().optional(),
+      userMessageId: z.string().optional(),
+      assistantMessageId: z.string().optional(),
+    }),
+  ),
   persisted(
     'message',
     z.object({

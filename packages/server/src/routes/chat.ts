@@ -1,0 +1,125 @@
+import {
+  type ChatBackend,
+  ChatIdSchema,
+  ChatRequestSchema,
+  type ChatStream,
+  parseChatRequest,
+  readChatMessages,
+  resumeChatStream,
+  runChatRequest,
+  stopChat,
+} from '@confab/ai-sdk-ui';
+import { UI_MESSAGE_STREAM_HEADERS } from 'ai';
+import { errors } from 'confab';
+import type { Context } from 'hono';
+import type { ServerContext, ServerEnv } from '../context.js';
+import { checkModelName } from '../model-check.js';
+import { pathParam, readJsonBody } from '../request-input.js';
+import type { RouteTable } from '../route-table.js';
+import { SseStream, untilAborted } from '../sse.js';
+import { acquireStream } from '../stream-slots.js';
+
+/**
+ * `useChat` requests send the whole conversation although only the last message is read, so a
+ * chat body may be this many times the API's body limit.
+ */
+const CHAT_BODY_FACTOR = 8;
+
+/**
+ * The AI SDK UI endpoints of DESIGN §9: `POST /v1/chat` (a `useChat` request: a turn, a replay, a
+ * regenerate, an edit or a resume, answered as a UI message stream), `GET /v1/chat/{id}/stream`
+ * (the running turn from its start, then live; 204 when none runs), `POST /v1/chat/{id}/stop`
+ * and `GET /v1/chat/{id}/messages`. A chat id names the app's session with that
+ * `clientSessionId`, created on first use. Refusals before the stream starts use the error shape.
+ */
+export function registerChatRoutes(routes: RouteTable, server: ServerContext): void {
+  const backend: ChatBackend = { pool: server.pool, store: server.store };
+
+  routes.add('POST', '/v1/chat', async (context) => {
+    const body = await readJsonBody(context, ChatRequestSchema, server.limits.maxBodyBytes * CHAT_BODY_FACTOR);
+    const request = await parseChatRequest(body);
+    await checkModelName(server, request.session.model);
+    const appId = context.get('appId');
+    server.rateLimiter.take(appId);
+    const releaseStream = acquireStream(server, 'turn');
+    const stream = chatSseStream(context, server, releaseStream);
+    let chat: ChatStream;
+    try {
+      const releaseTurn = server.runningTurns.acquire();
+      server.metrics?.runningTurns.set(server.runningTurns.inUse);
+      const settle = () => {
+        releaseTurn();
+        server.metrics?.runningTurns.set(server.runningTurns.inUse);
+      };
+      try {
+        chat = await runChatRequest(backend, request, { appId, signal: stream.signal });
+      } catch (error) {
+        settle();
+        throw error;
+      }
+      // The running-turn slot is freed when the turn settles, not when the client leaves.
+      (chat.settled ?? Promise.resolve()).then(settle, settle);
+    } catch (error) {
+      releaseStream();
+      throw error;
+    }
+    return respond(stream, chat);
+  });
+
+  routes.add('GET', '/v1/chat/:id/stream', async (context) => {
+    const chatId = chatIdParam(context);
+    const releaseStream = acquireStream(server, 'turn');
+    const stream = chatSseStream(context, server, releaseStream);
+    let chat: ChatStream | null;
+    try {
+      chat = await resumeChatStream(backend, chatId, { appId: context.get('appId'), signal: stream.signal });
+    } catch (error) {
+      releaseStream();
+      throw error;
+    }
+    if (!chat) {
+      releaseStream();
+      return context.body(null, 204);
+    }
+    return respond(stream, chat);
+  });
+
+  routes.add('POST', '/v1/chat/:id/stop', async (context) => {
+    const stopped = await stopChat(backend, chatIdParam(context), { appId: context.get('appId') });
+    return context.json({ ok: true, stopped });
+  });
+
+  routes.add('GET', '/v1/chat/:id/messages', async (context) => {
+    const messages = await readChatMessages(backend, chatIdParam(context), { appId: context.get('appId') });
+    return context.json({ messages });
+  });
+}
+
+function chatIdParam(context: Context<ServerEnv>): string {
+  const parsed = ChatIdSchema.safeParse(pathParam(context, 'id'));
+  if (!parsed.success) throw errors.invalidArgument(`invalid chat id: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+function chatSseStream(context: Context<ServerEnv>, server: ServerContext, onClose: () => void): SseStream {
+  return new SseStream({
+    heartbeatMs: server.heartbeatMs,
+    requestSignal: context.req.raw.signal,
+    requestId: context.get('requestId'),
+    logger: context.get('log'),
+    onClose,
+  });
+}
+
+/** The UI message stream: one `data:` frame per chunk, then `data: [DONE]`, with §9's headers. */
+function respond(stream: SseStream, chat: ChatStream): Response {
+  const response = stream.respond(async (send, signal) => {
+    for await (const chunk of untilAborted(chat.chunks, signal)) await send({ data: JSON.stringify(chunk) });
+    if (!signal.aborted) await send({ data: '[DONE]' });
+  });
+  for (const [name, value] of Object.entries(UI_MESSAGE_STREAM_HEADERS)) {
+    // Connection is hop-by-hop: the listener manages it.
+    if (name !== 'connection') response.headers.set(name, value);
+  }
+  return response;
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The `confab` launcher. A built package runs dist/ directly; a source checkout (no dist/, as
-// after `npm ci` on a fresh clone) runs the TypeScript entry through tsx with the `confab-source`
-// condition, so workspace packages resolve to their src/.
+// The `confab` launcher. A built package (every published one) runs dist/ directly; a source
+// checkout (no dist/, as after `npm ci` on a fresh clone) runs the TypeScript entry through tsx, a
+// dev dependency of the workspace, never of the package, with the `confab-source` condition, so
+// workspace packages resolve to their src/.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

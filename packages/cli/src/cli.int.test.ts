@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runConfab, type StartedServer, startServe, unusedPort } from './test-support/cli-process.js';
+import { runConfab, type StartedServer, spawnConfab, startServe, unusedPort } from './test-support/cli-process.js';
 import { runInProcess } from './test-support/in-process.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'confab-cli-client-'));
@@ -46,6 +46,21 @@ describe('confab chat and sessions (child processes)', () => {
     expect(chat.stdout).toContain('echo: hello');
     expect(chat.code).toBe(0);
     sessionId = /new session (ses_\w+)/.exec(chat.stderr)?.[1] ?? '';
+  });
+
+  it('chat whose reader goes away (| head -1) exits quietly with 0, without an EPIPE stack trace', async () => {
+    const chat = spawnConfab(['chat'], { cwd: directory, env: connection });
+    chat.input('first\n');
+    const firstLine = await chat.firstStdoutLine();
+    expect(firstLine).toContain('echo: first');
+    // As `head -1` does after its line: the reading end of the pipe is closed, and then more replies come.
+    chat.closeStdout();
+    chat.input('second\nthird\n');
+    chat.endInput();
+    const finished = await chat.finished;
+    expect(finished.stderr).not.toContain('EPIPE');
+    expect(finished.stderr).not.toContain('    at ');
+    expect(finished.code).toBe(0);
   });
 
   it('sessions ls --json lists the chat session; sessions export prints its events as JSONL', async () => {
@@ -93,7 +108,10 @@ describe('confab token (child processes, on the server’s store)', () => {
     expect(created.code).toBe(0);
     const token = created.stdout.trim();
     expect(token).toMatch(/^\S{32,}$/);
-    expect(created.stderr).toContain('created app "team-a"');
+    expect(created.stderr).toContain(`created app "team-a" in sqlite:${join(directory, 'server.db')}`);
+    expect(created.stderr).toMatch(
+      new RegExp(`created token tok_\\w+ for app "team-a" in sqlite:${join(directory, 'server.db')}\\.`),
+    );
     expect(await listStatus(token)).toBe(200);
 
     const listed = await runInProcess(['token', 'ls', '--json'], {

@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,5 +114,21 @@ describe('confab serve', () => {
     expect(await postgres.exited).not.toBe(0);
     expect(postgres.stderr()).toMatch(/postgres/);
     expect(postgres.stderr()).not.toContain('hunter2');
+  });
+
+  it('on a busy port fails before it creates a store or prints a dev token', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    const cwd = mkdtempSync(join(directory, 'busy-'));
+    try {
+      const started = confab(['serve', '--port', String(port)], {}, cwd);
+      expect(await started.exited).toBe(1);
+      expect(started.stderr()).toContain(`cannot listen on 127.0.0.1:${port}: the port is in use`);
+      expect(started.stderr()).not.toContain('Authorization: Bearer');
+      expect(existsSync(join(cwd, '.confab'))).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
+    }
   });
 });

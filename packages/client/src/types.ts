@@ -1,7 +1,4 @@
-/**
- * The wire types the client speaks (DESIGN §4, §6), taken from `confab` as types only: nothing of
- * the core's runtime (model providers, tokenizer, zod) reaches the client bundle.
- */
+/** The wire types the client speaks (DESIGN §4, §6), declared in `wire-types.ts`. */
 import type {
   ClientToolDefinition,
   DeltaEvent,
@@ -14,8 +11,8 @@ import type {
   SessionStatus,
   StopReason,
   Usage,
-  Session as WireSession,
-} from 'confab';
+  WireSession,
+} from './wire-types.js';
 
 export type {
   ClientToolDefinition,

@@ -188,7 +188,7 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
   async resolveChannel(
     appId: string,
     channel: string,
-    defaults: sessionWrites.ChannelDefaults = {},
+    defaults: Omit<NewSession, 'appId' | 'channel'> = {},
   ): Promise<{ session: SessionRecord; created: boolean }> {
     const copied = copyArgument(defaults);
     return sessionWrites.resolveChannel(this.database, appId, channel, copied, this.clock.now());
@@ -197,7 +197,7 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
   async rotateChannel(
     appId: string,
     channel: string,
-    defaults: sessionWrites.ChannelDefaults = {},
+    defaults: Omit<NewSession, 'appId' | 'channel'> = {},
   ): Promise<{ session: SessionRecord; archived: SessionRecord | null }> {
     const copied = copyArgument(defaults);
     return sessionWrites.rotateChannel(this.database, appId, channel, copied, this.clock.now());

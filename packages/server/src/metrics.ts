@@ -36,7 +36,9 @@ export interface ServerMetrics {
 /** Creates the metrics of one server. */
 export function createMetrics(options: MetricsOptions = {}): ServerMetrics {
   const registry = new Registry();
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'confab_process_' });
+  // prom-client's default metrics are named `process_…` and `nodejs_…` already: `confab_` keeps them
+  // apart from another library's in a shared scrape without doubling the word.
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'confab_' });
   const turns = new Counter({
     name: 'confab_turns_total',
     help: 'Turns ended, by stop reason.',

@@ -168,6 +168,7 @@ describe('channels, files and the rest', () => {
     const openapi = await t.api.get('/v1/openapi.json');
     expect(openapi.status).toBe(200);
     expect(openapi.body.openapi).toBe('3.1.0');
+    expect(openapi.body.servers).toEqual([{ url: '/' }]);
     expect(Object.keys(openapi.body.paths)).toContain('/v1/sessions/{id}/turns');
     expect(openapi.body.components.schemas.Session.required).toContain('turnCount');
     const refs = [...JSON.stringify(openapi.body).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(

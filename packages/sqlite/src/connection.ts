@@ -2,12 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfabError, errors } from 'confab';
+import type { SynchronousMode } from './synchronous-mode.js';
 
 /** An open better-sqlite3 database handle. */
 export type Connection = Database.Database;
-
-/** How hard SQLite pushes each commit to disk (`PRAGMA synchronous`). */
-export type SynchronousMode = 'FULL' | 'NORMAL' | 'OFF';
 
 /** Settings shared by every connection a store opens on one file. */
 export interface ConnectionSettings {

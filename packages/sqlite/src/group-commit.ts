@@ -1,17 +1,6 @@
 import type { ConfabError } from 'confab';
 import { type StatementCache, toConfabError } from './connection.js';
-
-/** Counters of the write path, for tests and metrics. */
-export interface GroupCommitStats {
-  /** Transactions committed (each one fsync with `synchronous = FULL`). */
-  commits: number;
-  /** Write operations that committed. */
-  writes: number;
-  /** Write operations that failed and were rolled back alone. */
-  failedWrites: number;
-  /** The most writes that shared one commit. */
-  largestBatch: number;
-}
+import type { GroupCommitStats } from './group-commit-stats.js';
 
 interface QueuedWrite {
   task: () => unknown;

@@ -34,9 +34,8 @@ import {
 } from 'confab';
 import * as accounts from './accounts.js';
 import { appendEvents } from './append.js';
-import type { SynchronousMode } from './connection.js';
 import { readEventPage, readRootContext, readSessionContext } from './event-queries.js';
-import type { GroupCommitStats } from './group-commit.js';
+import type { GroupCommitStats } from './group-commit-stats.js';
 import * as inputs from './inputs.js';
 import * as leases from './leases.js';
 import { deleteSessionCascade, sweep } from './retention.js';
@@ -45,6 +44,7 @@ import { listSessionPage, loadSession, requireSession } from './session-queries.
 import * as sessionWrites from './session-writes.js';
 import { commitFork, listSnapshotsOf, loadSnapshot, planFork } from './snapshots-and-forks.js';
 import { StorageEngine } from './storage-engine.js';
+import type { SynchronousMode } from './synchronous-mode.js';
 
 /** Options of {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -170,7 +170,7 @@ export class SqliteStore implements SessionStore, AppendNotifier, CommitFolding 
   async resolveChannel(
     appId: string,
     channel: string,
-    defaults: sessionWrites.ChannelDefaults = {},
+    defaults: Omit<NewSession, 'appId' | 'channel'> = {},
   ): Promise<{ session: SessionRecord; created: boolean }> {
     const copied = copyArgument(defaults);
     return this.engine.write((statements, now) =>
@@ -181,7 +181,7 @@ export class SqliteStore implements SessionStore, AppendNotifier, CommitFolding 
   async rotateChannel(
     appId: string,
     channel: string,
-    defaults: sessionWrites.ChannelDefaults = {},
+    defaults: Omit<NewSession, 'appId' | 'channel'> = {},
   ): Promise<{ session: SessionRecord; archived: SessionRecord | null }> {
     const copied = copyArgument(defaults);
     return this.engine.write((statements, now) => sessionWrites.rotateChannel(statements, appId, channel, copied, now));

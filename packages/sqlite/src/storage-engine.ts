@@ -8,7 +8,8 @@ import {
   StatementCache,
   toConfabError,
 } from './connection.js';
-import { GroupCommitQueue, type GroupCommitStats } from './group-commit.js';
+import { GroupCommitQueue } from './group-commit.js';
+import type { GroupCommitStats } from './group-commit-stats.js';
 import { readSchemaVersion, runMigrations } from './migrations.js';
 import { SnapshotReads } from './snapshot-reads.js';
 

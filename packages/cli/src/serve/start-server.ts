@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { createApp, createMetrics, type RunningServer, serve } from '@confab/server';
 import { createModelResolver, LifecycleBus, Pool } from 'confab';
 import { pino } from 'pino';
@@ -7,11 +8,37 @@ import type { ServeConfig } from './config.js';
 import { describeStore, openStore } from './open-store.js';
 import { ensureTokens } from './tokens.js';
 
+function cannotListen(config: ServeConfig, error: unknown): CliError {
+  const code = (error as { code?: string }).code;
+  const reason = code === 'EADDRINUSE' ? 'the port is in use' : error instanceof Error ? error.message : String(error);
+  return new CliError(`cannot listen on ${config.host}:${config.port}: ${reason}`, 1);
+}
+
 /**
- * Opens the store, checks the model, sets up tokens and listens. Everything it opened is closed
- * again when a later step fails, so a bad flag never leaves a locked database behind.
+ * Fails with the reason when nothing can listen on the configured address (a busy port, say), so
+ * that `serve` stops before it creates a store or prints a dev token. The server binds again later:
+ * a port taken in between still fails then, with the same message.
+ */
+async function assertCanListen(config: ServeConfig): Promise<void> {
+  if (config.port === 0) return;
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen({ port: config.port, host: config.host, exclusive: true }, resolve);
+    });
+  } catch (error) {
+    throw cannotListen(config, error);
+  }
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
+/**
+ * Checks the address and the model, opens the store, sets up tokens and listens. Everything it
+ * opened is closed again when a later step fails, so a bad flag never leaves a locked database behind.
  */
 export async function startServer(config: ServeConfig, output: Output): Promise<RunningServer> {
+  await assertCanListen(config);
   const resolveModel = createModelResolver();
   try {
     await resolveModel(config.model);
@@ -36,10 +63,7 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
     const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
     const app = createApp({ store: measured, pool, resolveModel, metrics, logger, corsOrigins: config.corsOrigins });
     const running = await serve({ app, port: config.port, host: config.host }).catch((error: unknown) => {
-      const code = (error as { code?: string }).code;
-      const reason =
-        code === 'EADDRINUSE' ? 'the port is in use' : error instanceof Error ? error.message : String(error);
-      throw new CliError(`cannot listen on ${config.host}:${config.port}: ${reason}`, 1);
+      throw cannotListen(config, error);
     });
     output.err(`confab: listening on ${running.url} (store ${describeStore(config.store)}, model ${config.model})`);
     return running;

@@ -43,6 +43,54 @@ export function runConfab(
   });
 }
 
+/** A `confab` run the test talks to while it runs. */
+export interface InteractiveConfab {
+  /** Writes `text` to its stdin. */
+  input: (text: string) => void;
+  /** Closes its stdin (the end of input). */
+  endInput: () => void;
+  /** The first line it printed to stdout. */
+  firstStdoutLine: () => Promise<string>;
+  /** Closes the reading end of its stdout, as a reader like `head -1` does when it has enough. */
+  closeStdout: () => void;
+  /** Its end: exit code, and what it printed (stdout up to `closeStdout`). */
+  finished: Promise<Finished>;
+}
+
+/** Starts `confab <args>` in `cwd` with its stdin, stdout and stderr as pipes the test drives. */
+export function spawnConfab(args: string[], options: { cwd: string; env?: Record<string, string> }): InteractiveConfab {
+  const child = spawn(process.execPath, [launcher, ...args], {
+    cwd: options.cwd,
+    env: cleanEnvironment(options.env ?? {}),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let lineArrived: (line: string) => void = () => undefined;
+  const firstLine = new Promise<string>((resolve) => {
+    lineArrived = resolve;
+  });
+  child.stdout.on('data', (chunk) => {
+    stdout += String(chunk);
+    const end = stdout.indexOf('\n');
+    if (end >= 0) lineArrived(stdout.slice(0, end));
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
+  const finished = new Promise<Finished>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return {
+    input: (text) => child.stdin.write(text),
+    endInput: () => child.stdin.end(),
+    firstStdoutLine: () => firstLine,
+    closeStdout: () => child.stdout.destroy(),
+    finished,
+  };
+}
+
 /** A `confab serve` started for a test file. */
 export interface StartedServer {
   url: string;

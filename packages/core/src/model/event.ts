@@ -18,31 +18,28 @@ export interface JsonPatchOperation {
   value?: JsonValue;
 }
 
-/**
- * Optional fields of a `turn-start` beyond DESIGN §4's, written only when the turn's caller gives
- * them (the AI SDK UI endpoints do): absent on every other turn.
- */
-export interface TurnStartExtras {
-  /**
-   * A logical truncation: this turn continues the conversation as it stood after event `rewindTo`.
-   * The events after that seq and before this `turn-start` stay in the log but are superseded: they
-   * leave the prompt and the messages views (a regenerate or an edit on an append-only log).
-   */
-  rewindTo?: number;
-  /** The id a chat UI shows for the turn's user message (the client's id), when not the input id. */
-  userMessageId?: string;
-  /** The id a chat UI shows for the turn's assistant message, kept across its continuations. */
-  assistantMessageId?: string;
-}
-
 /** `data` of each persisted event type (DESIGN §4). */
 export interface EventDataMap {
   input: { inputId: string; text: string; files?: string[] };
+  /**
+   * DESIGN §4's fields, plus optional ones written only when the turn's caller gives them (the AI
+   * SDK UI endpoints do; see {@link TurnStartExtras}).
+   */
   'turn-start': {
     inputIds: string[];
     inputCount: number;
     model: string;
-  } & TurnStartExtras;
+    /**
+     * A logical truncation: this turn continues the conversation as it stood after event `rewindTo`.
+     * The events after that seq and before this `turn-start` stay in the log but are superseded: they
+     * leave the prompt and the messages views (a regenerate or an edit on an append-only log).
+     */
+    rewindTo?: number;
+    /** The id a chat UI shows for the turn's user message (the client's id), when not the input id. */
+    userMessageId?: string;
+    /** The id a chat UI shows for the turn's assistant message, kept across its continuations. */
+    assistantMessageId?: string;
+  };
   message: { messageId: string; role: 'assistant' | 'system'; text: string; reasoning?: string };
   'tool-call': {
     toolCallId: string;
@@ -124,3 +121,6 @@ export type NewEvent = {
 
 /** Loose data carried by events whose shape is checked at the edge. */
 export type EventData = EventDataMap[EventType] | JsonObject;
+
+/** The optional fields of a `turn-start` beyond DESIGN §4's, as a turn's caller gives them. */
+export type TurnStartExtras = Pick<EventDataMap['turn-start'], 'rewindTo' | 'userMessageId' | 'assistantMessageId'>;

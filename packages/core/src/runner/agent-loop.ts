@@ -1,12 +1,12 @@
 import type { LanguageModelV3, LanguageModelV3FunctionTool } from '@ai-sdk/provider';
-import { z } from 'zod';
 import type { EventDataMap, SessionEvent, StopReason, Usage } from '../model/event.js';
-import type { JsonObject, JsonValue } from '../model/json.js';
+import type { JsonValue } from '../model/json.js';
 import type { ClientToolDefinition } from '../model/session.js';
 import { type AgentDefinition, approvalPolicyFor } from './agent.js';
 import { addUsage, runModelStep, type StepToolCall } from './model-step.js';
 import { buildPrompt, type ResolvedFile } from './prompt.js';
 import { runTool } from './tool-runner.js';
+import { toolInputJsonSchema } from './tool-schema.js';
 import type { TurnWriter } from './turn-writer.js';
 
 /** A tool call the turn waits on: a client-side execution or a person's approval. */
@@ -48,28 +48,13 @@ export interface AgentLoopState {
   approvedTools: ReadonlySet<string>;
 }
 
-/**
- * JSON Schemas of zod schemas, converted once: the conversion costs more than the rest of a turn's
- * set-up and zod schemas never change (their methods return new schemas).
- */
-const jsonSchemas = new WeakMap<z.ZodType, JsonObject>();
-
-function jsonSchemaOf(schema: z.ZodType): JsonObject {
-  let converted = jsonSchemas.get(schema);
-  if (!converted) {
-    converted = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonObject;
-    jsonSchemas.set(schema, converted);
-  }
-  return converted;
-}
-
 /** The tool list a model sees: the agent's server tools and the session's client tools. */
 export function modelTools(agent: AgentDefinition, clientTools: ClientToolDefinition[]): LanguageModelV3FunctionTool[] {
   const tools: LanguageModelV3FunctionTool[] = Object.entries(agent.tools).map(([name, definition]) => ({
     type: 'function',
     name,
     description: definition.description,
-    inputSchema: jsonSchemaOf(definition.inputSchema),
+    inputSchema: toolInputJsonSchema(`tool "${name}"`, definition.inputSchema),
   }));
   for (const client of clientTools) {
     if (agent.tools[client.name]) continue;

@@ -1,6 +1,7 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { z } from 'zod';
 import type { JsonValue } from '../model/json.js';
+import { toolInputJsonSchema } from './tool-schema.js';
 import type { TurnContext, TurnOutcome } from './turn-context.js';
 
 /** A tool call as an approval policy sees it. */
@@ -45,10 +46,14 @@ export interface ToolDefinition<Input = unknown, Output extends JsonValue = Json
   idempotent?: boolean;
 }
 
-/** Declares a tool with its input type inferred from the zod schema. */
+/**
+ * Declares a tool with its input type inferred from the zod schema. Throws `invalid_argument` when
+ * `inputSchema` is not a zod 4 schema (a zod 3 one, say) or has no JSON Schema form.
+ */
 export function tool<Schema extends z.ZodType, Output extends JsonValue = JsonValue>(
   definition: Omit<ToolDefinition<z.infer<Schema>, Output>, 'inputSchema'> & { inputSchema: Schema },
 ): ToolDefinition<z.infer<Schema>, Output> {
+  toolInputJsonSchema('tool()', definition.inputSchema);
   return definition as ToolDefinition<z.infer<Schema>, Output>;
 }
 
@@ -75,8 +80,14 @@ export interface AgentDefinition {
 /** Options of {@link defineAgent}. */
 export type AgentOptions = Partial<Omit<AgentDefinition, 'kind' | 'model'>> & { model: ModelReference };
 
-/** Defines a prompt-backed agent. */
+/**
+ * Defines a prompt-backed agent. Throws `invalid_argument` when a tool's `inputSchema` is not a
+ * zod 4 schema or has no JSON Schema form, so a bad tool fails here rather than in a turn.
+ */
 export function defineAgent(options: AgentOptions): AgentDefinition {
+  for (const [name, definition] of Object.entries(options.tools ?? {})) {
+    toolInputJsonSchema(`tool "${name}"`, definition.inputSchema);
+  }
   return { kind: 'agent', name: options.name ?? 'agent', tools: {}, maxSteps: 16, ...options };
 }
 

@@ -23,7 +23,7 @@ function toJson(value: unknown): JsonValue {
 /**
  * Runs one server tool call: validates the input with the tool's zod schema, executes it with its
  * timeout and the turn's signal, and turns every failure (unknown tool, invalid input, throw,
- * timeout, abort) into an error outcome the model can read, never an exception.
+ * timeout, abort, a schema that throws) into an error outcome the model can read, never an exception.
  */
 export async function runTool(
   definition: ToolDefinition | undefined,
@@ -33,7 +33,14 @@ export async function runTool(
   if (!definition?.execute) {
     return { output: { error: `unknown tool ${call.toolName}` }, isError: true };
   }
-  const parsed = definition.inputSchema.safeParse(call.input);
+  let parsed: ReturnType<typeof definition.inputSchema.safeParse>;
+  try {
+    parsed = definition.inputSchema.safeParse(call.input);
+  } catch (error) {
+    // A refinement or transform of the schema threw: the input could not be checked.
+    const message = error instanceof Error ? error.message : String(error);
+    return { output: { error: `tool input could not be validated: ${message}` }, isError: true };
+  }
   if (!parsed.success) {
     return { output: { error: 'invalid tool input', issues: z.prettifyError(parsed.error) }, isError: true };
   }

@@ -1,5 +1,5 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import { errors } from '../errors.js';
+import { ConfabError, errors } from '../errors.js';
 import type { SessionEvent, StopReason, Usage } from '../model/event.js';
 import type { QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
@@ -170,18 +170,31 @@ export async function runLogic(
     ? await deps.loadContext(session)
     : await deps.store.readContext(session.id, { types: PROMPT_EVENT_TYPES });
   const model = resolved ?? (await deps.resolveModel(active.modelFromLogic ? logic.model : active.model));
-  return runAgentLoop({
-    agent: logic,
-    model,
-    writer,
-    signal,
-    abortReason,
-    summary: context.compaction?.data.summary ?? null,
-    history: context.events,
-    files: await resolveFiles(deps.store, session, context.events),
-    clientTools: session.tools,
-    approvedTools: new Set(readRuntime(session).approvedTools),
-  });
+  try {
+    return await runAgentLoop({
+      agent: logic,
+      model,
+      writer,
+      signal,
+      abortReason,
+      summary: context.compaction?.data.summary ?? null,
+      history: context.events,
+      files: await resolveFiles(deps.store, session, context.events),
+      clientTools: session.tools,
+      approvedTools: new Set(readRuntime(session).approvedTools),
+    });
+  } catch (error) {
+    // The store's failures (a lost lease, an unavailable store) end the attempt and recovery closes
+    // the turn; anything else thrown inside the loop (a tool whose schema cannot be used, a model
+    // adapter that throws) closes the turn here, so no turn-start is left without its turn-end.
+    const storeFailure = error instanceof ConfabError && error.code !== 'invalid_argument';
+    if (storeFailure) throw error;
+    if (signal.aborted) return { stopReason: abortReason(), usage: null, pending: [] };
+    const code = error instanceof ConfabError ? error.code : 'internal';
+    const message = error instanceof Error ? error.message : String(error);
+    await writer.append([{ type: 'error', data: { code, message: `agent failed: ${message}` } }]);
+    return { stopReason: 'error', usage: null, pending: [] };
+  }
 }
 
 /**

@@ -2,13 +2,16 @@ import type { ServerContext } from '../context.js';
 import { buildOpenApiDocument } from '../openapi.js';
 import type { RouteTable } from '../route-table.js';
 
+const OPENAPI_PATH = '/v1/openapi.json';
+
 /** How long `/healthz` waits for the store before reporting it unhealthy. */
 const HEALTH_TIMEOUT_MS = 2000;
 
 /**
  * `GET /healthz` (no auth): `{ ok, version, store }`, 200 when the store answers and the server
  * is not shutting down, else 503. `GET /metrics` (no auth; absent when metrics are disabled):
- * Prometheus text. `GET /v1/openapi.json`: the OpenAPI 3.1 document.
+ * Prometheus text. `GET /v1/openapi.json`: the OpenAPI 3.1 document, its `servers` the prefix the
+ * app is mounted under (`/` at the root).
  */
 export function registerSystemRoutes(routes: RouteTable, server: ServerContext): void {
   routes.add('GET', '/healthz', async (context) => {
@@ -25,10 +28,13 @@ export function registerSystemRoutes(routes: RouteTable, server: ServerContext):
     });
   }
 
-  let document: unknown = null;
-  routes.add('GET', '/v1/openapi.json', (context) => {
+  let document: Record<string, unknown> | null = null;
+  routes.add('GET', OPENAPI_PATH, (context) => {
     document ??= buildOpenApiDocument(server.version);
-    return context.json(document as Record<string, unknown>);
+    // Mounted under a prefix (`parent.route('/confab', app)`), the request path carries it and the
+    // document's paths are relative to it.
+    const prefix = context.req.path.slice(0, -OPENAPI_PATH.length);
+    return context.json({ ...document, servers: [{ url: prefix || '/' }] });
   });
 }
 

@@ -3,7 +3,7 @@ import { CliError } from '../../cli-error.js';
 import type { CliEnvironment } from '../../environment.js';
 import { printJson } from '../../output.js';
 import { DEV_APP_ID, isAppId, resolveStoreSpec } from '../../serve/config.js';
-import { withStore } from '../../serve/open-store.js';
+import { describeStore, withStore } from '../../serve/open-store.js';
 import { addStoreOption, type StoreFlags } from './store-option.js';
 
 interface CreateFlags extends StoreFlags {
@@ -15,8 +15,8 @@ interface CreateFlags extends StoreFlags {
 /**
  * Adds `confab token create [--app <id>] [--label <label>]`: creates the app when it is missing
  * and a new random token for it. Only the token's SHA-256 is stored, so the token itself is shown
- * this once: alone on stdout (`TOKEN=$(confab token create)`), with an explanation on stderr; with
- * `--json`, `{ id, appId, label, createdAt, token }`.
+ * this once: alone on stdout (`TOKEN=$(confab token create)`), with an explanation naming the store
+ * on stderr; with `--json`, `{ id, appId, label, createdAt, store, token }`.
  */
 export function registerTokenCreate(token: Command, environment: CliEnvironment): void {
   addStoreOption(
@@ -25,7 +25,7 @@ export function registerTokenCreate(token: Command, environment: CliEnvironment)
       .description('create a token (and its app when missing); prints it once')
       .option('--app <id>', `the app the token belongs to (default ${DEV_APP_ID})`)
       .option('--label <label>', 'a note to recognise the token by in `confab token ls`')
-      .option('--json', 'print { id, appId, label, createdAt, token } as JSON'),
+      .option('--json', 'print { id, appId, label, createdAt, store, token } as JSON'),
   ).action(async (flags: CreateFlags) => {
     const appId = flags.app ?? DEV_APP_ID;
     if (!isAppId(appId)) throw new CliError(`--app "${appId}" must be 1–64 letters, digits, . _ or -`);
@@ -42,14 +42,15 @@ export function registerTokenCreate(token: Command, environment: CliEnvironment)
         appCreated,
       };
     });
+    const where = describeStore(spec);
     if (flags.json) {
       const { id, label, createdAt } = created;
-      printJson(environment.output, { id, appId, label, createdAt, token: secret });
+      printJson(environment.output, { id, appId, label, createdAt, store: where, token: secret });
       return;
     }
-    if (appCreated) environment.output.err(`confab: created app "${appId}"`);
+    if (appCreated) environment.output.err(`confab: created app "${appId}" in ${where}`);
     environment.output.err(
-      `confab: created token ${created.id} for app "${appId}". It is shown only now (only its SHA-256 is stored):`,
+      `confab: created token ${created.id} for app "${appId}" in ${where}. It is shown only now (only its SHA-256 is stored):`,
     );
     environment.output.out(secret);
   });

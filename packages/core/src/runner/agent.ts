@@ -1,6 +1,6 @@
-import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { z } from 'zod';
 import type { JsonValue } from '../model/json.js';
+import { adaptLanguageModel, type SupportedLanguageModel } from './language-model.js';
 import type { TurnContext, TurnOutcome } from './turn-context.js';
 
 /** A tool call as an approval policy sees it. */
@@ -52,8 +52,11 @@ export function tool<Schema extends z.ZodType, Output extends JsonValue = JsonVa
   return definition as ToolDefinition<z.infer<Schema>, Output>;
 }
 
-/** A model given directly, or by name for the runtime's resolver (`echo`, `openai:gpt-4o-mini`, …). */
-export type ModelReference = LanguageModelV3 | string;
+/**
+ * A model given directly (an AI SDK 6 `LanguageModelV3` or AI SDK 7 `LanguageModelV4`), or by name
+ * for the runtime's resolver (`echo`, `openai:gpt-4o-mini`, …).
+ */
+export type ModelReference = SupportedLanguageModel | string;
 
 /** A prompt-backed agent: model, system prompt, tools and approval policy. */
 export interface AgentDefinition {
@@ -75,8 +78,12 @@ export interface AgentDefinition {
 /** Options of {@link defineAgent}. */
 export type AgentOptions = Partial<Omit<AgentDefinition, 'kind' | 'model'>> & { model: ModelReference };
 
-/** Defines a prompt-backed agent. */
+/**
+ * Defines a prompt-backed agent. A model object of another specification than v3 or v4 is refused
+ * here (`invalid_argument`), not at its first turn.
+ */
 export function defineAgent(options: AgentOptions): AgentDefinition {
+  if (typeof options.model !== 'string') adaptLanguageModel(options.model);
   return { kind: 'agent', name: options.name ?? 'agent', tools: {}, maxSteps: 16, ...options };
 }
 

@@ -17,6 +17,7 @@ export {
   type LanguageModelV4CallOptions,
   type LanguageModelV4PromptMessage,
   type SupportedLanguageModel,
+  specificationVersionOf,
 } from './runner/language-model.js';
 export {
   type BuiltInProvider,

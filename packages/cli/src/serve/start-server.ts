@@ -1,5 +1,12 @@
-import { createApp, createMetrics, type RunningServer, serve } from '@confab/server';
-import { createModelResolver, LifecycleBus, Pool } from 'confab';
+import {
+  createApp,
+  createMetrics,
+  createServerModelResolver,
+  logProviderErrors,
+  type RunningServer,
+  serve,
+} from '@confab/server';
+import { LifecycleBus, Pool } from 'confab';
 import { pino } from 'pino';
 import { CliError } from '../cli-error.js';
 import type { Output } from '../output.js';
@@ -12,13 +19,16 @@ import { ensureTokens } from './tokens.js';
  * again when a later step fails, so a bad flag never leaves a locked database behind.
  */
 export async function startServer(config: ServeConfig, output: Output): Promise<RunningServer> {
-  const resolveModel = createModelResolver();
-  try {
-    await resolveModel(config.model);
-  } catch (error) {
-    throw new CliError(
-      `--model ${config.model} cannot be used: ${error instanceof Error ? error.message : String(error)}`,
-    );
+  const resolveModel = createServerModelResolver({
+    openaiCompatible: config.openaiCompatibleApiKey ? { apiKey: config.openaiCompatibleApiKey } : {},
+  });
+  for (const model of config.models) {
+    try {
+      await resolveModel(model);
+    } catch (error) {
+      const flag = model === config.model ? '--model' : '--models';
+      throw new CliError(`${flag} ${model} cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   const { store, lifecycleTransport } = await openStore(config.store);
   try {
@@ -26,15 +36,17 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
     const metrics = createMetrics();
     const measured = metrics.instrumentStore(store);
     const bus = lifecycleTransport ? new LifecycleBus(lifecycleTransport) : undefined;
+    const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
     const pool = new Pool({
       store: measured,
       defaultModel: config.model,
       resolveModel,
       bus,
       leaseTtlMs: config.leaseTtlMs,
+      turnTimeoutMs: config.turnTimeoutMs,
+      onProviderError: logProviderErrors(logger),
     });
-    const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
-    const app = createApp({ store: measured, pool, resolveModel, metrics, logger });
+    const app = createApp({ store: measured, pool, resolveModel, allowedModels: config.models, metrics, logger });
     const running = await serve({ app, port: config.port, host: config.host }).catch((error: unknown) => {
       const code = (error as { code?: string }).code;
       const reason =

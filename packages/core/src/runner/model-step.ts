@@ -96,9 +96,11 @@ function parseToolInput(raw: string): JsonValue {
 /**
  * One model call: streams deltas live, persists the assistant message when its text completes and
  * each tool call as it arrives (message first, so the log reads in order); a last message only the
- * stream's finish followed is returned unwritten instead (see {@link StepResult.finalMessage}). On abort it persists the
- * partial text, if any, and returns `aborted`; a provider error is returned, not thrown, after the
- * partial text is saved.
+ * stream's finish followed is returned unwritten instead (see {@link StepResult.finalMessage}).
+ * On abort it persists the partial text, if any, and returns `aborted`. A provider failure before
+ * any output (nothing streamed or written yet) is retried per `retry` when it is retryable, after
+ * the provider's `retry-after` or an exponential backoff, never past `deadline`; any other failure
+ * is returned, not thrown, classified (`failure`), after the partial text is saved.
  */
 export async function runModelStep(options: ModelStepOptions): Promise<StepResult> {
   const settings = options.retry ?? DEFAULT_PROVIDER_RETRY;

@@ -93,7 +93,7 @@ beforeAll(async () => {
     heartbeatMs: HEARTBEAT_MS,
     // `paced:<any>` streams 3 characters every 2 ms, so drops land while the turn still runs and
     // its missed deltas must be replayed; plain `echo` streams its deltas in one burst.
-    resolveModel: createModelResolver({ paced: () => createEchoModel({ chunkSize: 3, delayMs: 2 }) }),
+    resolveModel: createModelResolver({ providers: { paced: () => createEchoModel({ chunkSize: 3, delayMs: 2 }) } }),
   });
   proxy = await startFlakyProxy({
     target: { host: running.host, port: running.port },

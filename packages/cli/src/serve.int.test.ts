@@ -131,4 +131,14 @@ describe('confab serve', () => {
       await new Promise<void>((resolve) => busy.close(() => resolve()));
     }
   });
+
+  it('refuses to start an openai: model without OPENAI_API_KEY, in one line, before opening a store', async () => {
+    const cwd = mkdtempSync(join(directory, 'nokey-'));
+    const started = confab(['serve', '--port', '0', '--model', 'openai:gpt-4o-mini'], { OPENAI_API_KEY: '' }, cwd);
+    expect(await started.exited).not.toBe(0);
+    const lines = started.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/openai:gpt-4o-mini needs OPENAI_API_KEY/);
+    expect(existsSync(join(cwd, '.confab'))).toBe(false);
+  });
 });

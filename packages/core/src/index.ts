@@ -10,8 +10,27 @@ export { toSession } from './model/session.js';
 export { Pool, type PoolOptions, type PoolScope, type RunnerFactory } from './pool/pool.js';
 export { type RetentionOptions, RetentionSweeper } from './pool/retention-sweeper.js';
 export * from './runner/agent.js';
-export type { PendingCall } from './runner/agent-loop.js';
-export { createModelResolver, type ModelResolver, type ProviderFactory } from './runner/model-resolver.js';
+export type { PendingCall, ProviderErrorReport } from './runner/agent-loop.js';
+export {
+  adaptLanguageModel,
+  type LanguageModelV4,
+  type LanguageModelV4CallOptions,
+  type LanguageModelV4PromptMessage,
+  type SupportedLanguageModel,
+  specificationVersionOf,
+} from './runner/language-model.js';
+export {
+  type BuiltInProvider,
+  checkedResolver,
+  createModelResolver,
+  type ModelResolver,
+  type ModelResolverOptions,
+  PROVIDER_PACKAGES,
+  type ProviderFactory,
+  type ProviderModule,
+  type RuntimeModelResolver,
+  splitOpenAICompatibleName,
+} from './runner/model-resolver.js';
 export {
   buildPrompt,
   eventsToMessages,
@@ -20,7 +39,13 @@ export {
   SUMMARY_PREAMBLE,
   visibleEvents,
 } from './runner/prompt.js';
-export { Runner, type RunnerOptions } from './runner/runner.js';
+export {
+  classifyProviderError,
+  DEFAULT_PROVIDER_RETRY,
+  type ProviderFailure,
+  type ProviderRetrySettings,
+} from './runner/provider-failure.js';
+export { DEFAULT_TURN_TIMEOUT_MS, Runner, type RunnerOptions } from './runner/runner.js';
 export type { ActiveTurn, RuntimeState } from './runner/runtime-state.js';
 export { readRuntime } from './runner/runtime-state.js';
 export { SessionRunner, type StreamPosition, type TurnOptions } from './runner/session-runner.js';

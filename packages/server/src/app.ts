@@ -1,4 +1,4 @@
-import { ConfabError, createModelResolver, type ModelResolver, newId, Pool, type SessionStore } from 'confab';
+import { ConfabError, type ModelResolver, newId, Pool, type SessionStore } from 'confab';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { type Logger, pino } from 'pino';
@@ -7,6 +7,8 @@ import type { ServerContext, ServerEnv } from './context.js';
 import { errorResponse } from './errors-to-http.js';
 import { Gate, RateLimiter, resolveLimits, type ServerLimits } from './limits.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
+import { createServerModelResolver } from './provider-loader.js';
+import { logProviderErrors } from './provider-log.js';
 import { RouteTable } from './route-table.js';
 import { registerChannelRoutes } from './routes/channels.js';
 import { registerChatRoutes } from './routes/chat.js';
@@ -31,10 +33,17 @@ export interface CreateAppOptions {
   defaultModel?: string;
   /**
    * The pool's model resolver, used to refuse unknown model names (400) before a turn starts.
-   * Default: the standard resolver when the pool is created here; no check with your own pool
-   * unless you pass its resolver.
+   * Default: the server's resolver ({@link createServerModelResolver}) when the pool is created
+   * here; no check with your own pool unless you pass its resolver.
    */
   resolveModel?: ModelResolver;
+  /**
+   * The model names a request may use (session create, PATCH, a turn's `model`, resolve); any other
+   * → 400 `invalid_argument` (DESIGN §7). Default, when the pool is created here: `defaultModel`
+   * and `echo`. Without a list (your own pool), any name is taken that spells no provider address
+   * (`openai-compatible:…`, `…://…`): a tenant never picks where the server connects.
+   */
+  allowedModels?: readonly string[];
   auth?: AuthOptions;
   limits?: Partial<ServerLimits>;
   /** A pino logger, or false for none. Default: pino at `info` (or `$LOG_LEVEL`) on stdout. */
@@ -88,10 +97,17 @@ export function createApp(options: CreateAppOptions): ConfabApp {
   const limits = resolveLimits(options.limits);
   const metrics = options.metrics === false ? null : (options.metrics ?? createMetrics());
   const store = metrics ? metrics.instrumentStore(options.store) : options.store;
-  const resolveModel = options.resolveModel ?? (options.pool ? null : createModelResolver());
-  const pool =
-    options.pool ?? new Pool({ store, defaultModel: options.defaultModel, resolveModel: resolveModel ?? undefined });
+  const resolveModel = options.resolveModel ?? (options.pool ? null : createServerModelResolver());
   const logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? defaultLogger());
+  const pool =
+    options.pool ??
+    new Pool({
+      store,
+      defaultModel: options.defaultModel,
+      resolveModel: resolveModel ?? undefined,
+      onProviderError: logProviderErrors(logger),
+    });
+  const allowedModels = options.allowedModels ?? (options.pool ? null : [options.defaultModel ?? 'echo', 'echo']);
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   if (!Number.isFinite(heartbeatMs) || heartbeatMs < 10) throw new RangeError('heartbeatMs must be ≥ 10');
   const server: ServerContext = {
@@ -106,6 +122,7 @@ export function createApp(options: CreateAppOptions): ConfabApp {
     heartbeatMs,
     version: SERVER_VERSION,
     resolveModel,
+    allowedModels: allowedModels ? new Set(allowedModels) : null,
     streamsController: new AbortController(),
     draining: false,
   };

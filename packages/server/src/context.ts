@@ -37,6 +37,8 @@ export interface ServerContext {
   version: string;
   /** Checks model names of requests up front; null when the server cannot know the pool's resolver. */
   resolveModel: ModelResolver | null;
+  /** The model names requests may use; null: any name that spells no provider address. */
+  allowedModels: ReadonlySet<string> | null;
   /** Aborting ends every open live tail (session events, lifecycle): the shutdown does it. */
   streamsController: AbortController;
   /** True once a shutdown began: new requests get 503. */

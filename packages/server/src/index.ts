@@ -15,6 +15,14 @@ export type { RequestVariables, ServerEnv } from './context.js';
 export { STATUS_OF_CODE, toHttpError } from './errors-to-http.js';
 export { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 export { createMetrics, type MetricsOptions, type ServerMetrics } from './metrics.js';
+export { spellsAddress } from './model-check.js';
 export { buildOpenApiDocument } from './openapi.js';
+export {
+  CURRENT_PROVIDER_PACKAGES,
+  createServerModelResolver,
+  loadServerProvider,
+  runsCurrentProviders,
+} from './provider-loader.js';
+export { logProviderErrors } from './provider-log.js';
 export { type RunningServer, type ServeOptions, serve } from './serve.js';
 export { SERVER_VERSION } from './version.js';

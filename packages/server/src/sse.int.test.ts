@@ -12,7 +12,9 @@ let t: TestServer;
 beforeAll(async () => {
   // `slow:<any>` streams one character every few milliseconds, so a client can drop mid-turn.
   t = await startTestServer({
-    pool: { resolveModel: createModelResolver({ slow: () => createEchoModel({ chunkSize: 1, delayMs: 3 }) }) },
+    pool: {
+      resolveModel: createModelResolver({ providers: { slow: () => createEchoModel({ chunkSize: 1, delayMs: 3 }) } }),
+    },
   });
 });
 afterAll(() => t.close());

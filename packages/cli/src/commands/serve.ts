@@ -1,7 +1,7 @@
 import type { RunningServer } from '@confab/server';
 import type { Command } from 'commander';
 import type { Output } from '../output.js';
-import { resolveServeConfig, SERVE_DEFAULTS, type ServeFlags } from '../serve/config.js';
+import { requireProviderKeys, resolveServeConfig, SERVE_DEFAULTS, type ServeFlags } from '../serve/config.js';
 
 /** What `serve` needs from its surroundings (tests give their own). */
 export interface ServeEnvironment {
@@ -39,8 +39,21 @@ export function registerServeCommand(program: Command, environment: ServeEnviron
       '--cors-origin <origins>',
       'comma list of origins whose browser apps may call the API, e.g. http://localhost:5173 (env CONFAB_CORS_ORIGIN, default none)',
     )
+    .option(
+      '--models <models>',
+      'comma list of the models requests may name (env CONFAB_MODELS, default: the --model and echo); the --model is always allowed',
+    )
+    .option(
+      '--turn-timeout-ms <ms>',
+      `a turn still running after this ends with stopReason "timeout"; 0 for none (env CONFAB_TURN_TIMEOUT_MS, default ${SERVE_DEFAULTS.turnTimeoutMs})`,
+    )
+    .option(
+      '--openai-compatible-api-key <key>',
+      'API key that openai-compatible: models send as a bearer token (env CONFAB_OPENAI_COMPATIBLE_API_KEY)',
+    )
     .action(async (flags: ServeFlags) => {
       const config = resolveServeConfig(flags, environment.env, environment.cwd);
+      requireProviderKeys(config, environment.env);
       // Loaded here, not at the top: the server, the runtime and the logger cost a second or more
       // to load, which every other command (chat, sessions, token) would otherwise pay too.
       const { startServer } = await import('../serve/start-server.js');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../cli-error.js';
-import { parseTokens, resolveServeConfig } from './config.js';
+import { parseTokens, requireProviderKeys, resolveServeConfig } from './config.js';
 
 describe('resolveServeConfig', () => {
   it('gives a newcomer SQLite under ./.confab, 127.0.0.1:8787, echo and a dev token', () => {
@@ -9,6 +9,9 @@ describe('resolveServeConfig', () => {
       host: '127.0.0.1',
       store: { kind: 'sqlite', filename: '/work/.confab/confab.db' },
       model: 'echo',
+      models: ['echo'],
+      turnTimeoutMs: 600_000,
+      openaiCompatibleApiKey: null,
       tokens: null,
       leaseTtlMs: 15_000,
       corsOrigins: [],
@@ -24,12 +27,18 @@ describe('resolveServeConfig', () => {
       CONFAB_TOKENS: 'app1:token-one',
       CONFAB_LEASE_TTL_MS: '2000',
       CONFAB_CORS_ORIGIN: 'http://localhost:5173, https://app.example.com',
+      CONFAB_MODELS: 'echo, openai-compatible:http://127.0.0.1:11434/v1:llama3.1:8b',
+      CONFAB_TURN_TIMEOUT_MS: '0',
+      CONFAB_OPENAI_COMPATIBLE_API_KEY: 'key-env',
     };
     expect(resolveServeConfig({}, env, '/srv')).toEqual({
       port: 9000,
       host: '0.0.0.0',
       store: { kind: 'jsonl', directory: '/srv/data' },
       model: 'openai:gpt-4o-mini',
+      models: ['openai:gpt-4o-mini', 'echo', 'openai-compatible:http://127.0.0.1:11434/v1:llama3.1:8b'],
+      turnTimeoutMs: 0,
+      openaiCompatibleApiKey: 'key-env',
       tokens: [{ appId: 'app1', token: 'token-one' }],
       leaseTtlMs: 2000,
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
@@ -42,12 +51,18 @@ describe('resolveServeConfig', () => {
       tokens: 'app2:t:with:colons',
       leaseTtlMs: '100',
       corsOrigin: 'http://127.0.0.1:3000',
+      models: 'anthropic:claude-sonnet-4-5',
+      turnTimeoutMs: '30000',
+      openaiCompatibleApiKey: 'key-flag',
     };
     expect(resolveServeConfig(flags, env, '/srv')).toEqual({
       port: 0,
       host: '::1',
       store: { kind: 'sqlite', filename: '/tmp/x.db' },
       model: 'echo',
+      models: ['echo', 'anthropic:claude-sonnet-4-5'],
+      turnTimeoutMs: 30_000,
+      openaiCompatibleApiKey: 'key-flag',
       tokens: [{ appId: 'app2', token: 't:with:colons' }],
       leaseTtlMs: 100,
       corsOrigins: ['http://127.0.0.1:3000'],
@@ -75,6 +90,11 @@ describe('resolveServeConfig', () => {
       { corsOrigin: 'localhost:5173' },
       { corsOrigin: 'https://app.example.com/path' },
       { corsOrigin: 'ftp://files.example.com' },
+      { models: ' , ' },
+      { models: 'echo,a b' },
+      { turnTimeoutMs: '-1' },
+      { turnTimeoutMs: '1.5' },
+      { turnTimeoutMs: '86400001' },
     ]) {
       expect(() => resolveServeConfig(flags, {}, '/')).toThrow(CliError);
     }
@@ -97,5 +117,16 @@ describe('resolveServeConfig', () => {
       { appId: 'a', token: 'one' },
       { appId: 'b', token: 'two' },
     ]);
+  });
+
+  it('refuses to start an openai: or anthropic: model without its key, in one line', () => {
+    const config = resolveServeConfig({ model: 'openai:gpt-4o-mini', models: 'anthropic:claude-sonnet-4-5' }, {}, '/');
+    expect(() => requireProviderKeys(config, { ANTHROPIC_API_KEY: 'a' })).toThrow(
+      /^model openai:gpt-4o-mini needs OPENAI_API_KEY in the environment; set it or choose another model$/,
+    );
+    expect(() => requireProviderKeys(config, { OPENAI_API_KEY: 'o' })).toThrow(/ANTHROPIC_API_KEY/);
+    expect(() => requireProviderKeys(config, { OPENAI_API_KEY: 'o', ANTHROPIC_API_KEY: 'a' })).not.toThrow();
+    const local = resolveServeConfig({ model: 'openai-compatible:http://127.0.0.1:8000/v1:m' }, {}, '/');
+    expect(() => requireProviderKeys(local, {})).not.toThrow();
   });
 });

@@ -18,7 +18,17 @@ export interface ServeConfig {
   port: number;
   host: string;
   store: StoreSpec;
+  /** The default model: of sessions and turns that name none. */
   model: string;
+  /**
+   * The model names requests may use (DESIGN §7): `--models`, plus the default model; default the
+   * default model and `echo`. Provider base URLs come only from here and `--model`.
+   */
+  models: string[];
+  /** A turn still running after this is stopped (`stopReason: "timeout"`); 0 for none. */
+  turnTimeoutMs: number;
+  /** The API key `openai-compatible:` models send (`Authorization: Bearer …`), or null for none. */
+  openaiCompatibleApiKey: string | null;
   /** Null: no tokens given, so a dev token is created on first start. */
   tokens: GivenToken[] | null;
   /**
@@ -39,6 +49,9 @@ export interface ServeFlags {
   tokens?: string;
   leaseTtlMs?: string;
   corsOrigin?: string;
+  models?: string;
+  turnTimeoutMs?: string;
+  openaiCompatibleApiKey?: string;
 }
 
 /** The defaults a newcomer gets. */
@@ -48,7 +61,17 @@ export const SERVE_DEFAULTS = {
   store: 'sqlite:./.confab/confab.db',
   model: 'echo',
   leaseTtlMs: 15_000,
+  turnTimeoutMs: 600_000,
 } as const;
+
+/** The longest `--turn-timeout-ms`: a day. */
+export const MAX_TURN_TIMEOUT_MS = 86_400_000;
+
+/** The environment variable each provider reads its API key from. */
+export const PROVIDER_KEY_VARIABLES: Readonly<Record<string, string>> = {
+  openai: 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+};
 
 /** The range `--lease-ttl-ms` accepts: below it renewals (every third of it) could not keep up; above it a crash blocks sessions for hours. */
 export const LEASE_TTL_RANGE = { min: 100, max: 3_600_000 } as const;
@@ -60,19 +83,23 @@ const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Resolves the serve configuration: each flag wins over its environment twin (`CONFAB_PORT`,
- * `CONFAB_HOST`, `CONFAB_STORE`, `CONFAB_MODEL`, `CONFAB_TOKENS`, `CONFAB_LEASE_TTL_MS`,
- * `CONFAB_CORS_ORIGIN`), which
- * wins over the default.
+ * `CONFAB_HOST`, `CONFAB_STORE`, `CONFAB_MODEL`, `CONFAB_MODELS`, `CONFAB_TOKENS`,
+ * `CONFAB_LEASE_TTL_MS`, `CONFAB_TURN_TIMEOUT_MS`, `CONFAB_OPENAI_COMPATIBLE_API_KEY`,
+ * `CONFAB_CORS_ORIGIN`), which wins over the default.
  * Relative store paths are taken from `cwd`. A malformed value → {@link CliError}.
  */
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cwd: string): ServeConfig {
   const pick = (flag: string | undefined, name: string) => flag ?? (env[name] === '' ? undefined : env[name]);
   const tokensText = pick(flags.tokens, 'CONFAB_TOKENS');
+  const model = parseModel(pick(flags.model, 'CONFAB_MODEL') ?? SERVE_DEFAULTS.model);
   return {
     port: parsePort(pick(flags.port, 'CONFAB_PORT')),
     host: pick(flags.host, 'CONFAB_HOST') ?? SERVE_DEFAULTS.host,
     store: resolveStoreSpec(flags.store, env, cwd),
-    model: parseModel(pick(flags.model, 'CONFAB_MODEL') ?? SERVE_DEFAULTS.model),
+    model,
+    models: parseModels(pick(flags.models, 'CONFAB_MODELS'), model),
+    turnTimeoutMs: parseTurnTimeout(pick(flags.turnTimeoutMs, 'CONFAB_TURN_TIMEOUT_MS')),
+    openaiCompatibleApiKey: pick(flags.openaiCompatibleApiKey, 'CONFAB_OPENAI_COMPATIBLE_API_KEY') ?? null,
     tokens: tokensText === undefined ? null : parseTokens(tokensText),
     leaseTtlMs: parseLeaseTtl(pick(flags.leaseTtlMs, 'CONFAB_LEASE_TTL_MS')),
     corsOrigins: parseCorsOrigins(pick(flags.corsOrigin, 'CONFAB_CORS_ORIGIN')),
@@ -131,8 +158,8 @@ export function parseStore(text: string, cwd: string): StoreSpec {
   throw new CliError(`--store "${text}" is not a store; use sqlite:<file>, jsonl:<dir> or postgres://…`);
 }
 
-function parseModel(text: string): string {
-  if (!/^\S{1,512}$/.test(text)) throw new CliError(`--model "${text}" is not a model name`);
+function parseModel(text: string, flag = '--model'): string {
+  if (!/^\S{1,512}$/.test(text)) throw new CliError(`${flag} "${text}" is not a model name`);
   return text;
 }
 
@@ -161,6 +188,44 @@ export function parseCorsOrigins(text: string | undefined): string[] {
     }
   }
   return [...new Set(origins)];
+}
+
+/** `--models`: a comma list, with the default model always in it; default the default model and `echo`. */
+function parseModels(text: string | undefined, model: string): string[] {
+  const listed =
+    text === undefined
+      ? ['echo']
+      : text
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+          .map((entry) => parseModel(entry, '--models'));
+  if (text !== undefined && !listed.length) throw new CliError('--models is empty; give a comma list of model names');
+  return [...new Set([model, ...listed])];
+}
+
+function parseTurnTimeout(text: string | undefined): number {
+  if (text === undefined) return SERVE_DEFAULTS.turnTimeoutMs;
+  const milliseconds = Number(text);
+  if (!/^\d{1,8}$/.test(text) || milliseconds > MAX_TURN_TIMEOUT_MS) {
+    throw new CliError(
+      `--turn-timeout-ms must be a whole number of milliseconds from 0 (none) to ${MAX_TURN_TIMEOUT_MS.toLocaleString('en-US')}, got "${text}"`,
+    );
+  }
+  return milliseconds;
+}
+
+/**
+ * Refuses to start (one line) when a configured `openai:` or `anthropic:` model has no API key in
+ * the environment: without one every turn would fail at its first model call.
+ */
+export function requireProviderKeys(config: Pick<ServeConfig, 'models'>, env: NodeJS.ProcessEnv): void {
+  for (const model of config.models) {
+    const variable = PROVIDER_KEY_VARIABLES[model.slice(0, model.indexOf(':'))];
+    if (variable && !env[variable]) {
+      throw new CliError(`model ${model} needs ${variable} in the environment; set it or choose another model`);
+    }
+  }
 }
 
 /** `<app>:<token>[,<app>:<token>…]`; the token is everything after the app's colon. */

@@ -1,6 +1,13 @@
 import { createServer } from 'node:net';
-import { createApp, createMetrics, type RunningServer, serve } from '@confab/server';
-import { createModelResolver, LifecycleBus, Pool } from 'confab';
+import {
+  createApp,
+  createMetrics,
+  createServerModelResolver,
+  logProviderErrors,
+  type RunningServer,
+  serve,
+} from '@confab/server';
+import { LifecycleBus, Pool } from 'confab';
 import { pino } from 'pino';
 import { CliError } from '../cli-error.js';
 import type { Output } from '../output.js';
@@ -39,13 +46,16 @@ async function assertCanListen(config: ServeConfig): Promise<void> {
  */
 export async function startServer(config: ServeConfig, output: Output): Promise<RunningServer> {
   await assertCanListen(config);
-  const resolveModel = createModelResolver();
-  try {
-    await resolveModel(config.model);
-  } catch (error) {
-    throw new CliError(
-      `--model ${config.model} cannot be used: ${error instanceof Error ? error.message : String(error)}`,
-    );
+  const resolveModel = createServerModelResolver({
+    openaiCompatible: config.openaiCompatibleApiKey ? { apiKey: config.openaiCompatibleApiKey } : {},
+  });
+  for (const model of config.models) {
+    try {
+      await resolveModel(model);
+    } catch (error) {
+      const flag = model === config.model ? '--model' : '--models';
+      throw new CliError(`${flag} ${model} cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   const { store, lifecycleTransport } = await openStore(config.store);
   try {
@@ -53,15 +63,25 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
     const metrics = createMetrics();
     const measured = metrics.instrumentStore(store);
     const bus = lifecycleTransport ? new LifecycleBus(lifecycleTransport) : undefined;
+    const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
     const pool = new Pool({
       store: measured,
       defaultModel: config.model,
       resolveModel,
       bus,
       leaseTtlMs: config.leaseTtlMs,
+      turnTimeoutMs: config.turnTimeoutMs,
+      onProviderError: logProviderErrors(logger),
     });
-    const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
-    const app = createApp({ store: measured, pool, resolveModel, metrics, logger, corsOrigins: config.corsOrigins });
+    const app = createApp({
+      store: measured,
+      pool,
+      resolveModel,
+      allowedModels: config.models,
+      metrics,
+      logger,
+      corsOrigins: config.corsOrigins,
+    });
     const running = await serve({ app, port: config.port, host: config.host }).catch((error: unknown) => {
       throw cannotListen(config, error);
     });

@@ -6,7 +6,7 @@ import type { JsonObject } from '../model/json.js';
 import type { NewInput, QueuedInput } from '../model/records.js';
 import type { NewSession, SessionRecord } from '../model/session.js';
 import { defineAgent, type ModelReference, type TurnLogic } from '../runner/agent.js';
-import { createModelResolver, type ModelResolver } from '../runner/model-resolver.js';
+import { checkedResolver, createModelResolver, type RuntimeModelResolver } from '../runner/model-resolver.js';
 import { Runner, type RunnerOptions } from '../runner/runner.js';
 import type { StreamPosition, TurnOptions } from '../runner/session-runner.js';
 import type { ResumeAnswers, TurnResult } from '../runner/turn-engine.js';
@@ -67,7 +67,7 @@ export class Pool {
   private readonly appId: string;
   private readonly idleTimeoutMs: number;
   private readonly reaper: ReturnType<typeof setInterval>;
-  private readonly resolveModel: ModelResolver;
+  private readonly resolveModel: RuntimeModelResolver;
   private readonly compaction: ReturnType<typeof resolveCompactionSettings> & { fastModel: ModelReference | null };
   readonly sweeper: RetentionSweeper;
 
@@ -78,7 +78,7 @@ export class Pool {
     this.defaultModel = options.defaultModel ?? 'echo';
     this.appId = options.appId ?? 'default';
     this.idleTimeoutMs = options.idleTimeoutMs ?? 10 * 60_000;
-    this.resolveModel = options.resolveModel ?? createModelResolver();
+    this.resolveModel = checkedResolver(options.resolveModel ?? createModelResolver());
     this.compaction = {
       ...resolveCompactionSettings(options.compaction),
       fastModel: options.compaction?.fastModel ?? null,
@@ -93,8 +93,10 @@ export class Pool {
           this.bus.emit('turn.started', session, { turn });
           this.bus.emit('session.updated', session, { turnCount: session.turnCount });
         },
-        turnEnded: (session, turnEnd) => {
-          this.bus.emit('turn.ended', session, { turn: turnEnd.turn, ...turnEnd.data } as unknown as JsonObject);
+        turnEnded: (session, turnEnd, error) => {
+          // A failed turn says why (the classified provider failure) next to its stop reason.
+          const data = { turn: turnEnd.turn, ...turnEnd.data, ...(error && { error }) };
+          this.bus.emit('turn.ended', session, data as unknown as JsonObject);
           if (turnEnd.data.stopReason === 'error') this.markDead(session.id);
         },
       },

@@ -5,6 +5,7 @@ import type { ClientToolDefinition } from '../model/session.js';
 import { type AgentDefinition, approvalPolicyFor } from './agent.js';
 import { addUsage, runModelStep, type StepToolCall } from './model-step.js';
 import { buildPrompt, type ResolvedFile } from './prompt.js';
+import type { ProviderFailure, ProviderRetrySettings } from './provider-failure.js';
 import { runTool } from './tool-runner.js';
 import { toolInputJsonSchema } from './tool-schema.js';
 import type { TurnWriter } from './turn-writer.js';
@@ -46,6 +47,26 @@ export interface AgentLoopState {
   clientTools: ClientToolDefinition[];
   /** Tools approved for the whole session. */
   approvedTools: ReadonlySet<string>;
+  /** Retries of model calls that failed before any output. */
+  providerRetry?: ProviderRetrySettings;
+  /** When the turn times out (epoch ms), if it does. */
+  deadline?: number;
+  /** Told of every failed model call (see {@link ProviderErrorReport}). */
+  onProviderError?: (report: ProviderErrorReport) => void;
+}
+
+/** A failed model call, as the runtime reports it to its `onProviderError` hook. */
+export interface ProviderErrorReport {
+  sessionId: string;
+  turn: number;
+  /** `<provider>:<modelId>` of the model called. */
+  model: string;
+  /** 1 for the first call of the step, 2 for its first retry, … */
+  attempt: number;
+  /** True when the call is tried again after a backoff; false when the turn ends with an `error`. */
+  willRetry: boolean;
+  failure: ProviderFailure;
+  error: unknown;
 }
 
 /** The tool list a model sees: the agent's server tools and the session's client tools. */
@@ -113,6 +134,17 @@ export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> 
       writer,
       temperature: agent.temperature,
       maxOutputTokens: agent.maxOutputTokens,
+      retry: state.providerRetry,
+      deadline: state.deadline,
+      onFailure: state.onProviderError
+        ? (report) =>
+            state.onProviderError?.({
+              ...report,
+              sessionId: writer.session.id,
+              turn: writer.turn,
+              model: `${state.model.provider}:${state.model.modelId}`,
+            })
+        : undefined,
       classifyToolCall: async (call) => {
         const definition = agent.tools[call.toolName];
         if (!definition?.execute && (clientNames.has(call.toolName) || definition)) {
@@ -135,8 +167,12 @@ export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> 
     }
     if (result.finishReason === 'error') {
       await closeUnansweredCalls(state, result.toolCalls, 'the model call failed');
-      const message = result.error instanceof Error ? result.error.message : String(result.error);
-      await writer.append([{ type: 'error', data: { code: 'unavailable', message: `model error: ${message}` } }]);
+      const failure = result.failure;
+      const status = failure?.status ? ` (status ${failure.status})` : '';
+      const message = failure?.message ?? (result.error instanceof Error ? result.error.message : String(result.error));
+      await writer.append([
+        { type: 'error', data: { code: failure?.code ?? 'unavailable', message: `model error${status}: ${message}` } },
+      ]);
       return finish({ stopReason: 'error', usage, pending: [] });
     }
     if (result.toolCalls.length === 0) {

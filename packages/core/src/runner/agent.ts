@@ -1,6 +1,6 @@
-import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { z } from 'zod';
 import type { JsonValue } from '../model/json.js';
+import { adaptLanguageModel, type SupportedLanguageModel } from './language-model.js';
 import { toolInputJsonSchema } from './tool-schema.js';
 import type { TurnContext, TurnOutcome } from './turn-context.js';
 
@@ -57,8 +57,11 @@ export function tool<Schema extends z.ZodType, Output extends JsonValue = JsonVa
   return definition as ToolDefinition<z.infer<Schema>, Output>;
 }
 
-/** A model given directly, or by name for the runtime's resolver (`echo`, `openai:gpt-4o-mini`, …). */
-export type ModelReference = LanguageModelV3 | string;
+/**
+ * A model given directly (an AI SDK 6 `LanguageModelV3` or AI SDK 7 `LanguageModelV4`), or by name
+ * for the runtime's resolver (`echo`, `openai:gpt-4o-mini`, …).
+ */
+export type ModelReference = SupportedLanguageModel | string;
 
 /** A prompt-backed agent: model, system prompt, tools and approval policy. */
 export interface AgentDefinition {
@@ -82,9 +85,11 @@ export type AgentOptions = Partial<Omit<AgentDefinition, 'kind' | 'model'>> & { 
 
 /**
  * Defines a prompt-backed agent. Throws `invalid_argument` when a tool's `inputSchema` is not a
- * zod 4 schema or has no JSON Schema form, so a bad tool fails here rather than in a turn.
+ * zod 4 schema or has no JSON Schema form, or when the model is an object of another specification
+ * than v3 or v4, so a bad agent fails here rather than in a turn.
  */
 export function defineAgent(options: AgentOptions): AgentDefinition {
+  if (typeof options.model !== 'string') adaptLanguageModel(options.model);
   for (const [name, definition] of Object.entries(options.tools ?? {})) {
     toolInputJsonSchema(`tool "${name}"`, definition.inputSchema);
   }

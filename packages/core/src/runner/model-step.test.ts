@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../store/memory-store.js';
-import { createScriptedModel, scriptedText } from '../testing/scripted-model.js';
+import { createScriptedModel, type ScriptedModel, scriptedText } from '../testing/scripted-model.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { runModelStep } from './model-step.js';
 import { type StreamEvent, TurnWriter } from './turn-writer.js';
@@ -76,6 +76,50 @@ describe('runModelStep', () => {
       expect(result.finishReason).toBe('aborted');
       expect(writer.written.map((event) => event.type)).toEqual(['message']);
       expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    } finally {
+      await keeper.release();
+    }
+  });
+
+  it('retries a failure before any output, honouring retry-after, and never one after output began', async () => {
+    const { keeper, writer, streamed } = await stepFixture();
+    const limited = Object.assign(new Error('Too Many Requests'), {
+      statusCode: 429,
+      responseHeaders: { 'retry-after-ms': '1' },
+    });
+    const failures: unknown[] = [];
+    const run = (model: ScriptedModel) =>
+      runModelStep({
+        model,
+        prompt: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+        tools: [],
+        signal: new AbortController().signal,
+        writer,
+        classifyToolCall: noTools,
+        retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 100 },
+        onFailure: (report) => failures.push({ code: report.failure.code, willRetry: report.willRetry }),
+      });
+    try {
+      const retried = await run(createScriptedModel([{ parts: [{ throw: limited }] }, scriptedText('fine')]));
+      expect(retried.finishReason).toBe('stop');
+      expect(retried.finalMessage?.text).toBe('fine');
+      expect(failures).toEqual([{ code: 'rate_limited', willRetry: true }]);
+
+      failures.length = 0;
+      const exhausted = await run(
+        createScriptedModel(Array.from({ length: 3 }, () => ({ parts: [{ throw: limited }] }))),
+      );
+      expect(exhausted).toMatchObject({ finishReason: 'error', failure: { code: 'rate_limited', status: 429 } });
+      expect(failures.map((entry) => (entry as { willRetry: boolean }).willRetry)).toEqual([true, true, false]);
+
+      failures.length = 0;
+      streamed.length = 0;
+      const cut = await run(
+        createScriptedModel([{ parts: [{ text: 'half' }, { throw: limited }] }, scriptedText('never')]),
+      );
+      expect(cut).toMatchObject({ finishReason: 'error', failure: { code: 'rate_limited' } });
+      expect(failures).toEqual([{ code: 'rate_limited', willRetry: false }]);
+      expect(writer.written.at(-1)).toMatchObject({ type: 'message', data: { text: 'half' } });
     } finally {
       await keeper.release();
     }

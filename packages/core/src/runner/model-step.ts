@@ -9,6 +9,13 @@ import { ConfabError } from '../errors.js';
 import type { EventDataMap, Usage } from '../model/event.js';
 import type { JsonValue } from '../model/json.js';
 import { newId } from '../util/ids.js';
+import {
+  classifyProviderError,
+  DEFAULT_PROVIDER_RETRY,
+  type ProviderFailure,
+  type ProviderRetrySettings,
+  retryDelayMs,
+} from './provider-failure.js';
 import type { TurnWriter } from './turn-writer.js';
 
 /** A tool call as persisted by a step. */
@@ -22,6 +29,8 @@ export interface StepResult {
   usage: Usage | null;
   /** The provider's error, when the stream failed. */
   error?: unknown;
+  /** The provider's error, classified (with `error`). */
+  failure?: ProviderFailure;
   /**
    * The step's last message, complete but not yet written: set only when the stream ended
    * normally without tool calls and nothing but its finish followed the message, so the caller
@@ -44,7 +53,16 @@ export interface ModelStepOptions {
   }>;
   temperature?: number;
   maxOutputTokens?: number;
+  /** Retries of failures before any output. Default {@link DEFAULT_PROVIDER_RETRY}. */
+  retry?: ProviderRetrySettings;
+  /** When the turn times out (epoch ms): no retry waits past it. */
+  deadline?: number;
+  /** Told of every failed attempt, retried or not (for logs). */
+  onFailure?: (report: { failure: ProviderFailure; attempt: number; willRetry: boolean; error: unknown }) => void;
 }
+
+/** A failed attempt of a step; `outputStarted` says whether anything was streamed or written. */
+type Attempt = StepResult & { outputStarted: boolean };
 
 /** Provider usage as the event contract reports it: null when the provider reported nothing. */
 export function toUsage(usage: LanguageModelV3Usage | undefined): Usage | null {
@@ -78,12 +96,45 @@ function parseToolInput(raw: string): JsonValue {
 /**
  * One model call: streams deltas live, persists the assistant message when its text completes and
  * each tool call as it arrives (message first, so the log reads in order); a last message only the
- * stream's finish followed is returned unwritten instead (see {@link StepResult.finalMessage}). On abort it persists the
- * partial text, if any, and returns `aborted`; a provider error is returned, not thrown, after the
- * partial text is saved.
+ * stream's finish followed is returned unwritten instead (see {@link StepResult.finalMessage}).
+ * On abort it persists the partial text, if any, and returns `aborted`. A provider failure before
+ * any output (nothing streamed or written yet) is retried per `retry` when it is retryable, after
+ * the provider's `retry-after` or an exponential backoff, never past `deadline`; any other failure
+ * is returned, not thrown, classified (`failure`), after the partial text is saved.
  */
 export async function runModelStep(options: ModelStepOptions): Promise<StepResult> {
+  const settings = options.retry ?? DEFAULT_PROVIDER_RETRY;
+  for (let attempt = 0; ; attempt++) {
+    const { outputStarted, ...result } = await attemptModelStep(options);
+    if (result.finishReason !== 'error') return result;
+    const failure = classifyProviderError(result.error);
+    // A failure after output cannot be retried: its deltas were streamed and its text written.
+    const delay = outputStarted ? null : retryDelayMs(failure, attempt, settings, options.deadline);
+    options.onFailure?.({ failure, attempt: attempt + 1, willRetry: delay !== null, error: result.error });
+    if (delay === null) return { ...result, failure };
+    if (!(await wait(delay, options.signal))) return { toolCalls: [], finishReason: 'aborted', usage: result.usage };
+  }
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts. */
+function wait(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function attemptModelStep(options: ModelStepOptions): Promise<Attempt> {
   const { writer, signal } = options;
+  let outputStarted = false;
   const toolCalls: StepToolCall[] = [];
   let messageId = newId('msg');
   let text = '';
@@ -134,15 +185,15 @@ export async function runModelStep(options: ModelStepOptions): Promise<StepResul
       }),
       aborted,
     ]);
-    if (started === 'aborted') return { toolCalls, finishReason: 'aborted', usage };
+    if (started === 'aborted') return { toolCalls, finishReason: 'aborted', usage, outputStarted };
     reader = started.stream.getReader();
     // A stop between the stream's start and here found no reader to cancel.
-    if (signal.aborted) return { toolCalls, finishReason: 'aborted', usage };
+    if (signal.aborted) return { toolCalls, finishReason: 'aborted', usage, outputStarted };
     for (;;) {
       const next = await reader.read();
       if (signal.aborted) {
         await persistMessage();
-        return { toolCalls, finishReason: 'aborted', usage };
+        return { toolCalls, finishReason: 'aborted', usage, outputStarted };
       }
       if (next.done) break;
       const part = next.value;
@@ -150,11 +201,13 @@ export async function runModelStep(options: ModelStepOptions): Promise<StepResul
       switch (part.type) {
         case 'text-delta':
           if (!part.delta) break;
+          outputStarted = true;
           text += part.delta;
           writer.delta('text-delta', { messageId, delta: part.delta });
           break;
         case 'reasoning-delta':
           if (!part.delta) break;
+          outputStarted = true;
           reasoning += part.delta;
           writer.delta('reasoning-delta', { messageId, delta: part.delta });
           break;
@@ -162,9 +215,11 @@ export async function runModelStep(options: ModelStepOptions): Promise<StepResul
           ended = text !== '';
           break;
         case 'tool-input-delta':
+          outputStarted = true;
           writer.delta('tool-input-delta', { toolCallId: part.id, delta: part.delta });
           break;
         case 'tool-call': {
+          outputStarted = true;
           await persistMessage();
           const input = parseToolInput(part.input);
           const call = { toolCallId: part.toolCallId, toolName: part.toolName, input };
@@ -180,24 +235,24 @@ export async function runModelStep(options: ModelStepOptions): Promise<StepResul
           break;
         case 'error':
           await persistMessage();
-          return { toolCalls, finishReason: 'error', usage, error: part.error };
+          return { toolCalls, finishReason: 'error', usage, error: part.error, outputStarted };
         default:
           break;
       }
     }
     if (toolCalls.length === 0 && finishReason !== 'error') {
       const finalMessage = takeMessage();
-      if (finalMessage) return { toolCalls, finishReason, usage, finalMessage };
+      if (finalMessage) return { toolCalls, finishReason, usage, finalMessage, outputStarted };
     }
     await persistMessage();
-    return { toolCalls, finishReason, usage };
+    return { toolCalls, finishReason, usage, outputStarted };
   } catch (error) {
     // A store failure (a lost lease, an unreachable database) is not the model's: let it end the
     // turn as a failed request, to be closed by recovery, instead of blaming the provider.
     if (ConfabError.isInstance(error)) throw error;
     await persistMessage();
-    if (signal.aborted) return { toolCalls, finishReason: 'aborted', usage };
-    return { toolCalls, finishReason: 'error', usage, error };
+    if (signal.aborted) return { toolCalls, finishReason: 'aborted', usage, outputStarted };
+    return { toolCalls, finishReason: 'error', usage, error, outputStarted };
   } finally {
     signal.removeEventListener('abort', onAbort);
     reader?.cancel().catch(() => undefined);

@@ -3,20 +3,28 @@ import type { SessionRecord } from '../model/session.js';
 import { hasStopSignaller, type SessionStore } from '../store/session-store.js';
 import { newId } from '../util/ids.js';
 import type { TurnLogic } from './agent.js';
+import type { ProviderErrorReport } from './agent-loop.js';
 import type { AutoCompaction } from './auto-compaction.js';
-import { createModelResolver, type ModelResolver } from './model-resolver.js';
+import { checkedResolver, createModelResolver, type ModelResolver } from './model-resolver.js';
+import { DEFAULT_PROVIDER_RETRY, type ProviderRetrySettings } from './provider-failure.js';
 import { readRuntime } from './runtime-state.js';
 import { SessionRunner, type SessionRunnerSettings, type StreamPosition, type TurnOptions } from './session-runner.js';
 import type { ResumeAnswers, SnapshotFilter, TurnHooks, TurnResult } from './turn-engine.js';
 import type { TurnHandle } from './turn-handle.js';
 import type { StreamEvent } from './turn-writer.js';
 
+/** The default per-turn timeout of a {@link Runner} (and so of a Pool): 10 minutes. */
+export const DEFAULT_TURN_TIMEOUT_MS = 600_000;
+
 /** Options of {@link Runner}; everything but `store` and `logic` has a default. */
 export interface RunnerOptions {
   store: SessionStore;
   /** The turn logic for every session, or chosen per session. */
   logic: TurnLogic | ((session: SessionRecord) => TurnLogic);
-  /** Default: `echo`, `openai:…`, `anthropic:…`, `openai-compatible:…`. */
+  /**
+   * Default: `echo`, `openai:…`, `anthropic:…`, `openai-compatible:…` ({@link createModelResolver}).
+   * What it answers is checked: a v3 or v4 language model, else the turn is refused.
+   */
   resolveModel?: ModelResolver;
   /** Names this process in leases. Default a random id. */
   owner?: string;
@@ -24,8 +32,18 @@ export interface RunnerOptions {
   leaseTtlMs?: number;
   /** How long a turn waits for a running one before `turn_in_progress`. Default 30 s. */
   turnWaitMs?: number;
-  /** Per-turn timeout; 0 for none. Default 0. */
+  /**
+   * Per-turn timeout: a turn still running after it (a provider that never answers) is stopped
+   * with `stopReason: "timeout"`. 0 for none. Default 600 000 (10 min).
+   */
   turnTimeoutMs?: number;
+  /** Retries of model calls that failed before any output (429, 5xx, a dropped connection). */
+  providerRetry?: Partial<ProviderRetrySettings>;
+  /**
+   * Told of every failed model call, retried or not, with the session, the provider's status and
+   * the classified code: the place to log them (the server logs them with pino).
+   */
+  onProviderError?: (report: ProviderErrorReport) => void;
   /** Most inputs one batched turn takes. Default 128. */
   maxBatch?: number;
   /** How long a batched turn waits for more inputs after the first. Default 0. */
@@ -61,13 +79,15 @@ export class Runner {
     this.settings = {
       store: options.store,
       logicFor: typeof logic === 'function' ? logic : () => logic,
-      resolveModel: options.resolveModel ?? createModelResolver(),
+      resolveModel: checkedResolver(options.resolveModel ?? createModelResolver()),
       snapshotFilter: options.snapshotFilter,
       hooks: options.hooks,
       owner: options.owner ?? newId('proc'),
       leaseTtlMs: options.leaseTtlMs ?? 15_000,
       turnWaitMs: options.turnWaitMs ?? 30_000,
-      turnTimeoutMs: options.turnTimeoutMs ?? 0,
+      turnTimeoutMs: options.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS,
+      providerRetry: { ...DEFAULT_PROVIDER_RETRY, ...options.providerRetry },
+      onProviderError: options.onProviderError,
       maxBatch: options.maxBatch ?? 128,
       debounceMs: options.debounceMs ?? 0,
       pollIntervalMs: options.pollIntervalMs ?? 1_000,

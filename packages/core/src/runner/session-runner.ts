@@ -274,6 +274,7 @@ export class SessionRunner {
   private async withTimeout<T>(execution: TurnExecution, options: TurnOptions, body: () => Promise<T>): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.settings.turnTimeoutMs;
     const timer = timeoutMs > 0 ? setTimeout(() => execution.controller.abort('timeout'), timeoutMs) : null;
+    if (timer) execution.deadline = Date.now() + timeoutMs;
     try {
       return await body();
     } finally {

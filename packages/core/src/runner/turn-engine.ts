@@ -7,9 +7,10 @@ import type { SessionContext } from '../store/session-context.js';
 import type { SessionStore } from '../store/session-store.js';
 import { newId } from '../util/ids.js';
 import type { ModelReference, TurnLogic } from './agent.js';
-import { type LoopOutcome, runAgentLoop } from './agent-loop.js';
+import { type LoopOutcome, type ProviderErrorReport, runAgentLoop } from './agent-loop.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { PROMPT_EVENT_TYPES, type ResolvedFile } from './prompt.js';
+import type { ProviderRetrySettings } from './provider-failure.js';
 import { type ActiveTurn, readRuntime, withRuntime } from './runtime-state.js';
 import { createTurnContext } from './turn-context-impl.js';
 import type { StreamEvent, TurnEventInput, TurnWriter } from './turn-writer.js';
@@ -20,7 +21,12 @@ export type SnapshotFilter = (info: { session: SessionRecord; turn: number; stop
 /** Callbacks fired after the matching event is durable. */
 export interface TurnHooks {
   turnStarted?: (session: SessionRecord, turn: number) => void;
-  turnEnded?: (session: SessionRecord, turnEnd: Extract<SessionEvent, { type: 'turn-end' }>) => void;
+  /** `error` is the turn's last `error` event's data, when it wrote one (a failed model call, …). */
+  turnEnded?: (
+    session: SessionRecord,
+    turnEnd: Extract<SessionEvent, { type: 'turn-end' }>,
+    error?: { code: string; message: string },
+  ) => void;
 }
 
 /** What the engine needs from its runner. */
@@ -38,6 +44,10 @@ export interface EngineDeps {
    * resident copy, which reads only what was written since its last turn.
    */
   loadContext?: (session: SessionRecord) => Promise<SessionContext>;
+  /** Retries of model calls that failed before any output. */
+  providerRetry?: ProviderRetrySettings;
+  /** Told of every failed model call, retried or not. */
+  onProviderError?: (report: ProviderErrorReport) => void;
 }
 
 /** One turn (or resumed turn segment) in flight. */
@@ -54,6 +64,8 @@ export interface TurnExecution {
    * queue before the lease is released.
    */
   unconsumedClaims: boolean;
+  /** When the turn's timeout fires (epoch ms), if it has one: retries never wait past it. */
+  deadline?: number;
 }
 
 /** The outcome of a turn, as `POST …/turns` answers it. */
@@ -182,6 +194,9 @@ export async function runLogic(
       files: await resolveFiles(deps.store, session, context.events),
       clientTools: session.tools,
       approvedTools: new Set(readRuntime(session).approvedTools),
+      providerRetry: deps.providerRetry,
+      deadline: execution.deadline,
+      onProviderError: deps.onProviderError,
     });
   } catch (error) {
     // The store's failures (a lost lease, an unavailable store) end the attempt and recovery closes
@@ -250,7 +265,8 @@ export async function finishTurn(
   );
   if (releasing) writer.keeper.markReleased();
   const turnEnd = writer.written[writer.written.length - 1] as Extract<SessionEvent, { type: 'turn-end' }>;
-  deps.hooks?.turnEnded?.(writer.session, turnEnd);
+  const failure = writer.written.findLast((event) => event.type === 'error');
+  deps.hooks?.turnEnded?.(writer.session, turnEnd, failure?.type === 'error' ? failure.data : undefined);
   return {
     index: active.index,
     inputCount: active.inputIds.length,

@@ -1,4 +1,5 @@
 import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Prompt } from '@ai-sdk/provider';
+import type { LanguageModelV4 } from '../runner/language-model.js';
 import {
   countWords,
   createToolCallIds,
@@ -18,6 +19,7 @@ import {
   toolCallParts,
   usageOf,
 } from './stream-parts.js';
+import { asV4 } from './v4-model.js';
 
 /** Options of {@link createEchoModel}. */
 export interface EchoModelOptions {
@@ -25,6 +27,11 @@ export interface EchoModelOptions {
   chunkSize?: number;
   /** Milliseconds to wait between two deltas, default 0: lets tests stop a stream half-way. */
   delayMs?: number;
+  /**
+   * `v3` (default): a `LanguageModelV3` as AI SDK 6 providers are; `v4`: a `LanguageModelV4` as
+   * AI SDK 7 providers are (it reads v4 prompts, whose file data is tagged).
+   */
+  specificationVersion?: 'v3' | 'v4';
 }
 
 /** The longest `/sleep` the echo model honours, so a typo cannot hang a deployment for hours. */
@@ -59,7 +66,10 @@ type EchoReply =
  * answer. Aborting `abortSignal` errors the stream with the signal's reason at once, also during a
  * sleep or between deltas; `doGenerate` returns the same content without streaming.
  */
-export function createEchoModel(options: EchoModelOptions = {}): LanguageModelV3 {
+export function createEchoModel(options?: EchoModelOptions & { specificationVersion?: 'v3' }): LanguageModelV3;
+export function createEchoModel(options: EchoModelOptions & { specificationVersion: 'v4' }): LanguageModelV4;
+export function createEchoModel(options?: EchoModelOptions): LanguageModelV3 | LanguageModelV4;
+export function createEchoModel(options: EchoModelOptions = {}): LanguageModelV3 | LanguageModelV4 {
   const chunkSize = options.chunkSize ?? 8;
   const delayMs = options.delayMs ?? 0;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) {
@@ -76,7 +86,7 @@ export function createEchoModel(options: EchoModelOptions = {}): LanguageModelV3
     return (signal) => echoParts(reply, inputTokens, { chunkSize, delayMs, signal });
   };
 
-  return {
+  const model: LanguageModelV3 = {
     specificationVersion: 'v3',
     provider: 'confab',
     modelId: 'echo',
@@ -90,6 +100,7 @@ export function createEchoModel(options: EchoModelOptions = {}): LanguageModelV3
       return { stream: streamParts(producerFor(callOptions), callOptions.abortSignal) };
     },
   };
+  return options.specificationVersion === 'v4' ? asV4(model) : model;
 }
 
 function planReply(

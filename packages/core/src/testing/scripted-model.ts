@@ -4,6 +4,7 @@ import type {
   LanguageModelV3FinishReason,
   LanguageModelV3Prompt,
 } from '@ai-sdk/provider';
+import type { LanguageModelV4, LanguageModelV4CallOptions } from '../runner/language-model.js';
 import { countWords, createToolCallIds, promptText } from './prompt.js';
 import {
   finishReasonOf,
@@ -16,6 +17,7 @@ import {
   unknownUsage,
   usageOf,
 } from './stream-parts.js';
+import { asV4 } from './v4-model.js';
 
 /**
  * One piece of a scripted answer, emitted in order:
@@ -61,10 +63,18 @@ export type ScriptedScript = ScriptedStep[] | ((call: ScriptedCall) => ScriptedS
 export interface ScriptedModelOptions {
   /** The model id reported by the model; default `scripted`. */
   modelId?: string;
+  /**
+   * `v3` (default): a `LanguageModelV3` (AI SDK 6); `v4`: a `LanguageModelV4` (AI SDK 7), whose
+   * `calls` record the v4 options it was sent.
+   */
+  specificationVersion?: 'v3' | 'v4';
 }
 
 /** A scripted model, with every call's options recorded in order for assertions. */
 export type ScriptedModel = LanguageModelV3 & { calls: LanguageModelV3CallOptions[] };
+
+/** A scripted `LanguageModelV4`, with every call's (v4) options recorded in order. */
+export type ScriptedModelV4 = LanguageModelV4 & { calls: LanguageModelV4CallOptions[] };
 
 const DEFAULT_CHUNK_SIZE = 8;
 
@@ -75,7 +85,22 @@ const DEFAULT_CHUNK_SIZE = 8;
  * Error saying the script is exhausted. Streams start with `stream-start` and end with `finish`;
  * aborting the call's signal errors the stream at once with the signal's reason.
  */
-export function createScriptedModel(script: ScriptedScript, options: ScriptedModelOptions = {}): ScriptedModel {
+export function createScriptedModel(
+  script: ScriptedScript,
+  options?: ScriptedModelOptions & { specificationVersion?: 'v3' },
+): ScriptedModel;
+export function createScriptedModel(
+  script: ScriptedScript,
+  options: ScriptedModelOptions & { specificationVersion: 'v4' },
+): ScriptedModelV4;
+export function createScriptedModel(
+  script: ScriptedScript,
+  options?: ScriptedModelOptions,
+): ScriptedModel | ScriptedModelV4;
+export function createScriptedModel(
+  script: ScriptedScript,
+  options: ScriptedModelOptions = {},
+): ScriptedModel | ScriptedModelV4 {
   const calls: LanguageModelV3CallOptions[] = [];
   const nextToolCallId = createToolCallIds();
 
@@ -93,7 +118,7 @@ export function createScriptedModel(script: ScriptedScript, options: ScriptedMod
     return (signal) => scriptedParts(step, toolCallIds, callOptions.prompt, signal);
   };
 
-  return {
+  const model: ScriptedModel = {
     specificationVersion: 'v3',
     provider: 'confab',
     modelId: options.modelId ?? 'scripted',
@@ -106,6 +131,7 @@ export function createScriptedModel(script: ScriptedScript, options: ScriptedMod
       return { stream: streamParts(await producerFor(callOptions), callOptions.abortSignal) };
     },
   };
+  return options.specificationVersion === 'v4' ? (asV4(model) as unknown as ScriptedModelV4) : model;
 }
 
 /** A step that answers with `text`; `overrides` sets the finish reason or usage. */

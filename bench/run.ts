@@ -109,7 +109,7 @@ if (only.has('runner')) {
 }
 
 if (only.has('pool')) {
-  const lengths = quick ? [10, 100, 1000] : [10, 100, 1000, 3000, 10_000];
+  const lengths = quick ? [10, 100, 1000] : [10, 100, 1000, 5200, 10_000];
   const window = quick ? 30 : 100;
   const rows = await withStore('sqlite', (bench) => poolTurns(bench, lengths, window));
   const directory = mkdtempSync(join(tmpdir(), 'confab-bench-raw-'));
@@ -126,6 +126,7 @@ if (only.has('pool')) {
           'messages',
           'median ms',
           'p90 ms',
+          'max ms',
           'CPU ms/turn',
           'ratio to 100 (median)',
           'bytes written/turn',
@@ -136,6 +137,7 @@ if (only.has('pool')) {
             row.messages,
             row.msPerTurn.median,
             row.msPerTurn.p90,
+            row.maxMs,
             row.cpuMsPerTurn,
             row.msPerTurn.median / (base?.msPerTurn.median ?? Number.NaN),
             row.bytesWrittenPerTurn ?? 'n/a',
@@ -145,6 +147,7 @@ if (only.has('pool')) {
             "raw fsync'd append log",
             raw.msPerTurn.median,
             raw.msPerTurn.p90,
+            '',
             '',
             '',
             raw.bytesWrittenPerTurn ?? 'n/a',

@@ -10,6 +10,8 @@ export interface PoolTurnWindow {
   /** Conversation messages (user + assistant) before the window's first turn. */
   messages: number;
   msPerTurn: Summary;
+  /** The slowest turn of the window (a compaction, when one happened in it). */
+  maxMs: number;
   /** CPU time (user + system) of this process per turn, in ms: steadier than wall time on a busy machine. */
   cpuMsPerTurn: number;
   /** Bytes this process sent to storage per turn (every file, /proc/self/io `write_bytes`); null where unreadable. */
@@ -95,8 +97,8 @@ function bytesWritten(): number | null {
 /**
  * One conversation grows turn by turn through `pool.chat` (the README's path), and the turn cost
  * is sampled in windows of `window` turns once the history reaches each of `lengths` messages.
- * Automatic compaction is on with its defaults and runs on the same instant model, so windows past
- * about 5,000 messages include compactions.
+ * Automatic compaction is on with its defaults and runs on the same instant model: the first one
+ * happens at about 5,300 messages, so a window starting at 5,200 holds it.
  */
 export async function poolTurns(bench: BenchStore, lengths: number[], window: number): Promise<PoolTurnWindow[]> {
   const model = instantModel();
@@ -129,6 +131,7 @@ export async function poolTurns(bench: BenchStore, lengths: number[], window: nu
       store: bench.name,
       messages: length,
       msPerTurn: summarize(samples),
+      maxMs: Math.max(...samples),
       cpuMsPerTurn: (cpu.user + cpu.system) / 1000 / window,
       bytesWrittenPerTurn:
         writtenBefore === null || writtenAfter === null ? null : (writtenAfter - writtenBefore) / window,

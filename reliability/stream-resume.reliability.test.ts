@@ -94,6 +94,7 @@ beforeAll(async () => {
     // `paced:<any>` streams 3 characters every 2 ms, so drops land while the turn still runs and
     // its missed deltas must be replayed; plain `echo` streams its deltas in one burst.
     resolveModel: createModelResolver({ providers: { paced: () => createEchoModel({ chunkSize: 3, delayMs: 2 }) } }),
+    allowedModels: ['echo', 'paced:x'],
   });
   proxy = await startFlakyProxy({
     target: { host: running.host, port: running.port },

@@ -100,7 +100,7 @@ export const OPERATIONS: OperationSpec[] = [
     headers: ['Idempotency-Key'],
     sse: 'optional',
     ok: { status: 200, schema: 'TurnResponse', description: 'The turn' },
-    errors: TURN_ERRORS,
+    errors: [...TURN_ERRORS, 422],
   },
   {
     method: 'post',
@@ -110,7 +110,7 @@ export const OPERATIONS: OperationSpec[] = [
     body: 'InputRequest',
     headers: ['Idempotency-Key'],
     ok: { status: 202, schema: 'InputAcceptedResponse', description: 'Queued' },
-    errors: [400, 401, 404, 410, 412, 413, 429],
+    errors: [400, 401, 404, 410, 412, 413, 422, 429],
   },
   {
     method: 'post',

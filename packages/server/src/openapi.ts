@@ -10,6 +10,7 @@ const STATUS_TEXT: Record<number, string> = {
   410: 'session_closed',
   412: 'failed_precondition',
   413: 'payload_too_large',
+  422: 'idempotency_mismatch (the Idempotency-Key was used for another request)',
   429: 'rate_limited (see Retry-After)',
   503: 'unavailable',
 };

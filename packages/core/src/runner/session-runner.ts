@@ -4,7 +4,7 @@ import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
 import { runNewTurn } from './new-turn.js';
-import { claimTokenOf, inputsOfRun } from './run-inputs.js';
+import { assertSameInput, claimTokenOf, inputsOfRun } from './run-inputs.js';
 import { type StreamPosition, subscribeToSession } from './session-subscription.js';
 import {
   type EngineDeps,
@@ -109,6 +109,7 @@ export class SessionRunner {
     if (!session) throw errors.notFound('session', this.sessionId);
     assertRunnable(session);
     const result = await this.settings.store.enqueueInput(this.sessionId, input);
+    if (!result.created) assertSameInput(result.input, input);
     if (result.created) this.scheduleDrain();
     return result;
   }

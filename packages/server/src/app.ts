@@ -4,8 +4,9 @@ import { type Logger, pino } from 'pino';
 import { type AuthOptions, bearerAuth, ipAllowlist } from './auth.js';
 import type { ServerContext, ServerEnv } from './context.js';
 import { errorResponse } from './errors-to-http.js';
-import { Gate, RateLimiter, resolveLimits, type ServerLimits } from './limits.js';
+import { RateLimiter, resolveLimits, type ServerLimits, SharedGate } from './limits.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
+import { QueuedInputShares } from './queued-input-shares.js';
 import { RouteTable } from './route-table.js';
 import { registerChannelRoutes } from './routes/channels.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -94,8 +95,14 @@ export function createApp(options: CreateAppOptions): ConfabApp {
     logger,
     metrics,
     rateLimiter: new RateLimiter(limits.turnsPerMinute),
-    runningTurns: new Gate(limits.maxRunningTurns, 'running turns'),
-    openStreams: new Gate(limits.maxOpenStreams, 'open streams'),
+    sessionLimiter: new RateLimiter(limits.sessionsPerMinute, Date.now, 'new sessions'),
+    uploadLimiter: new RateLimiter(limits.uploadBytesPerMinute, Date.now, 'uploaded bytes'),
+    runningTurns: new SharedGate(limits.maxRunningTurns, limits.maxRunningTurnsPerApp, 'running turns', () =>
+      metrics?.runningTurns.set(server.runningTurns.inUse),
+    ),
+    openStreams: new SharedGate(limits.maxOpenStreams, limits.maxOpenStreamsPerApp, 'open streams'),
+    queuedInputs: new QueuedInputShares(limits.maxQueuedInputsPerApp, pool.bus),
+    sessionApps: new Map(),
     heartbeatMs,
     version: SERVER_VERSION,
     resolveModel,
@@ -103,6 +110,12 @@ export function createApp(options: CreateAppOptions): ConfabApp {
     draining: false,
   };
   const stopObservingBus = metrics?.observeBus(pool.bus) ?? (() => undefined);
+  // Turns started from queued inputs take a running-turn slot of their app too, waiting for one.
+  pool.runner.setBatchedTurnAdmission(async (sessionId) => {
+    const appId = server.sessionApps.get(sessionId) ?? (await store.getSession(sessionId))?.appId ?? '';
+    server.sessionApps.delete(sessionId);
+    return server.runningTurns.waitFor(appId);
+  });
 
   const app = new Hono<ServerEnv>();
   const routes = new RouteTable(app);
@@ -198,6 +211,9 @@ function requestContext(server: ServerContext): MiddlewareHandler<ServerEnv> {
 
 async function shutdown(server: ServerContext, options: ShutdownOptions): Promise<void> {
   server.draining = true;
+  // Batched turns still waiting for a slot never start: their inputs stay queued in the store.
+  server.runningTurns.close();
+  server.queuedInputs.close();
   // Live tails never end by themselves; turn streams end with their turn.
   server.streamsController.abort();
   const deadline = Date.now() + (options.deadlineMs ?? 10_000);

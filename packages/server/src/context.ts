@@ -1,7 +1,8 @@
 import type { ModelResolver, Pool, SessionStore } from 'confab';
 import type { Logger } from 'pino';
-import type { Gate, RateLimiter, ServerLimits } from './limits.js';
+import type { RateLimiter, ServerLimits, SharedGate } from './limits.js';
 import type { ServerMetrics } from './metrics.js';
+import type { QueuedInputShares } from './queued-input-shares.js';
 
 /** Per-request values the middleware sets for the routes. */
 export interface RequestVariables {
@@ -30,9 +31,20 @@ export interface ServerContext {
   limits: ServerLimits;
   logger: Logger;
   metrics: ServerMetrics | null;
+  /** Turn, resume and input requests per app per minute. */
   rateLimiter: RateLimiter;
-  runningTurns: Gate;
-  openStreams: Gate;
+  /** Sessions created per app per minute. */
+  sessionLimiter: RateLimiter;
+  /** Bytes uploaded per app per minute. */
+  uploadLimiter: RateLimiter;
+  /** Running turns, requested and batched, in the server and per app. */
+  runningTurns: SharedGate;
+  /** Open SSE streams, in the server and per app. */
+  openStreams: SharedGate;
+  /** Queued inputs per app not yet taken by a turn. */
+  queuedInputs: QueuedInputShares;
+  /** The app of sessions whose batched turn is about to ask for a slot (saves a store read). */
+  sessionApps: Map<string, string>;
   heartbeatMs: number;
   version: string;
   /** Checks model names of requests up front; null when the server cannot know the pool's resolver. */

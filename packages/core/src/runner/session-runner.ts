@@ -40,7 +40,18 @@ export interface SessionRunnerSettings extends EngineDeps {
    * session as it is afterwards. It must not throw for a recoverable problem: report and go on.
    */
   beforeTurn?: (session: SessionRecord, lease: Lease, emit: (event: StreamEvent) => void) => Promise<SessionRecord>;
+  /** See {@link BatchedTurnAdmission}; absent: batched turns start at once. */
+  admitBatchedTurn?: BatchedTurnAdmission;
 }
+
+/**
+ * Waits until a batched turn (one started from queued inputs, not by a caller) of `sessionId` may
+ * run, and resolves to the function that frees its slot once the turn settled. A host uses it to
+ * count such turns with the ones it starts itself and to hold them back while the session's app
+ * is at its share. A rejection drops the drain (the inputs stay pending) and is reported to
+ * `onError`.
+ */
+export type BatchedTurnAdmission = (sessionId: string) => Promise<() => void>;
 
 /** Options of one turn. */
 export interface TurnOptions {
@@ -300,13 +311,18 @@ export class SessionRunner {
     if (this.drainScheduled) return;
     this.drainScheduled = true;
     setTimeout(() => {
-      const handle = new TurnHandle((emit) =>
-        this.exclusive(Number.POSITIVE_INFINITY, emit, (execution, session) => {
-          // From here on, a new input needs a new drain: this one has already looked at the queue.
-          this.drainScheduled = false;
-          return this.batchTurn(execution, session, {});
-        }),
-      );
+      const handle = new TurnHandle(async (emit) => {
+        const release = this.settings.admitBatchedTurn ? await this.settings.admitBatchedTurn(this.sessionId) : null;
+        try {
+          return await this.exclusive(Number.POSITIVE_INFINITY, emit, (execution, session) => {
+            // From here on, a new input needs a new drain: this one has already looked at the queue.
+            this.drainScheduled = false;
+            return this.batchTurn(execution, session, {});
+          });
+        } finally {
+          release?.();
+        }
+      });
       handle.result.then(
         async (result) => {
           if (result && (await this.settings.store.countPendingInputs(this.sessionId)) > 0) this.scheduleDrain();

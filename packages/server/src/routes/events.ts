@@ -33,7 +33,7 @@ export function registerEventRoutes(routes: RouteTable, server: ServerContext): 
       return context.json({ events: page.events, nextAfter: page.nextAfter });
     }
     const from = parseLastEventId(context.req.header('last-event-id')) ?? { seq: after };
-    const release = acquireStream(server, 'events');
+    const release = acquireStream(server, 'events', session.appId);
     const stream = new SseStream({
       heartbeatMs: server.heartbeatMs,
       requestSignal: context.req.raw.signal,

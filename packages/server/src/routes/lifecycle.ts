@@ -15,7 +15,7 @@ const MAX_BACKLOG = 10_000;
 export function registerLifecycleRoutes(routes: RouteTable, server: ServerContext): void {
   routes.add('GET', '/v1/lifecycle', (context) => {
     const appId = context.get('appId');
-    const release = acquireStream(server, 'lifecycle');
+    const release = acquireStream(server, 'lifecycle', appId);
     const stream = new SseStream({
       heartbeatMs: server.heartbeatMs,
       requestSignal: context.req.raw.signal,

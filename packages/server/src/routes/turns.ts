@@ -57,12 +57,15 @@ export function registerTurnRoutes(routes: RouteTable, server: ServerContext): v
     checkInputLength(server, body.input);
     const files = await checkFileTokens(server, session.appId, body.files ?? []);
     const key = idempotencyKey(context);
+    server.queuedInputs.check(session.appId);
     server.rateLimiter.take(session.appId);
-    const { input } = await pool.send(
+    server.sessionApps.set(session.id, session.appId);
+    const { input, created } = await pool.send(
       session.id,
       { text: body.input, files, idempotencyKey: key },
       { appId: session.appId },
     );
+    if (created) server.queuedInputs.add(session.appId, session.id, input.id);
     return context.json({ inputId: input.id }, 202);
   });
 
@@ -79,6 +82,7 @@ export function registerTurnRoutes(routes: RouteTable, server: ServerContext): v
  * then streams its events and ends after its `turn-end`. Every slot (rate, running turns, open
  * streams) is taken before the turn starts, so a full server refuses rather than run a turn that
  * nobody can watch; the running-turn slot is freed when the turn settles, not when the client leaves.
+ * An app over its share of running turns or streams gets 429; a full server 503.
  */
 async function runTurnRequest(
   context: Context<ServerEnv>,
@@ -88,15 +92,10 @@ async function runTurnRequest(
 ): Promise<Response> {
   const streaming = wantsEventStream(context);
   server.rateLimiter.take(appId);
-  const releaseStream = streaming ? acquireStream(server, 'turn') : null;
+  const releaseStream = streaming ? acquireStream(server, 'turn', appId) : null;
   let handle: TurnHandle;
   try {
-    const releaseTurn = server.runningTurns.acquire();
-    server.metrics?.runningTurns.set(server.runningTurns.inUse);
-    const settle = () => {
-      releaseTurn();
-      server.metrics?.runningTurns.set(server.runningTurns.inUse);
-    };
+    const settle = server.runningTurns.acquire(appId);
     try {
       handle = await start();
     } catch (error) {

@@ -7,6 +7,7 @@ import { errorResponse } from './errors-to-http.js';
 import { RateLimiter, resolveLimits, type ServerLimits, SharedGate } from './limits.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { QueuedInputShares } from './queued-input-shares.js';
+import { RevocationWatch } from './revocation-watch.js';
 import { RouteTable } from './route-table.js';
 import { registerChannelRoutes } from './routes/channels.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -42,6 +43,11 @@ export interface CreateAppOptions {
   metrics?: ServerMetrics | false;
   /** Interval of SSE heartbeat comments. Default 15 000 ms. */
   heartbeatMs?: number;
+  /**
+   * How often the tokens of open streams are looked up, so a revocation (in any process) ends
+   * them. One store read per distinct token per round, only while streams are open. Default 500 ms.
+   */
+  revocationCheckMs?: number;
 }
 
 /** Options of {@link ConfabRuntime.shutdown}. */
@@ -88,6 +94,9 @@ export function createApp(options: CreateAppOptions): ConfabApp {
   const logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? defaultLogger());
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   if (!Number.isFinite(heartbeatMs) || heartbeatMs < 10) throw new RangeError('heartbeatMs must be ≥ 10');
+  const revocationCheckMs = options.revocationCheckMs ?? 500;
+  if (!Number.isFinite(revocationCheckMs) || revocationCheckMs < 10)
+    throw new RangeError('revocationCheckMs must be ≥ 10');
   const server: ServerContext = {
     store,
     pool,
@@ -103,6 +112,7 @@ export function createApp(options: CreateAppOptions): ConfabApp {
     openStreams: new SharedGate(limits.maxOpenStreams, limits.maxOpenStreamsPerApp, 'open streams'),
     queuedInputs: new QueuedInputShares(limits.maxQueuedInputsPerApp, pool.bus),
     sessionApps: new Map(),
+    revocations: new RevocationWatch(store, revocationCheckMs),
     heartbeatMs,
     version: SERVER_VERSION,
     resolveModel,
@@ -216,6 +226,7 @@ async function shutdown(server: ServerContext, options: ShutdownOptions): Promis
   server.queuedInputs.close();
   // Live tails never end by themselves; turn streams end with their turn.
   server.streamsController.abort();
+  server.revocations.close();
   const deadline = Date.now() + (options.deadlineMs ?? 10_000);
   while (Date.now() < deadline && (server.runningTurns.inUse > 0 || busyRunners(server.pool) > 0)) {
     await new Promise((resolve) => setTimeout(resolve, 25));

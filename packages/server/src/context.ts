@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { RateLimiter, ServerLimits, SharedGate } from './limits.js';
 import type { ServerMetrics } from './metrics.js';
 import type { QueuedInputShares } from './queued-input-shares.js';
+import type { RevocationWatch } from './revocation-watch.js';
 
 /** Per-request values the middleware sets for the routes. */
 export interface RequestVariables {
@@ -10,6 +11,8 @@ export interface RequestVariables {
   requestId: string;
   /** The app of the bearer token (set on `/v1` routes only). */
   appId: string;
+  /** The SHA-256 hex of the bearer token (set on `/v1` routes only), to watch for its revocation. */
+  tokenHash: string;
   /** The request logger (carries the request id). */
   log: Logger;
   /** The matched route pattern, e.g. `/v1/sessions/:id` (for logs and metrics). */
@@ -49,6 +52,8 @@ export interface ServerContext {
   version: string;
   /** Checks model names of requests up front; null when the server cannot know the pool's resolver. */
   resolveModel: ModelResolver | null;
+  /** Ends the streams of revoked tokens. */
+  revocations: RevocationWatch;
   /** Aborting ends every open live tail (session events, lifecycle): the shutdown does it. */
   streamsController: AbortController;
   /** True once a shutdown began: new requests get 503. */

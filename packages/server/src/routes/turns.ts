@@ -92,7 +92,7 @@ async function runTurnRequest(
 ): Promise<Response> {
   const streaming = wantsEventStream(context);
   server.rateLimiter.take(appId);
-  const releaseStream = streaming ? acquireStream(server, 'turn', appId) : null;
+  const slot = streaming ? acquireStream(server, context, 'turn', appId) : null;
   let handle: TurnHandle;
   try {
     const settle = server.runningTurns.acquire(appId);
@@ -105,16 +105,18 @@ async function runTurnRequest(
     handle.result.then(settle, settle);
     if (streaming) await handle.started;
   } catch (error) {
-    releaseStream?.();
+    slot?.release();
     throw error;
   }
-  if (!releaseStream) return context.json({ turn: await handle.result });
+  if (!slot) return context.json({ turn: await handle.result });
   const stream = new SseStream({
     heartbeatMs: server.heartbeatMs,
     requestSignal: context.req.raw.signal,
+    // A revoked token stops seeing the turn; the turn itself goes on (only a stop ends it).
+    revokedSignal: slot.revokedSignal,
     requestId: context.get('requestId'),
     logger: context.get('log'),
-    onClose: releaseStream,
+    onClose: slot.release,
   });
   // A turn that fails after it started throws out of the iteration: the stream ends with the error.
   return stream.respond(async (send, signal) => {

@@ -48,6 +48,11 @@ export interface CreateAppOptions {
    * them. One store read per distinct token per round, only while streams are open. Default 500 ms.
    */
   revocationCheckMs?: number;
+  /**
+   * How often expired uploads are deleted from the store (`deleteExpiredFiles`), so their bytes do
+   * not outlive their time to live; 0 disables the sweep. Default 60 000 ms.
+   */
+  fileSweepIntervalMs?: number;
 }
 
 /** Options of {@link ConfabRuntime.shutdown}. */
@@ -160,6 +165,7 @@ export function createApp(options: CreateAppOptions): ConfabApp {
     return response;
   });
 
+  const stopFileSweep = startFileSweep(server, options.fileSweepIntervalMs ?? 60_000);
   let shuttingDown: Promise<void> | null = null;
   const runtime: ConfabRuntime = {
     store,
@@ -170,11 +176,36 @@ export function createApp(options: CreateAppOptions): ConfabApp {
       return server.draining;
     },
     shutdown(shutdownOptions = {}) {
+      stopFileSweep();
       shuttingDown ??= shutdown(server, shutdownOptions).finally(stopObservingBus);
       return shuttingDown;
     },
   };
   return Object.assign(app, { confab: runtime });
+}
+
+/**
+ * Deletes expired uploads on a timer (one store call per round, none overlapping); returns the
+ * function that stops it. A failed round is logged and the next one tries again.
+ */
+function startFileSweep(server: ServerContext, intervalMs: number): () => void {
+  if (!Number.isInteger(intervalMs) || intervalMs < 0) throw new RangeError('fileSweepIntervalMs must be ≥ 0');
+  if (intervalMs === 0) return () => undefined;
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running || server.draining) return;
+    running = true;
+    try {
+      const deleted = await server.store.deleteExpiredFiles();
+      if (deleted > 0) server.logger.info({ deleted }, 'expired files deleted');
+    } catch (error) {
+      server.logger.warn({ err: error }, 'deleting expired files failed; retrying on the next round');
+    } finally {
+      running = false;
+    }
+  }, intervalMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
 }
 
 function defaultLogger(): Logger {

@@ -1,6 +1,8 @@
+import { DEFAULT_LIMITS, LISTENER_DEFAULTS } from '@confab/server';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../cli-error.js';
 import { parseTokens, resolveServeConfig } from './config.js';
+import { LIMIT_FLAGS } from './limit-flags.js';
 
 describe('resolveServeConfig', () => {
   it('gives a newcomer SQLite under ./.confab, 127.0.0.1:8787, echo and a dev token', () => {
@@ -11,6 +13,7 @@ describe('resolveServeConfig', () => {
       model: 'echo',
       tokens: null,
       leaseTtlMs: 15_000,
+      limits: {},
     });
   });
 
@@ -30,6 +33,7 @@ describe('resolveServeConfig', () => {
       model: 'openai:gpt-4o-mini',
       tokens: [{ appId: 'app1', token: 'token-one' }],
       leaseTtlMs: 2000,
+      limits: {},
     });
     const flags = {
       port: '0',
@@ -46,6 +50,7 @@ describe('resolveServeConfig', () => {
       model: 'echo',
       tokens: [{ appId: 'app2', token: 't:with:colons' }],
       leaseTtlMs: 100,
+      limits: {},
     });
     expect(resolveServeConfig({}, { CONFAB_STORE: 'postgres://u:p@db/confab' }, '/').store).toEqual({
       kind: 'postgres',
@@ -87,5 +92,34 @@ describe('resolveServeConfig', () => {
       { appId: 'a', token: 'one' },
       { appId: 'b', token: 'two' },
     ]);
+  });
+});
+
+describe('limit flags', () => {
+  it('read their environment twins, flags win, and their documented defaults are the server’s', () => {
+    const env = { CONFAB_MAX_STREAMS_PER_APP: '20', CONFAB_SESSIONS_PER_MINUTE: '0', CONFAB_MAX_CONNECTIONS: '' };
+    expect(resolveServeConfig({}, env, '/').limits).toEqual({ maxOpenStreamsPerApp: 20, sessionsPerMinute: 0 });
+    const flags = { maxStreamsPerApp: '30', requestTimeoutMs: '5000', maxRunningTurnsPerApp: '4' };
+    expect(resolveServeConfig(flags, env, '/').limits).toEqual({
+      maxOpenStreamsPerApp: 30,
+      sessionsPerMinute: 0,
+      requestTimeoutMs: 5000,
+      maxRunningTurnsPerApp: 4,
+    });
+    const defaults: Record<string, number> = { ...DEFAULT_LIMITS, ...LISTENER_DEFAULTS };
+    for (const limit of LIMIT_FLAGS)
+      expect([limit.flag, limit.defaultValue]).toEqual([limit.flag, defaults[limit.setting]]);
+  });
+
+  it('refuse values below their minimum or not whole numbers', () => {
+    for (const flags of [
+      { maxStreamsPerApp: '0' },
+      { turnsPerMinute: '-1' },
+      { requestTimeoutMs: '50' },
+      { maxConnections: '1.5' },
+    ]) {
+      expect(() => resolveServeConfig(flags, {}, '/')).toThrow(CliError);
+    }
+    expect(() => resolveServeConfig({}, { CONFAB_MAX_RUNNING_TURNS: 'many' }, '/')).toThrow(/CONFAB_MAX_RUNNING_TURNS/);
   });
 });

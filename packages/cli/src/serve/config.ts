@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
+import { type LimitSettings, resolveLimitFlags } from './limit-flags.js';
 
 /** Where sessions are stored. */
 export type StoreSpec =
@@ -26,6 +27,8 @@ export interface ServeConfig {
    * that died stay blocked before another process (or its own restart) takes them over.
    */
   leaseTtlMs: number;
+  /** Fair shares, caps and listener protections given by flag or environment (see LIMIT_FLAGS). */
+  limits: LimitSettings;
 }
 
 /** The raw flags of `confab serve` (commander gives strings). */
@@ -36,6 +39,8 @@ export interface ServeFlags {
   model?: string;
   tokens?: string;
   leaseTtlMs?: string;
+  /** The limit flags of LIMIT_FLAGS, by commander key (e.g. `maxStreamsPerApp`). */
+  [limitFlag: string]: string | undefined;
 }
 
 /** The defaults a newcomer gets. */
@@ -71,6 +76,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cw
     model: parseModel(pick(flags.model, 'CONFAB_MODEL') ?? SERVE_DEFAULTS.model),
     tokens: tokensText === undefined ? null : parseTokens(tokensText),
     leaseTtlMs: parseLeaseTtl(pick(flags.leaseTtlMs, 'CONFAB_LEASE_TTL_MS')),
+    limits: resolveLimitFlags(flags, env),
   };
 }
 

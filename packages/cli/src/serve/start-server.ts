@@ -34,8 +34,17 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
       leaseTtlMs: config.leaseTtlMs,
     });
     const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
-    const app = createApp({ store: measured, pool, resolveModel, metrics, logger });
-    const running = await serve({ app, port: config.port, host: config.host }).catch((error: unknown) => {
+    const { requestTimeoutMs, maxConnections, ...limits } = config.limits;
+    let app: ReturnType<typeof createApp>;
+    try {
+      app = createApp({ store: measured, pool, resolveModel, metrics, logger, limits });
+    } catch (error) {
+      // A combination of limits the server refuses (e.g. an upload rate below the file size limit).
+      if (error instanceof RangeError) throw new CliError(`bad limits: ${error.message}`);
+      throw error;
+    }
+    const listener = { port: config.port, host: config.host, requestTimeoutMs, maxConnections };
+    const running = await serve({ app, ...listener }).catch((error: unknown) => {
       const code = (error as { code?: string }).code;
       const reason =
         code === 'EADDRINUSE' ? 'the port is in use' : error instanceof Error ? error.message : String(error);

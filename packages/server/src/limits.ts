@@ -12,6 +12,8 @@ export interface ServerLimits {
   maxInputChars: number;
   /** Largest uploaded file in bytes (`POST /v1/files`); more → 413. */
   maxFileBytes: number;
+  /** Most bytes of files one turn or queued input may attach (their sizes summed); more → 413. At least `maxFileBytes`. */
+  maxTurnFileBytes: number;
   /** Largest serialised `meta` a session may carry (on create and after a PATCH), in bytes; more → 413. */
   maxMetaBytes: number;
   /** Turn, resume and input requests an app may make per minute; more → 429 with `Retry-After`. 0: no limit. */
@@ -37,6 +39,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxBodyBytes: 1024 * 1024,
   maxInputChars: 100_000,
   maxFileBytes: 20 * 1024 * 1024,
+  maxTurnFileBytes: 64 * 1024 * 1024,
   maxMetaBytes: 64 * 1024,
   turnsPerMinute: 600,
   maxRunningTurns: 64,
@@ -62,6 +65,9 @@ export function resolveLimits(limits: Partial<ServerLimits> = {}): ServerLimits 
       throw new RangeError(`limits.${key} must be an integer ≥ ${minimum}, got ${value}`);
     }
     resolved[key] = value;
+  }
+  if (resolved.maxTurnFileBytes < resolved.maxFileBytes) {
+    throw new RangeError('limits.maxTurnFileBytes must be at least limits.maxFileBytes');
   }
   if (resolved.uploadBytesPerMinute !== 0 && resolved.uploadBytesPerMinute < resolved.maxFileBytes) {
     throw new RangeError('limits.uploadBytesPerMinute must be 0 or at least limits.maxFileBytes');

@@ -135,13 +135,22 @@ function checkInputLength(server: ServerContext, input: string): void {
 
 /**
  * Checks every file token before anything is queued: unknown, expired and other apps' tokens get
- * the same answer (400), so a token's existence never leaks across apps.
+ * the same answer (400), so a token's existence never leaks across apps. Files over
+ * `maxTurnFileBytes` together → 413, so one turn cannot make the server hold gigabytes of them.
  */
 async function checkFileTokens(server: ServerContext, appId: string, tokens: string[]): Promise<string[]> {
   const unique = [...new Set(tokens)];
+  let total = 0;
   for (const token of unique) {
     const found = await server.store.getFile(appId, token);
     if (!found) throw errors.invalidArgument(`file token ${token.slice(0, 64)} is unknown or expired`);
+    total += found.file.size;
+    if (total > server.limits.maxTurnFileBytes) {
+      throw new ConfabError(
+        'payload_too_large',
+        `the files of one input are over the limit of ${server.limits.maxTurnFileBytes} bytes together`,
+      );
+    }
   }
   return unique;
 }

@@ -1,9 +1,7 @@
 import type { SessionStore } from 'confab';
 
-interface Watched {
-  controller: AbortController;
-  streams: number;
-}
+/** The streams of one token: one controller each (a shared signal would collect one listener per stream). */
+type Watched = Set<AbortController>;
 
 /**
  * Ends the open streams of a token once it is revoked, wherever it was revoked (`confab token
@@ -24,26 +22,20 @@ export class RevocationWatch {
 
   /**
    * The signal that aborts when `tokenHash` is revoked, and the function a stream calls once it
-   * ended (idempotent). Streams of one token share one signal.
+   * ended (idempotent). Streams of one token share one lookup.
    */
   watch(tokenHash: string): { signal: AbortSignal; release: () => void } {
-    let entry = this.watched.get(tokenHash);
-    if (!entry) {
-      entry = { controller: new AbortController(), streams: 0 };
-      this.watched.set(tokenHash, entry);
-    }
-    const watched = entry;
-    watched.streams += 1;
+    const streams: Watched = this.watched.get(tokenHash) ?? new Set();
+    this.watched.set(tokenHash, streams);
+    const controller = new AbortController();
+    streams.add(controller);
     this.timer ??= setInterval(() => void this.check(), this.intervalMs);
     this.timer.unref?.();
-    let released = false;
     return {
-      signal: watched.controller.signal,
+      signal: controller.signal,
       release: () => {
-        if (released) return;
-        released = true;
-        watched.streams -= 1;
-        if (watched.streams === 0 && this.watched.get(tokenHash) === watched) this.watched.delete(tokenHash);
+        if (!streams.delete(controller)) return;
+        if (streams.size === 0 && this.watched.get(tokenHash) === streams) this.watched.delete(tokenHash);
         this.stopWhenIdle();
       },
     };
@@ -60,7 +52,7 @@ export class RevocationWatch {
     if (this.checking) return;
     this.checking = true;
     try {
-      for (const [tokenHash, entry] of [...this.watched]) {
+      for (const [tokenHash, streams] of [...this.watched]) {
         let found: Awaited<ReturnType<SessionStore['findToken']>>;
         try {
           found = await this.store.findToken(tokenHash);
@@ -68,8 +60,9 @@ export class RevocationWatch {
           return;
         }
         if (found && found.revokedAt === null) continue;
-        if (this.watched.get(tokenHash) === entry) this.watched.delete(tokenHash);
-        entry.controller.abort('token revoked');
+        if (this.watched.get(tokenHash) === streams) this.watched.delete(tokenHash);
+        for (const controller of streams) controller.abort('token revoked');
+        streams.clear();
       }
     } finally {
       this.checking = false;

@@ -59,13 +59,16 @@ export function registerTurnRoutes(routes: RouteTable, server: ServerContext): v
     const key = idempotencyKey(context);
     server.queuedInputs.check(session.appId);
     server.rateLimiter.take(session.appId);
-    server.sessionApps.set(session.id, session.appId);
     const { input, created } = await pool.send(
       session.id,
       { text: body.input, files, idempotencyKey: key },
       { appId: session.appId },
     );
-    if (created) server.queuedInputs.add(session.appId, session.id, input.id);
+    if (created) {
+      server.queuedInputs.add(session.appId, session.id, input.id);
+      // The batched turn asks for its app's slot on a later tick; this spares it a store read.
+      server.sessionApps.set(session.id, session.appId);
+    }
     return context.json({ inputId: input.id }, 202);
   });
 

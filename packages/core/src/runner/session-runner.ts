@@ -182,7 +182,14 @@ export class SessionRunner {
 
   /** Waits for running work to finish. */
   async idle(): Promise<void> {
-    while (this.busy) await this.tail;
+    while (this.busy) {
+      const tail = this.tail;
+      await tail;
+      // A drain still in its debounce or waiting for admission is busy before it joins the tail:
+      // awaiting the settled tail again would spin on microtasks and starve the timer or I/O it
+      // waits for, so give them a turn.
+      if (this.busy && tail === this.tail) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   // --- internals ------------------------------------------------------------------------------

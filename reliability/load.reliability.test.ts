@@ -34,7 +34,14 @@ beforeAll(async () => {
     store,
     port: 0,
     logger: false,
-    limits: { turnsPerMinute: 0, maxRunningTurns: 4096, maxOpenStreams: 4096 },
+    limits: {
+      turnsPerMinute: 0,
+      sessionsPerMinute: 0,
+      maxRunningTurns: 4096,
+      maxRunningTurnsPerApp: 4096,
+      maxOpenStreams: 4096,
+      maxOpenStreamsPerApp: 4096,
+    },
   });
   headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 });

@@ -19,7 +19,16 @@ export interface SseLatencyResult {
   latencyMs: Summary & { p99: number };
 }
 
-const UNLIMITED = { turnsPerMinute: 0, maxRunningTurns: 4096, maxOpenStreams: 4096 };
+/** One app drives the whole load here: its shares are the server's caps. */
+const UNLIMITED = {
+  turnsPerMinute: 0,
+  sessionsPerMinute: 0,
+  maxRunningTurns: 4096,
+  maxRunningTurnsPerApp: 4096,
+  maxOpenStreams: 4096,
+  maxOpenStreamsPerApp: 4096,
+  maxQueuedInputsPerApp: 100_000,
+};
 
 async function startServer(bench: BenchStore, pool?: Pool) {
   const token = newSecret();

@@ -15,6 +15,8 @@ export interface CrashServerOptions {
   leaseTtlMs: number;
   /** How long to wait for the listening banner. */
   startTimeoutMs?: number;
+  /** `--store` instead of `sqlite:<filename>` (e.g. a PostgreSQL URL). */
+  store?: string;
 }
 
 /** One `confab serve` process, started as a user would, that can be killed with SIGKILL. */
@@ -48,7 +50,7 @@ export async function startCrashServer(options: CrashServerOptions): Promise<Cra
       '--port',
       '0',
       '--store',
-      `sqlite:${options.filename}`,
+      options.store ?? `sqlite:${options.filename}`,
       '--tokens',
       options.tokens,
       '--lease-ttl-ms',

@@ -7,7 +7,7 @@ import type { Answer } from './fuzz-send.js';
 import type { ResolvedRequest } from './fuzz-state.js';
 
 /** The error statuses DESIGN §6 lists for a request that is not the server's fault (no 5xx). */
-const CLIENT_ERROR_STATUSES = new Set([400, 401, 404, 405, 409, 410, 412, 413, 429]);
+const CLIENT_ERROR_STATUSES = new Set([400, 401, 404, 405, 409, 410, 412, 413, 422, 429]);
 
 /** What the OpenAPI document promises for one operation: its 2xx status and body, its error statuses. */
 export interface OperationContract {

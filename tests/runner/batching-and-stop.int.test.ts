@@ -14,6 +14,38 @@ afterEach(async () => {
 const newSession = async () => (await fixture.store.createSession({ appId: 'app' })).session;
 
 describe('batched inputs', () => {
+  it('waits for the batched-turn admission, counts the turn, and closes while a drain still waits for it', async () => {
+    const runner = new Runner({ store: fixture.store, logic: defineAgent({ model: createEchoModel() }) });
+    const admitted: string[] = [];
+    let released = 0;
+    let admit: (() => void) | null = null;
+    runner.setBatchedTurnAdmission(async (sessionId) => {
+      await new Promise<void>((resolve) => {
+        admit = resolve;
+      });
+      admitted.push(sessionId);
+      return () => {
+        released += 1;
+      };
+    });
+    const session = await newSession();
+    await runner.send(session.id, 'held back');
+    await eventually(() => admit !== null);
+    expect((await fixture.store.getSession(session.id))?.turnCount).toBe(0);
+    admit!();
+    await eventually(async () => (await fixture.store.getSession(session.id))?.turnCount === 1 && released === 1);
+    expect(admitted).toEqual([session.id]);
+
+    // A drain whose admission answers only on a timer: closing must not spin past that timer.
+    runner.setBatchedTurnAdmission(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return () => undefined;
+    });
+    await runner.send(session.id, 'admitted on a timer');
+    await runner.close();
+    expect((await fixture.store.getSession(session.id))?.turnCount).toBe(2);
+  });
+
   it('combines the 20 inputs sent during a slow turn into the next turn, each consumed once', async () => {
     const runner = new Runner({ store: fixture.store, logic: defineAgent({ model: createEchoModel() }) });
     const session = await newSession();

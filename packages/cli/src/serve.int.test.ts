@@ -106,6 +106,29 @@ describe('confab serve', () => {
     expect(await stop(started)).toBe(0);
   });
 
+  it('applies the limit flags and their environment twins: an app over its stream share gets 429', async () => {
+    const cwd = mkdtempSync(join(directory, 'limits-'));
+    const started = confab(
+      ['serve', '--port', '0', '--store', 'sqlite:./confab.db', '--max-streams-per-app', '1'],
+      { CONFAB_TOKENS: 'team-a:token-of-team-a,team-b:token-of-team-b', CONFAB_SESSIONS_PER_MINUTE: '1' },
+      cwd,
+    );
+    const [, url] = await waitFor(started, /listening on (\S+) /);
+    const stream = (token: string, signal?: AbortSignal) =>
+      fetch(`${url}/v1/lifecycle`, { headers: { authorization: `Bearer ${token}` }, signal });
+    const held = new AbortController();
+    expect((await stream('token-of-team-a', held.signal)).status).toBe(200);
+    const refused = await stream('token-of-team-a');
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([429, '1']);
+    const other = new AbortController();
+    expect((await stream('token-of-team-b', other.signal)).status).toBe(200);
+    held.abort();
+    other.abort();
+    expect((await createSession(url as string, 'token-of-team-a')).status).toBe(201);
+    expect((await createSession(url as string, 'token-of-team-a')).status).toBe(429);
+    expect(await stop(started)).toBe(0);
+  });
+
   it('fails clearly on a bad flag or an unavailable store', async () => {
     const badPort = confab(['serve', '--port', 'abc']);
     expect(await badPort.exited).toBe(2);

@@ -20,6 +20,7 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   deadline_exceeded: 504,
   unavailable: 503,
   internal: 500,
+  idempotency_mismatch: 422,
 };
 
 /** Base class of every error the client throws (except the reason of a caller's abort). */

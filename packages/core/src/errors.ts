@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'deadline_exceeded',
   'unavailable',
   'internal',
+  'idempotency_mismatch',
 ] as const;
 
 /** A stable, documented error code. */

@@ -48,7 +48,12 @@ export {
 export { DEFAULT_TURN_TIMEOUT_MS, Runner, type RunnerOptions } from './runner/runner.js';
 export type { ActiveTurn, RuntimeState } from './runner/runtime-state.js';
 export { readRuntime } from './runner/runtime-state.js';
-export { SessionRunner, type StreamPosition, type TurnOptions } from './runner/session-runner.js';
+export {
+  type BatchedTurnAdmission,
+  SessionRunner,
+  type StreamPosition,
+  type TurnOptions,
+} from './runner/session-runner.js';
 export type { TurnContext, TurnInput, TurnOutcome } from './runner/turn-context.js';
 export { applyStatePatch } from './runner/turn-context-impl.js';
 export type { ResumeAnswers, SnapshotFilter, TurnHooks, TurnResult } from './runner/turn-engine.js';

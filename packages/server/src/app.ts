@@ -5,10 +5,12 @@ import { type Logger, pino } from 'pino';
 import { type AuthOptions, bearerAuth, ipAllowlist } from './auth.js';
 import type { ServerContext, ServerEnv } from './context.js';
 import { errorResponse } from './errors-to-http.js';
-import { Gate, RateLimiter, resolveLimits, type ServerLimits } from './limits.js';
+import { RateLimiter, resolveLimits, type ServerLimits, SharedGate } from './limits.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { createServerModelResolver } from './provider-loader.js';
 import { logProviderErrors } from './provider-log.js';
+import { QueuedInputShares } from './queued-input-shares.js';
+import { RevocationWatch } from './revocation-watch.js';
 import { RouteTable } from './route-table.js';
 import { registerChannelRoutes } from './routes/channels.js';
 import { registerChatRoutes } from './routes/chat.js';
@@ -57,6 +59,16 @@ export interface CreateAppOptions {
    * `--cors-origin`): preflights are answered and `Authorization` is allowed. Default none.
    */
   corsOrigins?: readonly string[];
+  /**
+   * How often the tokens of open streams are looked up, so a revocation (in any process) ends
+   * them. One store read per distinct token per round, only while streams are open. Default 500 ms.
+   */
+  revocationCheckMs?: number;
+  /**
+   * How often expired uploads are deleted from the store (`deleteExpiredFiles`), so their bytes do
+   * not outlive their time to live; 0 disables the sweep. Default 60 000 ms.
+   */
+  fileSweepIntervalMs?: number;
 }
 
 /** Options of {@link ConfabRuntime.shutdown}. */
@@ -110,6 +122,9 @@ export function createApp(options: CreateAppOptions): ConfabApp {
   const allowedModels = options.allowedModels ?? (options.pool ? null : [options.defaultModel ?? 'echo', 'echo']);
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   if (!Number.isFinite(heartbeatMs) || heartbeatMs < 10) throw new RangeError('heartbeatMs must be ≥ 10');
+  const revocationCheckMs = options.revocationCheckMs ?? 500;
+  if (!Number.isFinite(revocationCheckMs) || revocationCheckMs < 10)
+    throw new RangeError('revocationCheckMs must be ≥ 10');
   const server: ServerContext = {
     store,
     pool,
@@ -117,8 +132,15 @@ export function createApp(options: CreateAppOptions): ConfabApp {
     logger,
     metrics,
     rateLimiter: new RateLimiter(limits.turnsPerMinute),
-    runningTurns: new Gate(limits.maxRunningTurns, 'running turns'),
-    openStreams: new Gate(limits.maxOpenStreams, 'open streams'),
+    sessionLimiter: new RateLimiter(limits.sessionsPerMinute, Date.now, 'new sessions'),
+    uploadLimiter: new RateLimiter(limits.uploadBytesPerMinute, Date.now, 'uploaded bytes'),
+    runningTurns: new SharedGate(limits.maxRunningTurns, limits.maxRunningTurnsPerApp, 'running turns', () =>
+      metrics?.runningTurns.set(server.runningTurns.inUse),
+    ),
+    openStreams: new SharedGate(limits.maxOpenStreams, limits.maxOpenStreamsPerApp, 'open streams'),
+    queuedInputs: new QueuedInputShares(limits.maxQueuedInputsPerApp, pool.bus),
+    sessionApps: new Map(),
+    revocations: new RevocationWatch(store, revocationCheckMs),
     heartbeatMs,
     version: SERVER_VERSION,
     resolveModel,
@@ -127,6 +149,12 @@ export function createApp(options: CreateAppOptions): ConfabApp {
     draining: false,
   };
   const stopObservingBus = metrics?.observeBus(pool.bus) ?? (() => undefined);
+  // Turns started from queued inputs take a running-turn slot of their app too, waiting for one.
+  pool.runner.setBatchedTurnAdmission(async (sessionId) => {
+    const appId = server.sessionApps.get(sessionId) ?? (await store.getSession(sessionId))?.appId ?? '';
+    server.sessionApps.delete(sessionId);
+    return server.runningTurns.waitFor(appId);
+  });
 
   const app = new Hono<ServerEnv>();
   const routes = new RouteTable(app);
@@ -164,6 +192,7 @@ export function createApp(options: CreateAppOptions): ConfabApp {
     return response;
   });
 
+  const stopFileSweep = startFileSweep(server, options.fileSweepIntervalMs ?? 60_000);
   let shuttingDown: Promise<void> | null = null;
   const runtime: ConfabRuntime = {
     store,
@@ -174,6 +203,7 @@ export function createApp(options: CreateAppOptions): ConfabApp {
       return server.draining;
     },
     shutdown(shutdownOptions = {}) {
+      stopFileSweep();
       shuttingDown ??= shutdown(server, shutdownOptions).finally(stopObservingBus);
       return shuttingDown;
     },
@@ -210,6 +240,30 @@ function isOrigin(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Deletes expired uploads on a timer (one store call per round, none overlapping); returns the
+ * function that stops it. A failed round is logged and the next one tries again.
+ */
+function startFileSweep(server: ServerContext, intervalMs: number): () => void {
+  if (!Number.isInteger(intervalMs) || intervalMs < 0) throw new RangeError('fileSweepIntervalMs must be ≥ 0');
+  if (intervalMs === 0) return () => undefined;
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running || server.draining) return;
+    running = true;
+    try {
+      const deleted = await server.store.deleteExpiredFiles();
+      if (deleted > 0) server.logger.info({ deleted }, 'expired files deleted');
+    } catch (error) {
+      server.logger.warn({ err: error }, 'deleting expired files failed; retrying on the next round');
+    } finally {
+      running = false;
+    }
+  }, intervalMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
 }
 
 function defaultLogger(): Logger {
@@ -256,8 +310,12 @@ function requestContext(server: ServerContext): MiddlewareHandler<ServerEnv> {
 
 async function shutdown(server: ServerContext, options: ShutdownOptions): Promise<void> {
   server.draining = true;
+  // Batched turns still waiting for a slot never start: their inputs stay queued in the store.
+  server.runningTurns.close();
+  server.queuedInputs.close();
   // Live tails never end by themselves; turn streams end with their turn.
   server.streamsController.abort();
+  server.revocations.close();
   const deadline = Date.now() + (options.deadlineMs ?? 10_000);
   while (Date.now() < deadline && (server.runningTurns.inUse > 0 || busyRunners(server.pool) > 0)) {
     await new Promise((resolve) => setTimeout(resolve, 25));

@@ -32,9 +32,11 @@ export function bearerAuth(store: SessionStore): MiddlewareHandler<ServerEnv> {
     if (header === undefined) throw new ConfabError('unauthenticated', 'missing Authorization: Bearer <token> header');
     const match = BEARER.exec(header.trim());
     if (!match) throw new ConfabError('unauthenticated', 'the Authorization header must be "Bearer <token>"');
-    const found = await store.findToken(await sha256Hex(match[1]!));
+    const tokenHash = await sha256Hex(match[1]!);
+    const found = await store.findToken(tokenHash);
     if (!found || found.revokedAt !== null) throw new ConfabError('unauthenticated', 'the bearer token is not valid');
     context.set('appId', found.appId);
+    context.set('tokenHash', tokenHash);
     await next();
   };
 }

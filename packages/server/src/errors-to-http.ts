@@ -15,6 +15,7 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze
   deadline_exceeded: 504,
   unavailable: 503,
   internal: 500,
+  idempotency_mismatch: 422,
 });
 
 /** An error as the edge answers it: status, body and the headers some codes carry. */

@@ -24,5 +24,5 @@ export {
   runsCurrentProviders,
 } from './provider-loader.js';
 export { logProviderErrors } from './provider-log.js';
-export { type RunningServer, type ServeOptions, serve } from './serve.js';
+export { LISTENER_DEFAULTS, type RunningServer, type ServeOptions, serve } from './serve.js';
 export { SERVER_VERSION } from './version.js';

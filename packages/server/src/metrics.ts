@@ -157,7 +157,8 @@ function timeCall(metrics: ServerMetrics, operation: string, call: () => unknown
 
 /** Keeps the event and queue counters in step with the writes that change them. */
 function countWrite(metrics: ServerMetrics, operation: string, value: unknown, args: unknown[]): void {
-  if (operation === 'appendEvents') {
+  // A store with commit folding writes a runner turn's events through `appendFolded`.
+  if (operation === 'appendEvents' || operation === 'appendFolded') {
     const appended = (value as { events?: unknown[] }).events?.length ?? 0;
     metrics.eventsAppended.inc(appended);
     const consumed = (args[0] as { consumeInputIds?: unknown[] } | undefined)?.consumeInputIds?.length ?? 0;

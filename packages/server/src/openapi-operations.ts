@@ -53,7 +53,7 @@ export const OPERATIONS: OperationSpec[] = [
       schema: 'SessionResponse',
       description: 'Created; 200 with the existing session for a known clientSessionId',
     },
-    errors: [400, 401, 409, 413],
+    errors: [400, 401, 409, 413, 429],
   },
   {
     method: 'get',
@@ -107,7 +107,7 @@ export const OPERATIONS: OperationSpec[] = [
     headers: ['Idempotency-Key'],
     sse: 'optional',
     ok: { status: 200, schema: 'TurnResponse', description: 'The turn' },
-    errors: TURN_ERRORS,
+    errors: [...TURN_ERRORS, 422],
   },
   {
     method: 'post',
@@ -117,7 +117,7 @@ export const OPERATIONS: OperationSpec[] = [
     body: 'InputRequest',
     headers: ['Idempotency-Key'],
     ok: { status: 202, schema: 'InputAcceptedResponse', description: 'Queued' },
-    errors: [400, 401, 404, 410, 412, 413, 429],
+    errors: [400, 401, 404, 410, 412, 413, 422, 429],
   },
   {
     method: 'post',
@@ -146,7 +146,7 @@ export const OPERATIONS: OperationSpec[] = [
     headers: ['Last-Event-ID'],
     sse: 'optional',
     ok: { status: 200, schema: 'EventPageResponse', description: 'A page of events' },
-    errors: [...SESSION_ERRORS, 503],
+    errors: [...SESSION_ERRORS, 429, 503],
   },
   {
     method: 'get',
@@ -172,7 +172,7 @@ export const OPERATIONS: OperationSpec[] = [
     summary: 'Fork a snapshot (default: the latest) into a new session',
     body: 'ForkRequest',
     ok: { status: 201, schema: 'SessionResponse', description: 'The fork' },
-    errors: SESSION_ERRORS,
+    errors: [...SESSION_ERRORS, 429],
   },
   {
     method: 'post',
@@ -189,7 +189,7 @@ export const OPERATIONS: OperationSpec[] = [
     summary: "The channel's active session, created when none",
     body: 'ResolveChannelRequest',
     ok: { status: 200, schema: 'ResolveChannelResponse', description: '{ session, created }' },
-    errors: [400, 401],
+    errors: [400, 401, 429],
   },
   {
     method: 'post',
@@ -197,7 +197,7 @@ export const OPERATIONS: OperationSpec[] = [
     operationId: 'rotateChannel',
     summary: "Archive the channel's session and start a new one",
     ok: { status: 200, schema: 'RotateChannelResponse', description: '{ session, archivedSessionId }' },
-    errors: [400, 401],
+    errors: [400, 401, 429],
   },
   {
     method: 'get',
@@ -206,7 +206,7 @@ export const OPERATIONS: OperationSpec[] = [
     summary: "Lifecycle events of this app's sessions (SSE)",
     sse: 'only',
     ok: { status: 200, schema: 'LifecycleEvent', description: 'An SSE stream; each data: is a lifecycle event' },
-    errors: [401, 503],
+    errors: [401, 429, 503],
   },
   {
     method: 'post',
@@ -255,7 +255,7 @@ export const OPERATIONS: OperationSpec[] = [
     body: 'file',
     query: UploadFileQuerySchema,
     ok: { status: 201, schema: 'FileUploadResponse', description: 'The file token' },
-    errors: [400, 401, 413],
+    errors: [400, 401, 413, 429],
   },
   {
     method: 'get',

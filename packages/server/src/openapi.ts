@@ -8,10 +8,10 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'unauthenticated',
   404: "not_found (also for another app's ids)",
   409: 'conflict or turn_in_progress',
-  422: 'idempotency_mismatch',
   410: 'session_closed',
   412: 'failed_precondition',
   413: 'payload_too_large',
+  422: 'idempotency_mismatch (the Idempotency-Key was used for another request)',
   429: 'rate_limited (see Retry-After)',
   503: 'unavailable',
 };

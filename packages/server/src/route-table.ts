@@ -13,8 +13,8 @@ interface RouteEntry {
 /**
  * Registers routes on the Hono app and remembers their patterns, so a request that matches no
  * route can be told apart: a known path with another method → 405 (with `Allow`), else 404.
- * Patterns match at the end of the path, so the answer is right also when the app is mounted
- * under a prefix.
+ * Patterns match the whole path (`/x/healthz` and `//v1/sessions` are unknown, so 404): a mounted
+ * app sees its paths without the mount prefix (Hono's `mount` strips it).
  */
 export class RouteTable {
   private readonly entries: RouteEntry[] = [];
@@ -49,5 +49,5 @@ function patternOf(path: string): RegExp {
     .split('/')
     .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
-  return new RegExp(`${source}$`);
+  return new RegExp(`^${source}$`);
 }

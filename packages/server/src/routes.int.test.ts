@@ -199,6 +199,21 @@ describe('channels, files and the rest', () => {
     expectError(wrong, 405, 'method_not_allowed');
     expect(wrong.headers.get('allow')).toContain('POST');
     expectError(await t.api.call('POST', '/v1/sessions/ses_x/events'), 405, 'method_not_allowed');
+    // Found by the tenant probe (issue 15): patterns matched only at the end of the path.
+    expectError(await t.api.get('/x/healthz', { token: null }), 404, 'not_found');
+    expectError(await t.api.get('//v1/sessions'), 404, 'not_found');
+    expectError(await t.api.call('DELETE', '/x/v1/sessions/ses_x/events'), 404, 'not_found');
+  });
+
+  it('counts the events a /turns request appends (found on SQLite, whose turns commit folded)', async () => {
+    const appended = async () => {
+      const text = (await t.api.get('/metrics', { token: null })).body as string;
+      return Number(/^confab_events_appended_total (\d+)/m.exec(text)?.[1]);
+    };
+    const session = await t.api.createSession();
+    const before = await appended();
+    const turn = await t.api.turn(session.id, 'counted');
+    expect(await appended()).toBe(before + turn.events.length);
   });
 
   it('documents 400 and 413 on every operation with a body (found by the fuzzer), and 503 on every one', async () => {

@@ -12,7 +12,17 @@ export type ServeOptions = (
   port?: number;
   /** Default `127.0.0.1`. */
   host?: string;
+  /**
+   * How long a client may take to send a whole request (headers and body); a slower one is answered
+   * 408 and its connection closed, so a trickled body cannot hold a socket for long. Default 30 000 ms.
+   */
+  requestTimeoutMs?: number;
+  /** Connections open at once; more are closed as they arrive. Default 4096. */
+  maxConnections?: number;
 };
+
+/** Defaults of the listener's protections. */
+export const LISTENER_DEFAULTS = Object.freeze({ requestTimeoutMs: 30_000, maxConnections: 4096 });
 
 /** A listening server. */
 export interface RunningServer {
@@ -37,8 +47,21 @@ export interface RunningServer {
  */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { port = 8787, host = '127.0.0.1' } = options;
+  const requestTimeout = options.requestTimeoutMs ?? LISTENER_DEFAULTS.requestTimeoutMs;
+  const maxConnections = options.maxConnections ?? LISTENER_DEFAULTS.maxConnections;
+  if (!Number.isInteger(requestTimeout) || requestTimeout < 100) throw new RangeError('requestTimeoutMs must be ≥ 100');
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new RangeError('maxConnections must be ≥ 1');
   const app = options.app ?? createApp(options as CreateAppOptions);
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    serverOptions: {
+      requestTimeout,
+      headersTimeout: Math.min(60_000, requestTimeout),
+      // Node looks for overdue requests on this interval (default 30 s): a short timeout needs a shorter look.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(requestTimeout / 4))),
+    },
+  }) as Server;
+  server.maxConnections = maxConnections;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -32,6 +32,8 @@ export interface SseStreamOptions {
   requestSignal?: AbortSignal;
   /** Ends the stream too (e.g. a server shutdown). */
   shutdownSignal?: AbortSignal;
+  /** Ends the stream too: the caller's token was revoked. */
+  revokedSignal?: AbortSignal;
   requestId: string;
   logger: Logger;
   /** Called once when the stream is over, however it ended. */
@@ -60,7 +62,7 @@ export class SseStream {
 
   constructor(options: SseStreamOptions) {
     this.options = options;
-    for (const signal of [options.requestSignal, options.shutdownSignal]) {
+    for (const signal of [options.requestSignal, options.shutdownSignal, options.revokedSignal]) {
       if (!signal) continue;
       if (signal.aborted) this.abortFromOutside();
       else signal.addEventListener('abort', this.abortFromOutside, { once: true });
@@ -153,6 +155,7 @@ export class SseStream {
     // stream that ever ran (and what it references) in memory.
     this.options.requestSignal?.removeEventListener('abort', this.abortFromOutside);
     this.options.shutdownSignal?.removeEventListener('abort', this.abortFromOutside);
+    this.options.revokedSignal?.removeEventListener('abort', this.abortFromOutside);
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.demand?.();
     this.demand = null;

@@ -92,6 +92,35 @@ describe('idempotency', () => {
   });
 });
 
+describe('idempotency mismatch', () => {
+  it('refuses an Idempotency-Key reused with another input (422 idempotency_mismatch); nothing is dropped silently', async () => {
+    const session = await t.api.createSession();
+    const headers = { 'idempotency-key': 'reused-key' };
+    const first = await t.api.turn(session.id, 'the first', headers);
+    const other = await t.api.post(`/v1/sessions/${session.id}/turns`, { input: 'a different one' }, { headers });
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('idempotency_mismatch');
+    const asInput = await t.api.post(`/v1/sessions/${session.id}/inputs`, { input: 'different again' }, { headers });
+    expect([asInput.status, asInput.body.error.code]).toEqual([422, 'idempotency_mismatch']);
+    // The same request is still a retry.
+    expect((await t.api.turn(session.id, 'the first', headers)).inputIds).toEqual(first.inputIds);
+
+    const queuedHeaders = { 'idempotency-key': 'queued-key' };
+    expect(
+      (await t.api.post(`/v1/sessions/${session.id}/inputs`, { input: 'q1' }, { headers: queuedHeaders })).status,
+    ).toBe(202);
+    const changed = await t.api.post(`/v1/sessions/${session.id}/inputs`, { input: 'q2' }, { headers: queuedHeaders });
+    expect([changed.status, changed.body.error.code]).toEqual([422, 'idempotency_mismatch']);
+    const files = await t.api.call('POST', '/v1/files', { raw: new Uint8Array([1, 2, 3]) });
+    const withFile = await t.api.post(
+      `/v1/sessions/${session.id}/inputs`,
+      { input: 'q1', files: [files.body.fileToken] },
+      { headers: queuedHeaders },
+    );
+    expect([withFile.status, withFile.body.error.code]).toEqual([422, 'idempotency_mismatch']);
+  });
+});
+
 describe('batching', () => {
   it('combines a burst of inputs into fewer turns, consuming each exactly once', async () => {
     const session = await t.api.createSession();

@@ -2,6 +2,7 @@ import type { RunningServer } from '@confab/server';
 import type { Command } from 'commander';
 import type { Output } from '../output.js';
 import { requireProviderKeys, resolveServeConfig, SERVE_DEFAULTS, type ServeFlags } from '../serve/config.js';
+import { LIMIT_FLAGS } from '../serve/limit-flags.js';
 
 /** What `serve` needs from its surroundings (tests give their own). */
 export interface ServeEnvironment {
@@ -14,7 +15,7 @@ export interface ServeEnvironment {
 
 /** Adds `confab serve` to the program. */
 export function registerServeCommand(program: Command, environment: ServeEnvironment): void {
-  program
+  const serve = program
     .command('serve')
     .description('run the HTTP API (SQLite under ./.confab, port 8787 on 127.0.0.1, the echo model)')
     .option('--port <port>', `port to listen on; 0 picks a free one (env CONFAB_PORT, default ${SERVE_DEFAULTS.port})`)
@@ -50,16 +51,19 @@ export function registerServeCommand(program: Command, environment: ServeEnviron
     .option(
       '--openai-compatible-api-key <key>',
       'API key that openai-compatible: models send as a bearer token (env CONFAB_OPENAI_COMPATIBLE_API_KEY)',
-    )
-    .action(async (flags: ServeFlags) => {
-      const config = resolveServeConfig(flags, environment.env, environment.cwd);
-      requireProviderKeys(config, environment.env);
-      // Loaded here, not at the top: the server, the runtime and the logger cost a second or more
-      // to load, which every other command (chat, sessions, token) would otherwise pay too.
-      const { startServer } = await import('../serve/start-server.js');
-      const running = await startServer(config, environment.output);
-      (environment.onListening ?? waitForSignals(environment.output))(running);
-    });
+    );
+  for (const limit of LIMIT_FLAGS) {
+    serve.option(`${limit.flag} <n>`, `${limit.help} (env ${limit.env}, default ${limit.defaultValue})`);
+  }
+  serve.action(async (flags: ServeFlags) => {
+    const config = resolveServeConfig(flags, environment.env, environment.cwd);
+    requireProviderKeys(config, environment.env);
+    // Loaded here, not at the top: the server, the runtime and the logger cost a second or more
+    // to load, which every other command (chat, sessions, token) would otherwise pay too.
+    const { startServer } = await import('../serve/start-server.js');
+    const running = await startServer(config, environment.output);
+    (environment.onListening ?? waitForSignals(environment.output))(running);
+  });
 }
 
 /**

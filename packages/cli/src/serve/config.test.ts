@@ -1,6 +1,8 @@
+import { DEFAULT_LIMITS, LISTENER_DEFAULTS } from '@confab/server';
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../cli-error.js';
 import { parseTokens, requireProviderKeys, resolveServeConfig } from './config.js';
+import { LIMIT_FLAGS } from './limit-flags.js';
 
 describe('resolveServeConfig', () => {
   it('gives a newcomer SQLite under ./.confab, 127.0.0.1:8787, echo and a dev token', () => {
@@ -15,6 +17,7 @@ describe('resolveServeConfig', () => {
       tokens: null,
       leaseTtlMs: 15_000,
       corsOrigins: [],
+      limits: {},
     });
   });
 
@@ -42,6 +45,7 @@ describe('resolveServeConfig', () => {
       tokens: [{ appId: 'app1', token: 'token-one' }],
       leaseTtlMs: 2000,
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
+      limits: {},
     });
     const flags = {
       port: '0',
@@ -66,6 +70,7 @@ describe('resolveServeConfig', () => {
       tokens: [{ appId: 'app2', token: 't:with:colons' }],
       leaseTtlMs: 100,
       corsOrigins: ['http://127.0.0.1:3000'],
+      limits: {},
     });
     expect(resolveServeConfig({}, { CONFAB_STORE: 'postgres://u:p@db/confab' }, '/').store).toEqual({
       kind: 'postgres',
@@ -128,5 +133,34 @@ describe('resolveServeConfig', () => {
     expect(() => requireProviderKeys(config, { OPENAI_API_KEY: 'o', ANTHROPIC_API_KEY: 'a' })).not.toThrow();
     const local = resolveServeConfig({ model: 'openai-compatible:http://127.0.0.1:8000/v1:m' }, {}, '/');
     expect(() => requireProviderKeys(local, {})).not.toThrow();
+  });
+});
+
+describe('limit flags', () => {
+  it('read their environment twins, flags win, and their documented defaults are the server’s', () => {
+    const env = { CONFAB_MAX_STREAMS_PER_APP: '20', CONFAB_SESSIONS_PER_MINUTE: '0', CONFAB_MAX_CONNECTIONS: '' };
+    expect(resolveServeConfig({}, env, '/').limits).toEqual({ maxOpenStreamsPerApp: 20, sessionsPerMinute: 0 });
+    const flags = { maxStreamsPerApp: '30', requestTimeoutMs: '5000', maxRunningTurnsPerApp: '4' };
+    expect(resolveServeConfig(flags, env, '/').limits).toEqual({
+      maxOpenStreamsPerApp: 30,
+      sessionsPerMinute: 0,
+      requestTimeoutMs: 5000,
+      maxRunningTurnsPerApp: 4,
+    });
+    const defaults: Record<string, number> = { ...DEFAULT_LIMITS, ...LISTENER_DEFAULTS };
+    for (const limit of LIMIT_FLAGS)
+      expect([limit.flag, limit.defaultValue]).toEqual([limit.flag, defaults[limit.setting]]);
+  });
+
+  it('refuse values below their minimum or not whole numbers', () => {
+    for (const flags of [
+      { maxStreamsPerApp: '0' },
+      { turnsPerMinute: '-1' },
+      { requestTimeoutMs: '50' },
+      { maxConnections: '1.5' },
+    ]) {
+      expect(() => resolveServeConfig(flags, {}, '/')).toThrow(CliError);
+    }
+    expect(() => resolveServeConfig({}, { CONFAB_MAX_RUNNING_TURNS: 'many' }, '/')).toThrow(/CONFAB_MAX_RUNNING_TURNS/);
   });
 });

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { CliError } from '../cli-error.js';
+import { type LimitSettings, resolveLimitFlags } from './limit-flags.js';
 
 /** Where sessions are stored. */
 export type StoreSpec =
@@ -38,6 +39,8 @@ export interface ServeConfig {
   leaseTtlMs: number;
   /** Origins whose browser apps may call the API (CORS); empty: none. */
   corsOrigins: string[];
+  /** Fair shares, caps and listener protections given by flag or environment (see LIMIT_FLAGS). */
+  limits: LimitSettings;
 }
 
 /** The raw flags of `confab serve` (commander gives strings). */
@@ -52,6 +55,8 @@ export interface ServeFlags {
   models?: string;
   turnTimeoutMs?: string;
   openaiCompatibleApiKey?: string;
+  /** The limit flags of LIMIT_FLAGS, by commander key (e.g. `maxStreamsPerApp`). */
+  [limitFlag: string]: string | undefined;
 }
 
 /** The defaults a newcomer gets. */
@@ -103,6 +108,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cw
     tokens: tokensText === undefined ? null : parseTokens(tokensText),
     leaseTtlMs: parseLeaseTtl(pick(flags.leaseTtlMs, 'CONFAB_LEASE_TTL_MS')),
     corsOrigins: parseCorsOrigins(pick(flags.corsOrigin, 'CONFAB_CORS_ORIGIN')),
+    limits: resolveLimitFlags(flags, env),
   };
 }
 

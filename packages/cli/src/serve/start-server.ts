@@ -73,16 +73,26 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
       turnTimeoutMs: config.turnTimeoutMs,
       onProviderError: logProviderErrors(logger),
     });
-    const app = createApp({
-      store: measured,
-      pool,
-      resolveModel,
-      allowedModels: config.models,
-      metrics,
-      logger,
-      corsOrigins: config.corsOrigins,
-    });
-    const running = await serve({ app, port: config.port, host: config.host }).catch((error: unknown) => {
+    const { requestTimeoutMs, maxConnections, ...limits } = config.limits;
+    let app: ReturnType<typeof createApp>;
+    try {
+      app = createApp({
+        store: measured,
+        pool,
+        resolveModel,
+        allowedModels: config.models,
+        metrics,
+        logger,
+        limits,
+        corsOrigins: config.corsOrigins,
+      });
+    } catch (error) {
+      // A combination of limits the server refuses (e.g. an upload rate below the file size limit).
+      if (error instanceof RangeError) throw new CliError(`bad limits: ${error.message}`);
+      throw error;
+    }
+    const listener = { port: config.port, host: config.host, requestTimeoutMs, maxConnections };
+    const running = await serve({ app, ...listener }).catch((error: unknown) => {
       throw cannotListen(config, error);
     });
     output.err(`confab: listening on ${running.url} (store ${describeStore(config.store)}, model ${config.model})`);

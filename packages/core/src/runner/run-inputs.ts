@@ -1,4 +1,4 @@
-import { errors } from '../errors.js';
+import { ConfabError, errors } from '../errors.js';
 import type { NewInput, QueuedInput } from '../model/records.js';
 import { buildQueuedInput } from '../store/session-record.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -25,7 +25,9 @@ export async function inputsOfRun(
   const key = input.idempotencyKey;
   const seen = key ? await store.findInputByKey(sessionId, key) : null;
   if (!seen) return { fresh: [freshInput(sessionId, input)] };
+  assertSameInput(seen, input);
   const { input: queued, created } = await store.enqueueInput(sessionId, input);
+  if (!created) assertSameInput(queued, input);
   if (!created && queued.status === 'consumed') return { replay: queued };
   // Set before the claim: a claim whose answer was lost may still have committed.
   execution.unconsumedClaims = true;
@@ -36,6 +38,21 @@ export async function inputsOfRun(
   });
   if (!claimed.length) throw errors.conflict(`input ${queued.id} was taken by another turn`);
   return { claimed };
+}
+
+/**
+ * Refuses a retry whose idempotency key names another request (DESIGN §5): the key's input must
+ * have the same text and files, else `idempotency_mismatch` and nothing is written. What the key
+ * stored is what is compared, so no hash of the request needs storing.
+ */
+export function assertSameInput(seen: QueuedInput, input: NewInput): void {
+  const files = input.files ?? [];
+  const sameFiles = seen.files.length === files.length && seen.files.every((token, index) => token === files[index]);
+  if (seen.text === input.text && sameFiles) return;
+  throw new ConfabError(
+    'idempotency_mismatch',
+    `Idempotency-Key ${seen.idempotencyKey ?? ''} was used for another request on this session`,
+  );
 }
 
 /** A `run` input as the turn's first append queues it (consumed once written). */

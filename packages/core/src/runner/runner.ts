@@ -8,7 +8,13 @@ import type { AutoCompaction } from './auto-compaction.js';
 import { checkedResolver, createModelResolver, type ModelResolver } from './model-resolver.js';
 import { DEFAULT_PROVIDER_RETRY, type ProviderRetrySettings } from './provider-failure.js';
 import { readRuntime } from './runtime-state.js';
-import { SessionRunner, type SessionRunnerSettings, type StreamPosition, type TurnOptions } from './session-runner.js';
+import {
+  type BatchedTurnAdmission,
+  SessionRunner,
+  type SessionRunnerSettings,
+  type StreamPosition,
+  type TurnOptions,
+} from './session-runner.js';
 import type { ResumeAnswers, SnapshotFilter, TurnHooks, TurnResult } from './turn-engine.js';
 import type { TurnHandle } from './turn-handle.js';
 import type { StreamEvent } from './turn-writer.js';
@@ -102,6 +108,14 @@ export class Runner {
     this.detachStops = hasStopSignaller(options.store)
       ? options.store.onStopRequest((sessionId) => void this.runners.get(sessionId)?.stop())
       : () => undefined;
+  }
+
+  /**
+   * Sets (or with null removes) the admission every batched turn waits for before it starts (see
+   * {@link BatchedTurnAdmission}). A server sets it on a pool built before it.
+   */
+  setBatchedTurnAdmission(admit: BatchedTurnAdmission | null): void {
+    this.settings.admitBatchedTurn = admit ?? undefined;
   }
 
   /** The runner of one session, created on first use. */

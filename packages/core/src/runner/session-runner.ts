@@ -6,7 +6,7 @@ import { type AutoCompaction, type CompactionMemory, compactIfNeeded } from './a
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
 import { runNewTurn } from './new-turn.js';
 import { ResidentContext } from './resident-context.js';
-import { claimTokenOf, inputsOfRun } from './run-inputs.js';
+import { assertSameInput, claimTokenOf, inputsOfRun } from './run-inputs.js';
 import { type StreamPosition, subscribeToSession } from './session-subscription.js';
 import {
   type EngineDeps,
@@ -44,7 +44,18 @@ export interface SessionRunnerSettings extends EngineDeps {
    * session as it is afterwards. It must not throw for a recoverable problem: report and go on.
    */
   beforeTurn?: (session: SessionRecord, lease: Lease, emit: (event: StreamEvent) => void) => Promise<SessionRecord>;
+  /** See {@link BatchedTurnAdmission}; absent: batched turns start at once. */
+  admitBatchedTurn?: BatchedTurnAdmission;
 }
+
+/**
+ * Waits until a batched turn (one started from queued inputs, not by a caller) of `sessionId` may
+ * run, and resolves to the function that frees its slot once the turn settled. A host uses it to
+ * count such turns with the ones it starts itself and to hold them back while the session's app
+ * is at its share. A rejection drops the drain (the inputs stay pending) and is reported to
+ * `onError`.
+ */
+export type BatchedTurnAdmission = (sessionId: string) => Promise<() => void>;
 
 /** Options of one turn. */
 export interface TurnOptions {
@@ -122,6 +133,7 @@ export class SessionRunner {
     if (!session) throw errors.notFound('session', this.sessionId);
     assertRunnable(session);
     const result = await this.settings.store.enqueueInput(this.sessionId, input);
+    if (!result.created) assertSameInput(result.input, input);
     if (result.created) this.scheduleDrain();
     return result;
   }
@@ -195,7 +207,14 @@ export class SessionRunner {
 
   /** Waits for running work to finish. */
   async idle(): Promise<void> {
-    while (this.busy) await this.tail;
+    while (this.busy) {
+      const tail = this.tail;
+      await tail;
+      // A drain still in its debounce or waiting for admission is busy before it joins the tail:
+      // awaiting the settled tail again would spin on microtasks and starve the timer or I/O it
+      // waits for, so give them a turn.
+      if (this.busy && tail === this.tail) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   // --- internals ------------------------------------------------------------------------------
@@ -340,13 +359,18 @@ export class SessionRunner {
     if (this.drainScheduled) return;
     this.drainScheduled = true;
     setTimeout(() => {
-      const handle = new TurnHandle((emit) =>
-        this.exclusive(Number.POSITIVE_INFINITY, emit, (execution, session) => {
-          // From here on, a new input needs a new drain: this one has already looked at the queue.
-          this.drainScheduled = false;
-          return this.batchTurn(execution, session, {});
-        }),
-      );
+      const handle = new TurnHandle(async (emit) => {
+        const release = this.settings.admitBatchedTurn ? await this.settings.admitBatchedTurn(this.sessionId) : null;
+        try {
+          return await this.exclusive(Number.POSITIVE_INFINITY, emit, (execution, session) => {
+            // From here on, a new input needs a new drain: this one has already looked at the queue.
+            this.drainScheduled = false;
+            return this.batchTurn(execution, session, {});
+          });
+        } finally {
+          release?.();
+        }
+      });
       handle.result.then(
         async (result) => {
           if (result && (await this.settings.store.countPendingInputs(this.sessionId)) > 0) this.scheduleDrain();

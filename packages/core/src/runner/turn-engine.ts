@@ -109,10 +109,17 @@ export async function readTurnEvents(
   }
 }
 
+/**
+ * The bytes of the files the current turn's inputs attach. Files of earlier turns are not read
+ * again: a conversation with many large uploads would otherwise hold them all in memory and
+ * re-read them on every later turn. The prompt leaves them out, as it does files that expired.
+ */
 async function resolveFiles(store: SessionStore, session: SessionRecord, events: SessionEvent[]) {
   const files = new Map<string, ResolvedFile>();
+  let currentTurn = 0;
+  for (const event of events) if (event.type === 'input' && event.turn > currentTurn) currentTurn = event.turn;
   for (const event of events) {
-    if (event.type !== 'input') continue;
+    if (event.type !== 'input' || event.turn !== currentTurn) continue;
     for (const token of event.data.files ?? []) {
       if (files.has(token)) continue;
       const found = await store.getFile(session.appId, token);

@@ -16,11 +16,22 @@ export function registerChannelRoutes(routes: RouteTable, server: ServerContext)
     const channel = channelOf(context);
     const body = await readJsonBody(context, ResolveChannelRequestSchema, limits.maxBodyBytes);
     await checkModelName(server, body.model);
+    const appId = context.get('appId');
+    // Resolving an existing session is a lookup: only a created one counts as a new session, so
+    // an app out of budget still gets its channel's active session.
+    try {
+      server.sessionLimiter.check(appId);
+    } catch (error) {
+      const existing = await pool.activeSession(channel, { appId });
+      if (!existing) throw error;
+      return context.json({ session: toSession(existing), created: false });
+    }
     const result = await pool.resolveSession(channel, {
-      appId: context.get('appId'),
+      appId,
       agent: body.agent ?? null,
       model: body.model ?? null,
     });
+    if (result.created) server.sessionLimiter.charge(appId);
     return context.json({ session: toSession(result.session), created: result.created });
   });
 
@@ -29,6 +40,7 @@ export function registerChannelRoutes(routes: RouteTable, server: ServerContext)
     const appId = context.get('appId');
     // The new session keeps the agent and model of the one it replaces, as a rotation is a fresh
     // start of the same conversation partner, not a different one.
+    server.sessionLimiter.take(appId);
     const previous = await pool.activeSession(channel, { appId });
     const result = await pool.rotateSession(channel, {
       appId,

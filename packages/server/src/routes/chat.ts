@@ -17,7 +17,7 @@ import { checkModelName } from '../model-check.js';
 import { pathParam, readJsonBody } from '../request-input.js';
 import type { RouteTable } from '../route-table.js';
 import { SseStream, untilAborted } from '../sse.js';
-import { acquireStream } from '../stream-slots.js';
+import { acquireStream, type StreamSlot } from '../stream-slots.js';
 
 /**
  * `useChat` requests send the whole conversation although only the last message is read, so a
@@ -41,16 +41,11 @@ export function registerChatRoutes(routes: RouteTable, server: ServerContext): v
     await checkModelName(server, request.session.model);
     const appId = context.get('appId');
     server.rateLimiter.take(appId);
-    const releaseStream = acquireStream(server, 'turn');
-    const stream = chatSseStream(context, server, releaseStream);
+    const slot = acquireStream(server, context, 'turn', appId);
+    const stream = chatSseStream(context, server, slot);
     let chat: ChatStream;
     try {
-      const releaseTurn = server.runningTurns.acquire();
-      server.metrics?.runningTurns.set(server.runningTurns.inUse);
-      const settle = () => {
-        releaseTurn();
-        server.metrics?.runningTurns.set(server.runningTurns.inUse);
-      };
+      const settle = server.runningTurns.acquire(appId);
       try {
         chat = await runChatRequest(backend, request, { appId, signal: stream.signal });
       } catch (error) {
@@ -60,7 +55,7 @@ export function registerChatRoutes(routes: RouteTable, server: ServerContext): v
       // The running-turn slot is freed when the turn settles, not when the client leaves.
       (chat.settled ?? Promise.resolve()).then(settle, settle);
     } catch (error) {
-      releaseStream();
+      slot.release();
       throw error;
     }
     return respond(stream, chat);
@@ -68,17 +63,18 @@ export function registerChatRoutes(routes: RouteTable, server: ServerContext): v
 
   routes.add('GET', '/v1/chat/:id/stream', async (context) => {
     const chatId = chatIdParam(context);
-    const releaseStream = acquireStream(server, 'turn');
-    const stream = chatSseStream(context, server, releaseStream);
+    const appId = context.get('appId');
+    const slot = acquireStream(server, context, 'turn', appId);
+    const stream = chatSseStream(context, server, slot);
     let chat: ChatStream | null;
     try {
-      chat = await resumeChatStream(backend, chatId, { appId: context.get('appId'), signal: stream.signal });
+      chat = await resumeChatStream(backend, chatId, { appId, signal: stream.signal });
     } catch (error) {
-      releaseStream();
+      slot.release();
       throw error;
     }
     if (!chat) {
-      releaseStream();
+      slot.release();
       return context.body(null, 204);
     }
     return respond(stream, chat);
@@ -101,13 +97,15 @@ function chatIdParam(context: Context<ServerEnv>): string {
   return parsed.data;
 }
 
-function chatSseStream(context: Context<ServerEnv>, server: ServerContext, onClose: () => void): SseStream {
+function chatSseStream(context: Context<ServerEnv>, server: ServerContext, slot: StreamSlot): SseStream {
   return new SseStream({
     heartbeatMs: server.heartbeatMs,
     requestSignal: context.req.raw.signal,
+    // A revoked token stops seeing the turn; the turn itself goes on (only a stop ends it).
+    revokedSignal: slot.revokedSignal,
     requestId: context.get('requestId'),
     logger: context.get('log'),
-    onClose,
+    onClose: slot.release,
   });
 }
 

@@ -33,11 +33,12 @@ export function registerEventRoutes(routes: RouteTable, server: ServerContext): 
       return context.json({ events: page.events, nextAfter: page.nextAfter });
     }
     const from = parseLastEventId(context.req.header('last-event-id')) ?? { seq: after };
-    const release = acquireStream(server, 'events');
+    const { release, revokedSignal } = acquireStream(server, context, 'events', session.appId);
     const stream = new SseStream({
       heartbeatMs: server.heartbeatMs,
       requestSignal: context.req.raw.signal,
       shutdownSignal: server.streamsController.signal,
+      revokedSignal,
       requestId: context.get('requestId'),
       logger: context.get('log'),
       onClose: release,

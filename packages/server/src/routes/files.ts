@@ -31,12 +31,20 @@ export function registerFileRoutes(routes: RouteTable, server: ServerContext): v
     if (ttlSeconds < FILE_TTL_SECONDS.min || ttlSeconds > FILE_TTL_SECONDS.max) {
       throw errors.invalidArgument(`ttlSeconds must be between ${FILE_TTL_SECONDS.min} and ${FILE_TTL_SECONDS.max}`);
     }
+    const appId = context.get('appId');
+    // A declared length is checked before reading; the bytes read are charged once they are known.
+    const declared = Number(context.req.header('content-length'));
+    server.uploadLimiter.check(
+      appId,
+      Number.isSafeInteger(declared) && declared > 0 ? Math.min(declared, server.limits.maxFileBytes) : 1,
+    );
     const upload = await readUpload(context, server, query.name ?? null);
     if (upload.data.byteLength === 0) throw errors.invalidArgument('the file is empty');
+    server.uploadLimiter.take(appId, upload.data.byteLength);
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000).toISOString();
     const file = await server.store.putFile({
       token: `file_${newSecret(24)}`,
-      appId: context.get('appId'),
+      appId,
       name: upload.name,
       mediaType: upload.mediaType,
       data: upload.data,

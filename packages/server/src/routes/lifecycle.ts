@@ -15,11 +15,12 @@ const MAX_BACKLOG = 10_000;
 export function registerLifecycleRoutes(routes: RouteTable, server: ServerContext): void {
   routes.add('GET', '/v1/lifecycle', (context) => {
     const appId = context.get('appId');
-    const release = acquireStream(server, 'lifecycle');
+    const { release, revokedSignal } = acquireStream(server, context, 'lifecycle', appId);
     const stream = new SseStream({
       heartbeatMs: server.heartbeatMs,
       requestSignal: context.req.raw.signal,
       shutdownSignal: server.streamsController.signal,
+      revokedSignal,
       requestId: context.get('requestId'),
       logger: context.get('log'),
       onClose: release,

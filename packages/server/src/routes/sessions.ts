@@ -29,8 +29,11 @@ export function registerSessionRoutes(routes: RouteTable, server: ServerContext)
   routes.add('POST', '/v1/sessions', async (context) => {
     const body = await readJsonBody(context, CreateSessionRequestSchema, limits.maxBodyBytes);
     await checkModelName(server, body.model);
+    checkMetaSize(server, body.meta);
+    const appId = context.get('appId');
+    server.sessionLimiter.take(appId);
     const result = await pool.createSession(body.channel ?? null, {
-      appId: context.get('appId'),
+      appId,
       clientSessionId: body.clientSessionId ?? null,
       title: body.title ?? null,
       agent: body.agent ?? null,
@@ -93,6 +96,7 @@ export function registerSessionRoutes(routes: RouteTable, server: ServerContext)
   routes.add('POST', '/v1/sessions/:id/fork', async (context) => {
     const source = await ownSession(context, server);
     const body = await readJsonBody(context, ForkRequestSchema, limits.maxBodyBytes);
+    server.sessionLimiter.take(source.appId);
     // Absent snapshotId means the latest snapshot (DESIGN §6), which `undefined` asks the store for.
     const fork = await pool.forkSession(source.id, { appId: source.appId, snapshotId: body.snapshotId ?? undefined });
     return context.json({ session: toSession(fork) }, 201);
@@ -131,12 +135,7 @@ async function patchSession(
     if (body.model !== undefined && body.model !== current.model) patch.model = body.model;
     if (body.meta !== undefined) {
       const meta = applyMergePatch(current.meta, body.meta as SessionRecord['meta']);
-      if (Buffer.byteLength(JSON.stringify(meta)) > server.limits.maxMetaBytes) {
-        throw new ConfabError(
-          'payload_too_large',
-          `meta would be over the limit of ${server.limits.maxMetaBytes} bytes`,
-        );
-      }
+      checkMetaSize(server, meta);
       if (JSON.stringify(meta) !== JSON.stringify(current.meta)) patch.meta = meta;
     }
     if (Object.keys(patch).length === 0) return current;
@@ -148,5 +147,13 @@ async function patchSession(
       if (!ConfabError.isInstance(error, 'conflict') || attempt >= 8) throw error;
       current = await server.pool.getSession(current.id, { appId: current.appId });
     }
+  }
+}
+
+/** The same cap on create as on PATCH, so no session starts with a `meta` no PATCH could leave. */
+function checkMetaSize(server: ServerContext, meta: unknown): void {
+  if (meta === undefined || meta === null) return;
+  if (Buffer.byteLength(JSON.stringify(meta)) > server.limits.maxMetaBytes) {
+    throw new ConfabError('payload_too_large', `meta would be over the limit of ${server.limits.maxMetaBytes} bytes`);
   }
 }

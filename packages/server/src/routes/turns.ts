@@ -57,12 +57,18 @@ export function registerTurnRoutes(routes: RouteTable, server: ServerContext): v
     checkInputLength(server, body.input);
     const files = await checkFileTokens(server, session.appId, body.files ?? []);
     const key = idempotencyKey(context);
+    server.queuedInputs.check(session.appId);
     server.rateLimiter.take(session.appId);
-    const { input } = await pool.send(
+    const { input, created } = await pool.send(
       session.id,
       { text: body.input, files, idempotencyKey: key },
       { appId: session.appId },
     );
+    if (created) {
+      server.queuedInputs.add(session.appId, session.id, input.id);
+      // The batched turn asks for its app's slot on a later tick; this spares it a store read.
+      server.sessionApps.set(session.id, session.appId);
+    }
     return context.json({ inputId: input.id }, 202);
   });
 
@@ -79,6 +85,7 @@ export function registerTurnRoutes(routes: RouteTable, server: ServerContext): v
  * then streams its events and ends after its `turn-end`. Every slot (rate, running turns, open
  * streams) is taken before the turn starts, so a full server refuses rather than run a turn that
  * nobody can watch; the running-turn slot is freed when the turn settles, not when the client leaves.
+ * An app over its share of running turns or streams gets 429; a full server 503.
  */
 async function runTurnRequest(
   context: Context<ServerEnv>,
@@ -88,15 +95,10 @@ async function runTurnRequest(
 ): Promise<Response> {
   const streaming = wantsEventStream(context);
   server.rateLimiter.take(appId);
-  const releaseStream = streaming ? acquireStream(server, 'turn') : null;
+  const slot = streaming ? acquireStream(server, context, 'turn', appId) : null;
   let handle: TurnHandle;
   try {
-    const releaseTurn = server.runningTurns.acquire();
-    server.metrics?.runningTurns.set(server.runningTurns.inUse);
-    const settle = () => {
-      releaseTurn();
-      server.metrics?.runningTurns.set(server.runningTurns.inUse);
-    };
+    const settle = server.runningTurns.acquire(appId);
     try {
       handle = await start();
     } catch (error) {
@@ -106,16 +108,18 @@ async function runTurnRequest(
     handle.result.then(settle, settle);
     if (streaming) await handle.started;
   } catch (error) {
-    releaseStream?.();
+    slot?.release();
     throw error;
   }
-  if (!releaseStream) return context.json({ turn: await handle.result });
+  if (!slot) return context.json({ turn: await handle.result });
   const stream = new SseStream({
     heartbeatMs: server.heartbeatMs,
     requestSignal: context.req.raw.signal,
+    // A revoked token stops seeing the turn; the turn itself goes on (only a stop ends it).
+    revokedSignal: slot.revokedSignal,
     requestId: context.get('requestId'),
     logger: context.get('log'),
-    onClose: releaseStream,
+    onClose: slot.release,
   });
   // A turn that fails after it started throws out of the iteration: the stream ends with the error.
   return stream.respond(async (send, signal) => {
@@ -134,13 +138,22 @@ function checkInputLength(server: ServerContext, input: string): void {
 
 /**
  * Checks every file token before anything is queued: unknown, expired and other apps' tokens get
- * the same answer (400), so a token's existence never leaks across apps.
+ * the same answer (400), so a token's existence never leaks across apps. Files over
+ * `maxTurnFileBytes` together → 413, so one turn cannot make the server hold gigabytes of them.
  */
 async function checkFileTokens(server: ServerContext, appId: string, tokens: string[]): Promise<string[]> {
   const unique = [...new Set(tokens)];
+  let total = 0;
   for (const token of unique) {
     const found = await server.store.getFile(appId, token);
     if (!found) throw errors.invalidArgument(`file token ${token.slice(0, 64)} is unknown or expired`);
+    total += found.file.size;
+    if (total > server.limits.maxTurnFileBytes) {
+      throw new ConfabError(
+        'payload_too_large',
+        `the files of one input are over the limit of ${server.limits.maxTurnFileBytes} bytes together`,
+      );
+    }
   }
   return unique;
 }

@@ -14,6 +14,8 @@ export type Loose = any;
 /** A server under test: a real listener on a random port over a SqliteStore in a temp dir. */
 export interface TestServer {
   url: string;
+  /** The SQLite file of the store. */
+  filename: string;
   store: SessionStore;
   pool: Pool;
   running: RunningServer;
@@ -45,7 +47,8 @@ export async function createToken(store: SessionStore, appId: string): Promise<s
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const directory = mkdtempSync(join(tmpdir(), 'confab-server-'));
   const metrics = createMetrics({ processMetrics: false });
-  const instrumented = metrics.instrumentStore(new SqliteStore({ filename: join(directory, 'confab.db') }));
+  const filename = join(directory, 'confab.db');
+  const instrumented = metrics.instrumentStore(new SqliteStore({ filename }));
   const store = options.wrapStore?.(instrumented) ?? instrumented;
   await store.migrate();
   const tokens = { a: await createToken(store, 'app-a'), b: await createToken(store, 'app-b') };
@@ -56,6 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const as = (which: 'a' | 'b') => new ApiClient(running.url, tokens[which]);
   return {
     url: running.url,
+    filename,
     store,
     pool,
     running,

@@ -12,7 +12,7 @@ interface RevokeFlags extends StoreFlags {
 
 /**
  * Adds `confab token revoke <tokenId>`: from then on requests with that token get 401 (servers
- * look tokens up per request). Revoking a revoked token changes nothing and is not an error; an
+ * look tokens up per request), and running servers end its open streams within about a second. Revoking a revoked token changes nothing and is not an error; an
  * unknown id is (exit 1). `--json` prints `{ id, appId, revokedAt, alreadyRevoked }`.
  */
 export function registerTokenRevoke(token: Command, environment: CliEnvironment): void {

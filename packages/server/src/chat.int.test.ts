@@ -21,9 +21,9 @@ beforeAll(async () => {
     pool: {
       factory: (session, model) => {
         if (session.agent === 'gated') return defineAgent({ model: gated.model });
-        if (session.agent !== 'guarded') return defineAgent({ model });
+        if (session.agent !== 'guarded' && session.agent !== 'gated-guarded') return defineAgent({ model });
         return defineAgent({
-          model,
+          model: session.agent === 'gated-guarded' ? gated.model : model,
           tools: {
             deploy: tool({
               inputSchema: z.object({ target: z.string() }),
@@ -298,6 +298,46 @@ describe('stop and resume', () => {
     expect(deltas.join('')).toBe('Hello, world!');
     expect(asJson(reloaded.messages)).toEqual(asJson(first.messages));
     expect(await messagesOf(first.id)).toEqual(asJson(reloaded.messages));
+  });
+});
+
+describe('a reload while a continuation runs', () => {
+  it('GET …/stream replays the whole turn, approval included, into the same message, no part twice', async () => {
+    const first = newChat({
+      body: { agent: 'gated-guarded' },
+      sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithApprovalResponses,
+    });
+    const sent = first.sendMessage({ text: 'deploy it' });
+    (await gated.nextCall()).callTool('call_gated_1', 'deploy', { target: 'edge' });
+    await sent;
+    const assistantId = first.messages[1]?.id as string;
+    const part = (first.messages[1] as Loose).parts.find((candidate: Loose) => candidate.type === 'tool-deploy');
+    expect(part.state).toBe('approval-requested');
+    await first.addToolApprovalResponse({ id: part.approval.id, approved: true });
+    const continuation = await gated.nextCall();
+    continuation.text('Deployed ');
+    await eventually(() => TestChat.textOf(first.messages[1]) === 'Deployed ');
+    // Reload: the messages hold the tool call and the persisted part so far; the stream replays.
+    const reloaded = newChat({ id: first.id, messages: await messagesOf(first.id) });
+    const resumed = reloaded.resumeStream();
+    await eventually(() => TestChat.textOf(reloaded.messages.at(-1)) === 'Deployed ');
+    continuation.text('to edge.');
+    continuation.finish();
+    await resumed;
+    await settled(first, () => TestChat.textOf(first.messages[1]) === 'Deployed to edge.');
+    expect(deployed).toContain('edge');
+    const replay = reloaded.chunks[0] ?? [];
+    expectNoPartTwice(replay);
+    expect(replay[0]).toEqual({ type: 'start', messageId: assistantId });
+    expect(replay.filter((chunk: Loose) => chunk.type === 'finish')).toEqual([
+      { type: 'finish', finishReason: 'stop' },
+    ]);
+    expect(reloaded.messages.map((message) => message.id)).toEqual([first.messages[0]?.id, assistantId]);
+    const tool = (reloaded.messages[1] as Loose).parts.filter((candidate: Loose) => candidate.type === 'tool-deploy');
+    expect(tool).toHaveLength(1);
+    expect(tool[0]).toMatchObject({ state: 'output-available', output: { deployed: 'edge' } });
+    expect(TestChat.textOf(reloaded.messages[1])).toBe('Deployed to edge.');
+    expect(await messagesOf(first.id)).toEqual(asJson(first.messages));
   });
 });
 

@@ -120,13 +120,10 @@ function chatSseStream(context: Context<ServerEnv>, server: ServerContext, onClo
 
 /** The UI message stream: one `data:` frame per chunk, then `data: [DONE]`, with §9's headers. */
 function respond(stream: SseStream, chat: ChatStream): Response {
-  const response = stream.respond(async (send, signal) => {
+  // Connection is hop-by-hop: the listener manages it.
+  const { connection: _hopByHop, ...headers } = UI_MESSAGE_STREAM_HEADERS;
+  return stream.respond(async (send, signal) => {
     for await (const chunk of untilAborted(chat.chunks, signal)) await send({ data: JSON.stringify(chunk) });
     if (!signal.aborted) await send({ data: '[DONE]' });
-  });
-  for (const [name, value] of Object.entries(UI_MESSAGE_STREAM_HEADERS)) {
-    // Connection is hop-by-hop: the listener manages it.
-    if (name !== 'connection') response.headers.set(name, value);
-  }
-  return response;
+  }, headers);
 }

@@ -144,6 +144,20 @@ describe('POST /v1/chat with the AI SDK chat', () => {
     expect(badModel.status).toBe(400);
   });
 
+  it('is in the OpenAPI document', async () => {
+    const document = (await t.api.get('/v1/openapi.json')).body;
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/v1/chat', '/v1/chat/{id}/stream', '/v1/chat/{id}/stop', '/v1/chat/{id}/messages']),
+    );
+    expect(document.paths['/v1/chat'].post.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/ChatRequest',
+    });
+    expect(Object.keys(document.paths['/v1/chat/{id}/stream'].get.responses)).toEqual(
+      expect.arrayContaining(['200', '204']),
+    );
+    expect(document.components.schemas.ChatRequest.required).toContain('id');
+  });
+
   it('runs one turn for the same user message id sent twice, and replays it', async () => {
     const id = newChatId();
     const body = { id, messages: [{ id: 'same-1', role: 'user', parts: [{ type: 'text', text: 'once' }] }] };

@@ -57,14 +57,20 @@ export async function chatSession(
   chatId: string,
   scope: ChatScope & { agent?: string | null; model?: string | null; tools?: ChatRequest['session']['tools'] } = {},
 ): Promise<SessionRecord> {
-  const { session } = await backend.pool.createSession(null, {
+  const { session, created } = await backend.pool.createSession(null, {
     appId: scope.appId,
     clientSessionId: chatId,
     agent: scope.agent ?? null,
     model: scope.model ?? null,
     ...(scope.tools ? { tools: scope.tools } : {}),
   });
-  return session;
+  // useChat with `resume: true` asks `GET …/stream` as soon as a chat opens, before its first POST,
+  // and that created the session without the client tools the POST declares. They still apply
+  // until the chat's first turn, as they would had the POST come first.
+  if (created || session.turnCount > 0 || !scope.tools?.length || session.tools.length > 0) return session;
+  const updated = await backend.store.updateSession(session.id, { tools: scope.tools });
+  backend.pool.bus.emit('session.updated', updated, { tools: scope.tools });
+  return updated;
 }
 
 /**

@@ -213,6 +213,15 @@ describe('tools', () => {
     expect(await messagesOf(chat.id)).toEqual(asJson(chat.messages));
   });
 
+  it("a chat opened (GET …/stream, …/messages) before its first POST takes that POST's agent", async () => {
+    const chat = newChat({ body: { agent: 'guarded' } });
+    expect((await t.api.fetch('GET', `/v1/chat/${chat.id}/stream`)).status).toBe(204);
+    expect(await messagesOf(chat.id)).toEqual([]);
+    await chat.sendMessage({ text: '/tool deploy {"target":"opened-first"}' });
+    const part = (chat.messages[1] as Loose).parts.find((candidate: Loose) => candidate.type === 'tool-deploy');
+    expect(part?.state).toBe('approval-requested');
+  });
+
   it('a denial ends the call as denied, and the model carries on', async () => {
     const chat = newChat({
       body: { agent: 'guarded' },

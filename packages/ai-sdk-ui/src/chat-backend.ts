@@ -6,6 +6,7 @@ import {
   type Pool,
   type ResumeAnswers,
   readRuntime,
+  type SessionPatch,
   type SessionRecord,
   type SessionStore,
   type StreamEvent,
@@ -65,12 +66,23 @@ export async function chatSession(
     ...(scope.tools ? { tools: scope.tools } : {}),
   });
   // useChat with `resume: true` asks `GET …/stream` as soon as a chat opens, before its first POST,
-  // and that created the session without the client tools the POST declares. They still apply
-  // until the chat's first turn, as they would had the POST come first.
-  if (created || session.turnCount > 0 || !scope.tools?.length || session.tools.length > 0) return session;
-  const updated = await backend.store.updateSession(session.id, { tools: scope.tools });
-  backend.pool.bus.emit('session.updated', updated, { tools: scope.tools });
-  return updated;
+  // and that created the session without the agent, model and client tools the POST declares.
+  // They still apply until the chat's first turn, as they would had the POST come first.
+  if (created || session.turnCount > 0) return session;
+  const patch: SessionPatch = {};
+  if (scope.tools?.length && session.tools.length === 0) patch.tools = scope.tools;
+  if (scope.agent && session.agent === null) patch.agent = scope.agent;
+  if (scope.model && session.model === null) patch.model = scope.model;
+  if (Object.keys(patch).length === 0) return session;
+  try {
+    const updated = await backend.store.updateSession(session.id, patch, { expectedVersion: session.version });
+    backend.pool.bus.emit('session.updated', updated, patch as Record<string, never>);
+    return updated;
+  } catch (error) {
+    // Another first request of the chat changed it meanwhile: its options won.
+    if (!ConfabError.isInstance(error, 'conflict')) throw error;
+    return backend.pool.getSession(session.id, { appId: session.appId });
+  }
 }
 
 /**

@@ -21,9 +21,9 @@ beforeAll(async () => {
     pool: {
       factory: (session, model) => {
         if (session.agent === 'gated') return defineAgent({ model: gated.model });
-        if (session.agent !== 'guarded') return defineAgent({ model });
+        if (session.agent !== 'guarded' && session.agent !== 'gated-guarded') return defineAgent({ model });
         return defineAgent({
-          model,
+          model: session.agent === 'gated-guarded' ? gated.model : model,
           tools: {
             deploy: tool({
               inputSchema: z.object({ target: z.string() }),
@@ -144,6 +144,20 @@ describe('POST /v1/chat with the AI SDK chat', () => {
     expect(badModel.status).toBe(400);
   });
 
+  it('is in the OpenAPI document', async () => {
+    const document = (await t.api.get('/v1/openapi.json')).body;
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/v1/chat', '/v1/chat/{id}/stream', '/v1/chat/{id}/stop', '/v1/chat/{id}/messages']),
+    );
+    expect(document.paths['/v1/chat'].post.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/ChatRequest',
+    });
+    expect(Object.keys(document.paths['/v1/chat/{id}/stream'].get.responses)).toEqual(
+      expect.arrayContaining(['200', '204']),
+    );
+    expect(document.components.schemas.ChatRequest.required).toContain('id');
+  });
+
   it('runs one turn for the same user message id sent twice, and replays it', async () => {
     const id = newChatId();
     const body = { id, messages: [{ id: 'same-1', role: 'user', parts: [{ type: 'text', text: 'once' }] }] };
@@ -197,6 +211,15 @@ describe('tools', () => {
     });
     expect(TestChat.textOf(continued)).toBe('echo: {"deployed":"prod"}');
     expect(await messagesOf(chat.id)).toEqual(asJson(chat.messages));
+  });
+
+  it("a chat opened (GET …/stream, …/messages) before its first POST takes that POST's agent", async () => {
+    const chat = newChat({ body: { agent: 'guarded' } });
+    expect((await t.api.fetch('GET', `/v1/chat/${chat.id}/stream`)).status).toBe(204);
+    expect(await messagesOf(chat.id)).toEqual([]);
+    await chat.sendMessage({ text: '/tool deploy {"target":"opened-first"}' });
+    const part = (chat.messages[1] as Loose).parts.find((candidate: Loose) => candidate.type === 'tool-deploy');
+    expect(part?.state).toBe('approval-requested');
   });
 
   it('a denial ends the call as denied, and the model carries on', async () => {
@@ -298,6 +321,46 @@ describe('stop and resume', () => {
     expect(deltas.join('')).toBe('Hello, world!');
     expect(asJson(reloaded.messages)).toEqual(asJson(first.messages));
     expect(await messagesOf(first.id)).toEqual(asJson(reloaded.messages));
+  });
+});
+
+describe('a reload while a continuation runs', () => {
+  it('GET …/stream replays the whole turn, approval included, into the same message, no part twice', async () => {
+    const first = newChat({
+      body: { agent: 'gated-guarded' },
+      sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithApprovalResponses,
+    });
+    const sent = first.sendMessage({ text: 'deploy it' });
+    (await gated.nextCall()).callTool('call_gated_1', 'deploy', { target: 'edge' });
+    await sent;
+    const assistantId = first.messages[1]?.id as string;
+    const part = (first.messages[1] as Loose).parts.find((candidate: Loose) => candidate.type === 'tool-deploy');
+    expect(part.state).toBe('approval-requested');
+    await first.addToolApprovalResponse({ id: part.approval.id, approved: true });
+    const continuation = await gated.nextCall();
+    continuation.text('Deployed ');
+    await eventually(() => TestChat.textOf(first.messages[1]) === 'Deployed ');
+    // Reload: the messages hold the tool call and the persisted part so far; the stream replays.
+    const reloaded = newChat({ id: first.id, messages: await messagesOf(first.id) });
+    const resumed = reloaded.resumeStream();
+    await eventually(() => TestChat.textOf(reloaded.messages.at(-1)) === 'Deployed ');
+    continuation.text('to edge.');
+    continuation.finish();
+    await resumed;
+    await settled(first, () => TestChat.textOf(first.messages[1]) === 'Deployed to edge.');
+    expect(deployed).toContain('edge');
+    const replay = reloaded.chunks[0] ?? [];
+    expectNoPartTwice(replay);
+    expect(replay[0]).toEqual({ type: 'start', messageId: assistantId });
+    expect(replay.filter((chunk: Loose) => chunk.type === 'finish')).toEqual([
+      { type: 'finish', finishReason: 'stop' },
+    ]);
+    expect(reloaded.messages.map((message) => message.id)).toEqual([first.messages[0]?.id, assistantId]);
+    const tool = (reloaded.messages[1] as Loose).parts.filter((candidate: Loose) => candidate.type === 'tool-deploy');
+    expect(tool).toHaveLength(1);
+    expect(tool[0]).toMatchObject({ state: 'output-available', output: { deployed: 'edge' } });
+    expect(TestChat.textOf(reloaded.messages[1])).toBe('Deployed to edge.');
+    expect(await messagesOf(first.id)).toEqual(asJson(first.messages));
   });
 });
 

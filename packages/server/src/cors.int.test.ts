@@ -36,6 +36,7 @@ describe('--cors-origin', () => {
     const ok = await t.api.fetch('GET', '/v1/sessions', { headers: { origin: 'https://app.example.com' } });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(ok.headers.get('x-request-id')).toMatch(/^req_/);
     const refused = await t.api.fetch('GET', '/v1/sessions', {
       headers: { origin: 'https://app.example.com' },
       token: null,
@@ -46,6 +47,23 @@ describe('--cors-origin', () => {
     expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
     const strangerPreflight = await preflight(t, 'https://evil.example.com');
     expect(strangerPreflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('covers the UI message stream and its 204', async () => {
+    const origin = 'http://localhost:5173';
+    const stream = await t.api.fetch('POST', '/v1/chat', {
+      headers: { origin },
+      body: { id: 'cors-chat', messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'hi' }] }] },
+    });
+    expect(stream.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(stream.headers.get('x-vercel-ai-ui-message-stream')).toBe('v1');
+    expect(stream.headers.get('cache-control')).toBe('no-cache');
+    expect(stream.headers.get('x-accel-buffering')).toBe('no');
+    expect(stream.headers.get('x-request-id')).toMatch(/^req_/);
+    expect(await stream.text()).toContain('data: [DONE]');
+    const idle = await t.api.fetch('GET', '/v1/chat/cors-chat/stream', { headers: { origin } });
+    expect(idle.status).toBe(204);
+    expect(idle.headers.get('access-control-allow-origin')).toBe(origin);
   });
 
   it('is off by default: no CORS headers, and a preflight is no route', async () => {

@@ -75,8 +75,15 @@ export class SseStream {
     return this.controller.signal;
   }
 
-  /** The response; `produce` runs as soon as the client starts reading. */
-  respond(produce: (send: SendFrame, signal: AbortSignal) => Promise<void>): Response {
+  /**
+   * The response; `produce` runs as soon as the client starts reading. `headers` add to or replace
+   * the stream's own (set here, at construction: a response's headers changed afterwards may not
+   * survive the middleware that copies it).
+   */
+  respond(
+    produce: (send: SendFrame, signal: AbortSignal) => Promise<void>,
+    headers: Record<string, string> = {},
+  ): Response {
     const body = new ReadableStream<Uint8Array>(
       {
         start: (output) => {
@@ -101,15 +108,14 @@ export class SseStream {
       },
       { highWaterMark: 16 },
     );
-    return new Response(body, {
-      status: 200,
-      headers: {
-        'Content-Type': 'text/event-stream',
-        'Cache-Control': 'no-cache, no-transform',
-        'X-Accel-Buffering': 'no',
-        'X-Request-Id': this.options.requestId,
-      },
+    const all = new Headers({
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache, no-transform',
+      'X-Accel-Buffering': 'no',
+      'X-Request-Id': this.options.requestId,
     });
+    for (const [name, value] of Object.entries(headers)) all.set(name, value);
+    return new Response(body, { status: 200, headers: all });
   }
 
   private async run(produce: (send: SendFrame, signal: AbortSignal) => Promise<void>): Promise<void> {

@@ -67,6 +67,46 @@ describe('compactSession', () => {
     expect(systemText(model.calls[0]!)).toBe(COMPACTION_SYSTEM_PROMPT);
   });
 
+  it('leaves superseded events (a regenerate or an edit truncated them) out of the summary', async () => {
+    const store = new MemoryStore();
+    const history = chats(1, 3);
+    // Turn 4 edits turn 2's question: it continues from after turn 1 (seq 4), superseding turns 2 and 3.
+    const data = { inputIds: ['in_edit'], inputCount: 1, model: 'scripted', rewindTo: 4 };
+    history.events.push(
+      { type: 'turn-start', turn: 4, data },
+      { type: 'input', turn: 4, data: { inputId: 'in_edit', text: 'question 2, edited' } },
+      { type: 'message', turn: 4, data: { messageId: 'msg_edit', role: 'assistant', text: 'answer 2, edited' } },
+      {
+        type: 'turn-end',
+        turn: 4,
+        data: {
+          snapshotId: null,
+          inputCount: 1,
+          inputIds: ['in_edit'],
+          stopReason: 'stop',
+          usage: null,
+          durationMs: 1,
+        },
+      },
+    );
+    history.turn = 4;
+    const sessionId = await seed(store, chats(5, 10, history));
+    const model = createScriptedModel([scriptedText('Summary.')]);
+
+    const result = await compactSession({ store, sessionId, model, keepTail: 4 });
+
+    expect(result.compacted).toBe(true);
+    const asked = requestText(model.calls[0]!);
+    expect(asked).toContain('User: question 1');
+    expect(asked).toContain('User: question 2, edited');
+    expect(asked).not.toContain('User: question 2\n');
+    expect(asked).not.toContain('question 3');
+    expect(asked).not.toContain('answer 3');
+    // The log itself still holds them.
+    const log = (await store.readEvents(sessionId, { limit: 1000 })).events;
+    expect(log.some((event) => event.type === 'input' && event.data.text === 'question 3')).toBe(true);
+  });
+
   it('summarises the previous summary with the new events (summary of summaries)', async () => {
     const store = new MemoryStore();
     const history = chats(1, 6);

@@ -2,6 +2,7 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { errors } from '../errors.js';
 import type { SessionEventOf } from '../model/event.js';
 import type { Lease } from '../model/records.js';
+import { visibleEvents } from '../runner/prompt.js';
 import type { SessionStore } from '../store/session-store.js';
 import { DEFAULT_KEEP_TAIL } from './compaction-policy.js';
 import { chooseCompactionCut } from './cut-point.js';
@@ -68,7 +69,9 @@ export async function compactSession(options: CompactSessionOptions): Promise<Co
   const throughSeq = chooseCompactionCut(context.events, keepTail);
   if (throughSeq === null) return { compacted: false, summary: null, throughSeq: null };
 
-  const summarised = context.events.filter((event) => event.seq <= throughSeq);
+  // Superseded events (a regenerate or an edit truncated them) are no part of the conversation.
+  const visible = new Set(visibleEvents(context.events));
+  const summarised = context.events.filter((event) => event.seq <= throughSeq && visible.has(event));
   const summary = await summarizeConversation(context.compaction?.data.summary ?? null, transcriptEntries(summarised), {
     model: options.model,
     instructions: options.instructions,

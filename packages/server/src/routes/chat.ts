@@ -8,9 +8,10 @@ import {
   resumeChatStream,
   runChatRequest,
   stopChat,
+  textOfMessage,
 } from '@confab/ai-sdk-ui';
 import { UI_MESSAGE_STREAM_HEADERS } from 'ai';
-import { errors } from 'confab';
+import { ConfabError, errors } from 'confab';
 import type { Context } from 'hono';
 import type { ServerContext, ServerEnv } from '../context.js';
 import { checkModelName } from '../model-check.js';
@@ -38,6 +39,12 @@ export function registerChatRoutes(routes: RouteTable, server: ServerContext): v
   routes.add('POST', '/v1/chat', async (context) => {
     const body = await readJsonBody(context, ChatRequestSchema, server.limits.maxBodyBytes * CHAT_BODY_FACTOR);
     const request = await parseChatRequest(body);
+    if (textOfMessage(request.lastMessage).length > server.limits.maxInputChars) {
+      throw new ConfabError(
+        'payload_too_large',
+        `the message is over the limit of ${server.limits.maxInputChars} characters`,
+      );
+    }
     await checkModelName(server, request.session.model);
     const appId = context.get('appId');
     server.rateLimiter.take(appId);
@@ -111,13 +118,10 @@ function chatSseStream(context: Context<ServerEnv>, server: ServerContext, slot:
 
 /** The UI message stream: one `data:` frame per chunk, then `data: [DONE]`, with §9's headers. */
 function respond(stream: SseStream, chat: ChatStream): Response {
-  const response = stream.respond(async (send, signal) => {
+  // Connection is hop-by-hop: the listener manages it.
+  const { connection: _hopByHop, ...headers } = UI_MESSAGE_STREAM_HEADERS;
+  return stream.respond(async (send, signal) => {
     for await (const chunk of untilAborted(chat.chunks, signal)) await send({ data: JSON.stringify(chunk) });
     if (!signal.aborted) await send({ data: '[DONE]' });
-  });
-  for (const [name, value] of Object.entries(UI_MESSAGE_STREAM_HEADERS)) {
-    // Connection is hop-by-hop: the listener manages it.
-    if (name !== 'connection') response.headers.set(name, value);
-  }
-  return response;
+  }, headers);
 }

@@ -4,6 +4,8 @@ import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provide
 export interface GatedCall {
   /** Streams a text delta now (the text part opens on the first). */
   text(delta: string): void;
+  /** Calls a tool and ends the call (`finish` with `tool-calls`). */
+  callTool(toolCallId: string, toolName: string, input: unknown): void;
   /** Ends the text and the call (`finish`). */
   finish(): void;
   /** True once the caller cancelled the stream (a stop). */
@@ -50,6 +52,12 @@ export function createGatedModel(): GatedModel {
           if (!opened) controller.enqueue({ type: 'text-start', id: 't' });
           opened = true;
           controller.enqueue({ type: 'text-delta', id: 't', delta });
+        },
+        callTool(toolCallId, toolName, input) {
+          if (cancelled) return;
+          controller.enqueue({ type: 'tool-call', toolCallId, toolName, input: JSON.stringify(input) });
+          controller.enqueue({ type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage });
+          controller.close();
         },
         finish() {
           if (cancelled) return;

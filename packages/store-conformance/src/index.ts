@@ -16,6 +16,7 @@ import { paritySpec } from './specs/parity.spec.js';
 import { retentionSpec } from './specs/retention.spec.js';
 import { sessionsSpec } from './specs/sessions.spec.js';
 import { snapshotsSpec } from './specs/snapshots.spec.js';
+import { storableTextSpec } from './specs/storable-text.spec.js';
 
 export type { StoreConformanceOptions } from './harness.js';
 
@@ -43,5 +44,6 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     retentionSpec(context);
     isolationSpec(context);
     paritySpec(context);
+    storableTextSpec(context);
   });
 }

@@ -63,6 +63,7 @@ export class Pool {
   private readonly idleTimeoutMs: number;
   private readonly reaper: ReturnType<typeof setInterval>;
   private readonly resolveModel: ModelResolver;
+  private readonly onError: (error: unknown, sessionId: string) => void;
   private readonly compaction: ReturnType<typeof resolveCompactionSettings> & { fastModel: ModelReference | null };
   readonly sweeper: RetentionSweeper;
 
@@ -74,6 +75,8 @@ export class Pool {
     this.appId = options.appId ?? 'default';
     this.idleTimeoutMs = options.idleTimeoutMs ?? 10 * 60_000;
     this.resolveModel = options.resolveModel ?? createModelResolver();
+    this.onError =
+      options.onError ?? ((error, sessionId) => console.error(`confab: compaction of ${sessionId} failed:`, error));
     this.compaction = {
       ...resolveCompactionSettings(options.compaction),
       fastModel: options.compaction?.fastModel ?? null,
@@ -380,7 +383,9 @@ export class Pool {
         keepTail: this.compaction.keepTail,
       });
     } catch (error) {
-      // A failed compaction is reported and the turn still runs on the full history.
+      // A failed compaction is reported (logged, an `error` event, `session.error`) and the turn
+      // still runs on the full history, so a session whose compaction keeps failing is not jammed.
+      this.onError(error, session.id);
       const message = error instanceof Error ? error.message : String(error);
       await this.store
         .appendEvents({

@@ -12,7 +12,7 @@ import {
   type SessionEvent,
   type SessionRecord,
 } from 'confab';
-import { type Durability, writeFileAtomic } from './atomic-file.js';
+import { DATA_DIRECTORY_MODE, type Durability, writeFileAtomic } from './atomic-file.js';
 import { EventLog, type WarningLogger } from './event-log.js';
 import { Registry } from './registry.js';
 import { SessionCatalog, type SessionState } from './session-catalog.js';
@@ -244,7 +244,7 @@ export abstract class JsonlStoreBase {
     if (!this.opening) {
       this.opening = (async () => {
         const layout = this.context.layout;
-        await mkdir(layout.root, { recursive: true });
+        await mkdir(layout.root, { recursive: true, mode: DATA_DIRECTORY_MODE });
         this.releaseDirectory = await lockDirectory(layout);
         try {
           this.version = await prepareDirectory(layout);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { link, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfabError, errors } from 'confab';
-import { hasErrorCode, readJsonFile, removeFile, TEMPORARY_SUFFIX } from './atomic-file.js';
+import { DATA_DIRECTORY_MODE, hasErrorCode, readJsonFile, removeFile, TEMPORARY_SUFFIX } from './atomic-file.js';
 import type { StoreLayout } from './store-layout.js';
 
 /**
@@ -11,7 +11,7 @@ import type { StoreLayout } from './store-layout.js';
  */
 export async function prepareDirectory(layout: StoreLayout): Promise<number> {
   for (const directory of layout.directories) {
-    await mkdir(directory, { recursive: true });
+    await mkdir(directory, { recursive: true, mode: DATA_DIRECTORY_MODE });
     for (const name of await readdir(directory)) {
       if (name.startsWith('.') && name.endsWith(TEMPORARY_SUFFIX)) await removeFile(join(directory, name));
     }

@@ -12,6 +12,7 @@ import {
   type SessionEvent,
   type SessionRecord,
 } from 'confab';
+import { AccountRequestInbox } from './account-requests.js';
 import { DATA_DIRECTORY_MODE, type Durability, writeFileAtomic } from './atomic-file.js';
 import { EventLog, type WarningLogger } from './event-log.js';
 import { Registry } from './registry.js';
@@ -63,6 +64,7 @@ export abstract class JsonlStoreBase {
   private readonly inFlight = new Set<Promise<unknown>>();
   private opening: Promise<void> | null = null;
   private releaseDirectory: (() => Promise<void>) | null = null;
+  private inbox: AccountRequestInbox | null = null;
   private closed = false;
 
   constructor(options: JsonlStoreOptions) {
@@ -80,6 +82,8 @@ export abstract class JsonlStoreBase {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
+    await this.inbox?.stop();
+    this.inbox = null;
     await this.releaseLock();
   }
 
@@ -250,6 +254,9 @@ export abstract class JsonlStoreBase {
           this.version = await prepareDirectory(layout);
           await this.registry.load();
           await this.context.catalog.load();
+          // Token and app changes asked by `confab token` while this process holds the store.
+          this.inbox = new AccountRequestInbox(layout, this.registry, this.context.logger);
+          await this.inbox.start();
         } catch (error) {
           await this.releaseLock();
           throw error;

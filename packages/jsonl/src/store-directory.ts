@@ -60,6 +60,7 @@ export async function lockDirectory(layout: StoreLayout): Promise<() => Promise<
         throw errors.failedPrecondition(
           `the jsonl store at ${layout.root} is open in process ${holder.pid} (${layout.lockFile}); ` +
             'it supports one process and one store instance at a time',
+          { details: { reason: 'store_in_use' } },
         );
       }
       await removeFile(layout.lockFile);

@@ -90,3 +90,37 @@ export async function withStore<T>(spec: StoreSpec, body: (store: SessionStore) 
     await lifecycleTransport?.close?.().catch(() => undefined);
   }
 }
+
+/** The apps-and-tokens part of a store: what `confab token` uses. */
+export type AccountStore = Pick<
+  SessionStore,
+  'createApp' | 'getApp' | 'listApps' | 'createToken' | 'listTokens' | 'revokeToken'
+>;
+
+/**
+ * Like {@link withStore} for the apps and tokens only, and it also works while a server holds the
+ * store: SQLite and PostgreSQL are opened alongside it; a JSONL store that another process holds
+ * (it is single-process) is asked through its request files, which that process applies (see
+ * `@confab/jsonl`), so tokens are created and revoked without stopping the server.
+ */
+export async function withAccounts<T>(spec: StoreSpec, body: (accounts: AccountStore) => Promise<T>): Promise<T> {
+  if (spec.kind !== 'jsonl') return withStore(spec, body);
+  const { JsonlStore, jsonlAccountsOfRunningStore } = await import('@confab/jsonl');
+  const store = new JsonlStore({ directory: spec.directory });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    const failure = error as { code?: unknown; details?: { reason?: unknown } };
+    if (failure.code === 'failed_precondition' && failure.details?.reason === 'store_in_use') {
+      return body(jsonlAccountsOfRunningStore(spec.directory));
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CliError(`the store ${describeStore(spec)} could not be opened: ${reason}`, 1);
+  }
+  try {
+    return await body(store);
+  } finally {
+    await store.close().catch(() => undefined);
+  }
+}

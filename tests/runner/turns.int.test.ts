@@ -127,7 +127,7 @@ describe('a turn', () => {
 });
 
 describe('store failures during a turn', () => {
-  it('are not reported as model errors: the turn fails and is closed on the next acquisition', async () => {
+  it('are not reported as model errors: the turn is closed at once with an unavailable error, once', async () => {
     const model = createScriptedModel([scriptedText('first'), scriptedText('second')]);
     const runner = new Runner({ store: fixture.store, logic: defineAgent({ model }), leaseTtlMs: 200 });
     const session = await newSession();
@@ -147,7 +147,15 @@ describe('store failures during a turn', () => {
       fixture.store.appendFolded = failMessage(fixture.store.appendFolded.bind(fixture.store));
     }
     failNext = true;
-    await expect(runner.run(session.id, 'one').result).rejects.toMatchObject({ code: 'unavailable' });
+    // The turn's input is in the log: it is answered with the turn, closed by the runner itself
+    // (one error naming the store failure, then its turn-end), not with a bare 503.
+    const failed = await runner.run(session.id, 'one').result;
+    expect(failed.stopReason).toBe('error');
+    expect(types(failed.events)).toEqual(['turn-start', 'input', 'error', 'turn-end']);
+    expect(failed.events[2]?.data).toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('store failed'),
+    });
     const next = await runner.run(session.id, 'two').result;
     expect(next.stopReason).toBe('stop');
     const log = await readLog(fixture.store, session.id);

@@ -49,10 +49,19 @@ async function createStore(spec: StoreSpec): Promise<OpenedStore> {
     const { JsonlStore } = await import('@confab/jsonl');
     return { store: new JsonlStore({ directory: spec.directory }), lifecycleTransport: null };
   }
-  type Constructor<T> = new (options: { connectionString: string }) => T;
+  type Constructor<T> = new (options: {
+    connectionString: string;
+    listenConnectionString?: string;
+    preparedStatements?: boolean;
+  }) => T;
   const module = await importOptional('@confab/postgres');
   const PostgresStore = module?.PostgresStore as Constructor<SessionStore> | undefined;
   const Transport = module?.PostgresLifecycleTransport as Constructor<OpenedStore['lifecycleTransport']> | undefined;
+  const postgresOptions = {
+    connectionString: spec.url,
+    ...(spec.listenUrl ? { listenConnectionString: spec.listenUrl } : {}),
+    ...(spec.preparedStatements === false ? { preparedStatements: false } : {}),
+  };
   if (!PostgresStore) {
     throw new CliError(
       'the postgres store is not available yet: package @confab/postgres is not installed. ' +
@@ -60,9 +69,9 @@ async function createStore(spec: StoreSpec): Promise<OpenedStore> {
     );
   }
   return {
-    store: new PostgresStore({ connectionString: spec.url }),
+    store: new PostgresStore(postgresOptions),
     // Several servers on one database: each one's lifecycle subscribers see every server's events.
-    lifecycleTransport: Transport ? new Transport({ connectionString: spec.url }) : null,
+    lifecycleTransport: Transport ? new Transport(postgresOptions) : null,
   };
 }
 

@@ -114,6 +114,20 @@ describe('a turn', () => {
     expect(next.stopReason).toBe('stop');
   });
 
+  it('stores a model answer with text no store keeps (NUL, lone surrogate) with U+FFFD instead', async () => {
+    const runner = new Runner({
+      store: fixture.store,
+      logic: defineAgent({ model: createScriptedModel([scriptedText('bad\u0000 text \ud800!')]) }),
+    });
+    const session = await newSession();
+    const result = await runner.run(session.id, 'say something odd').result;
+    expect(result.stopReason).toBe('stop');
+    const message = result.events.find((event) => event.type === 'message');
+    expect(message?.data).toMatchObject({ text: 'bad\ufffd text \ufffd!' });
+    const log = await readLog(fixture.store, session.id);
+    expect(log.find((event) => event.type === 'message')?.data).toMatchObject({ text: 'bad\ufffd text \ufffd!' });
+  });
+
   it('refuses turns on closed and archived sessions', async () => {
     const runner = new Runner({ store: fixture.store, logic: defineAgent({ model: createEchoModel() }) });
     const closed = await newSession();

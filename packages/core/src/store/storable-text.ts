@@ -50,3 +50,23 @@ export function findUnstorableText(value: unknown): string | null {
   }
   return null;
 }
+
+/**
+ * `value` with every NUL and lone surrogate in its strings and keys replaced by U+FFFD (the
+ * replacement character), so text Confab did not receive from a client — a model's output, a
+ * server-side tool's result — is stored instead of failing the turn. Returns `value` itself when
+ * nothing needed replacing.
+ */
+export function replaceUnstorableText<T>(value: T): T {
+  if (findUnstorableText(value) === null) return value;
+  return replaceIn(value) as T;
+}
+
+const REPLACEABLE = new RegExp(UNSTORABLE.source, 'gu');
+
+function replaceIn(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(REPLACEABLE, '\ufffd');
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) return value.map(replaceIn);
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [replaceIn(key) as string, replaceIn(inner)]));
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ApiToken, type App, ConfabError, errors, type SessionStore } from 'confab';
 import { readJsonFile, removeFile, TEMPORARY_SUFFIX, writeFileAtomic } from './atomic-file.js';
@@ -34,6 +34,9 @@ type AccountResult = { ok: true; value: unknown } | { ok: false; code: ConfabErr
 
 const REQUEST_SUFFIX = '.request.json';
 const RESULT_SUFFIX = '.result.json';
+
+/** How long an answer waits for its asker (who waits 10 s by default) before the holder removes it. */
+const UNCOLLECTED_RESULT_MS = 10 * 60_000;
 
 /** How often the holder looks for requests when the file system sends no change notice. */
 const POLL_INTERVAL_MS = 500;
@@ -151,9 +154,17 @@ export class AccountRequestInbox {
 
   private async applyWaiting(): Promise<void> {
     const folder = this.layout.requestsDirectory;
-    const names = (await readdir(folder)).filter(
-      (entry) => entry.endsWith(REQUEST_SUFFIX) && !entry.endsWith(TEMPORARY_SUFFIX),
-    );
+    const entries = await readdir(folder);
+    // An answer nobody collected (its asker died or gave up) is removed after a while.
+    for (const entry of entries.filter((name) => name.endsWith(RESULT_SUFFIX))) {
+      const path = join(folder, entry);
+      const modified = await stat(path).then(
+        (info) => info.mtimeMs,
+        () => Date.now(),
+      );
+      if (Date.now() - modified > UNCOLLECTED_RESULT_MS) await removeFile(path);
+    }
+    const names = entries.filter((entry) => entry.endsWith(REQUEST_SUFFIX) && !entry.endsWith(TEMPORARY_SUFFIX));
     for (const entry of names.sort()) {
       const requestFile = join(folder, entry);
       const resultFile = join(folder, `${entry.slice(0, -REQUEST_SUFFIX.length)}${RESULT_SUFFIX}`);

@@ -1,4 +1,4 @@
-import { defineAgent, Runner, type StreamEvent } from 'confab';
+import { ConfabError, defineAgent, Runner, type StreamEvent } from 'confab';
 import { createEchoModel, createScriptedModel } from 'confab/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, createSqliteFixture, eventually, persisted, readLog } from '../support/sqlite-fixture.js';
@@ -207,5 +207,30 @@ describe('subscriptions', () => {
     })();
     await reading;
     expect(seen).toEqual(persisted(events).filter((event) => event.seq > 2));
+  });
+});
+
+describe('a drain that fails on the store', () => {
+  it('is retried, so a queued input is not left pending until the next one arrives', async () => {
+    const failures: unknown[] = [];
+    const runner = new Runner({
+      store: fixture.store,
+      logic: defineAgent({ model: createEchoModel() }),
+      onError: (error) => failures.push(error),
+    });
+    const session = await newSession();
+    const claim = fixture.store.claimInputs.bind(fixture.store);
+    let failing = true;
+    fixture.store.claimInputs = async (...args) => {
+      if (failing) {
+        failing = false;
+        throw new ConfabError('unavailable', 'the database restarted');
+      }
+      return claim(...args);
+    };
+    const { input } = await runner.send(session.id, 'queued while the store fails');
+    await eventually(async () => (await fixture.store.getInput(session.id, input.id))?.status === 'consumed', 10_000);
+    expect(failures).toHaveLength(1);
+    expect(await fixture.store.countPendingInputs(session.id)).toBe(0);
   });
 });

@@ -106,6 +106,20 @@ describe('a turn', () => {
     expect(next.stopReason).toBe('stop');
   });
 
+  it('stores a model answer with text no store keeps (NUL, lone surrogate) with U+FFFD instead', async () => {
+    const runner = new Runner({
+      store: fixture.store,
+      logic: defineAgent({ model: createScriptedModel([scriptedText('bad\u0000 text \ud800!')]) }),
+    });
+    const session = await newSession();
+    const result = await runner.run(session.id, 'say something odd').result;
+    expect(result.stopReason).toBe('stop');
+    const message = result.events.find((event) => event.type === 'message');
+    expect(message?.data).toMatchObject({ text: 'bad\ufffd text \ufffd!' });
+    const log = await readLog(fixture.store, session.id);
+    expect(log.find((event) => event.type === 'message')?.data).toMatchObject({ text: 'bad\ufffd text \ufffd!' });
+  });
+
   it('refuses turns on closed and archived sessions', async () => {
     const runner = new Runner({ store: fixture.store, logic: defineAgent({ model: createEchoModel() }) });
     const closed = await newSession();
@@ -119,7 +133,7 @@ describe('a turn', () => {
 });
 
 describe('store failures during a turn', () => {
-  it('are not reported as model errors: the turn fails and is closed on the next acquisition', async () => {
+  it('are not reported as model errors: the turn is closed at once with an unavailable error, once', async () => {
     const model = createScriptedModel([scriptedText('first'), scriptedText('second')]);
     const runner = new Runner({ store: fixture.store, logic: defineAgent({ model }), leaseTtlMs: 200 });
     const session = await newSession();
@@ -137,7 +151,15 @@ describe('store failures during a turn', () => {
     fixture.store.appendEvents = failMessage(fixture.store.appendEvents.bind(fixture.store));
     fixture.store.appendFolded = failMessage(fixture.store.appendFolded.bind(fixture.store));
     failNext = true;
-    await expect(runner.run(session.id, 'one').result).rejects.toMatchObject({ code: 'unavailable' });
+    // The turn's input is in the log: it is answered with the turn, closed by the runner itself
+    // (one error naming the store failure, then its turn-end), not with a bare 503.
+    const failed = await runner.run(session.id, 'one').result;
+    expect(failed.stopReason).toBe('error');
+    expect(types(failed.events)).toEqual(['turn-start', 'input', 'error', 'turn-end']);
+    expect(failed.events[2]?.data).toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('store failed'),
+    });
     const next = await runner.run(session.id, 'two').result;
     expect(next.stopReason).toBe('stop');
     const log = await readLog(fixture.store, session.id);

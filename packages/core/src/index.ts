@@ -67,6 +67,12 @@ export { MemoryStore } from './store/memory-store.js';
 export * from './store/session-cursor.js';
 export * from './store/session-record.js';
 export * from './store/session-store.js';
+export {
+  assertStorableText,
+  findUnstorableText,
+  isStorableText,
+  replaceUnstorableText,
+} from './store/storable-text.js';
 export * from './util/ids.js';
 export { deriveTitle } from './util/title.js';
 export * from './wire/index.js';

@@ -64,10 +64,20 @@ export interface AtomicWriter {
   abort(): Promise<void>;
 }
 
+/**
+ * The mode of every file the store creates: owner read/write only. Sessions, tokens' hashes and
+ * uploads are the tenants' data, so other local users must not read them (the umask may still
+ * narrow it further, never widen it).
+ */
+export const DATA_FILE_MODE = 0o600;
+
+/** The mode of every directory the store creates: owner only. */
+export const DATA_DIRECTORY_MODE = 0o700;
+
 /** Starts an {@link AtomicWriter} for `path`. */
 export async function createAtomicWriter(path: string, durability: Durability): Promise<AtomicWriter> {
   const temporary = temporaryPathFor(path);
-  const handle = await open(temporary, 'w');
+  const handle = await open(temporary, 'w', DATA_FILE_MODE);
   let size = 0;
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
@@ -138,7 +148,7 @@ export async function appendDurably(
   durability: Durability,
   created: boolean,
 ): Promise<void> {
-  const handle = await open(path, 'a');
+  const handle = await open(path, 'a', DATA_FILE_MODE);
   try {
     await writeAll(handle, data);
     if (durability.fsync) await handle.sync();

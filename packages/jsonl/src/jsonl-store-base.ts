@@ -12,10 +12,11 @@ import {
   type SessionEvent,
   type SessionRecord,
 } from 'confab';
-import { type Durability, writeFileAtomic } from './atomic-file.js';
+import { AccountRequestInbox } from './account-requests.js';
+import { DATA_DIRECTORY_MODE, type Durability, writeFileAtomic } from './atomic-file.js';
 import { EventLog, type WarningLogger } from './event-log.js';
 import { Registry } from './registry.js';
-import { SessionCatalog, type SessionState } from './session-catalog.js';
+import { SessionCatalog, type SessionState, type SessionSummary } from './session-catalog.js';
 import { KeyedMutex, Mutex, ReadWriteLock } from './session-mutex.js';
 import { lockDirectory, prepareDirectory, toConfabError } from './store-directory.js';
 import { StoreLayout } from './store-layout.js';
@@ -63,6 +64,7 @@ export abstract class JsonlStoreBase {
   private readonly inFlight = new Set<Promise<unknown>>();
   private opening: Promise<void> | null = null;
   private releaseDirectory: (() => Promise<void>) | null = null;
+  private inbox: AccountRequestInbox | null = null;
   private closed = false;
 
   constructor(options: JsonlStoreOptions) {
@@ -80,6 +82,8 @@ export abstract class JsonlStoreBase {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
+    await this.inbox?.stop();
+    this.inbox = null;
     await this.releaseLock();
   }
 
@@ -190,8 +194,16 @@ export abstract class JsonlStoreBase {
     return this.now().toISOString();
   }
 
-  protected requireRecord(sessionId: string): SessionRecord {
-    const record = this.context.catalog.records.get(sessionId);
+  /** The session's index entry; `not_found` when missing. */
+  protected requireSummary(sessionId: string): SessionSummary {
+    const summary = this.context.catalog.records.get(sessionId);
+    if (!summary) throw errors.notFound('session', sessionId);
+    return summary;
+  }
+
+  /** The session's whole record (read from its meta unless cached); `not_found` when missing. */
+  protected async requireRecord(sessionId: string): Promise<SessionRecord> {
+    const record = await this.context.catalog.record(sessionId);
     if (!record) throw errors.notFound('session', sessionId);
     return record;
   }
@@ -208,14 +220,15 @@ export abstract class JsonlStoreBase {
    * Hard-deletes a session if `shouldDelete` still holds once its lock and its forks' locks are
    * held; returns the record as it was, or null. The caller holds the global lock.
    */
-  protected deleteLocked(sessionId: string, shouldDelete: (record: SessionRecord) => boolean) {
+  protected deleteLocked(sessionId: string, shouldDelete: (record: SessionSummary) => boolean) {
     return this.topologyLock.exclusive(async () => {
       const { catalog } = this.context;
       if (!catalog.records.has(sessionId)) return null;
       const forks = [...catalog.records.values()].filter((record) => record.inheritsFrom?.sessionId === sessionId);
       return this.sessionLocks.runAll([sessionId, ...forks.map((fork) => fork.id)], async () => {
-        const record = catalog.records.get(sessionId);
-        if (!record || !shouldDelete(record)) return null;
+        const summary = catalog.records.get(sessionId);
+        if (!summary || !shouldDelete(summary)) return null;
+        const { record } = await catalog.state(sessionId);
         await catalog.remove(sessionId);
         return record;
       });
@@ -227,7 +240,7 @@ export abstract class JsonlStoreBase {
    * only those of `types` when it is not null.
    */
   protected async readVisible(
-    record: SessionRecord,
+    record: SessionSummary,
     after: number,
     limit: number,
     types: readonly EventType[] | null = null,
@@ -244,12 +257,15 @@ export abstract class JsonlStoreBase {
     if (!this.opening) {
       this.opening = (async () => {
         const layout = this.context.layout;
-        await mkdir(layout.root, { recursive: true });
+        await mkdir(layout.root, { recursive: true, mode: DATA_DIRECTORY_MODE });
         this.releaseDirectory = await lockDirectory(layout);
         try {
           this.version = await prepareDirectory(layout);
           await this.registry.load();
           await this.context.catalog.load();
+          // Token and app changes asked by `confab token` while this process holds the store.
+          this.inbox = new AccountRequestInbox(layout, this.registry, this.context.logger);
+          await this.inbox.start();
         } catch (error) {
           await this.releaseLock();
           throw error;

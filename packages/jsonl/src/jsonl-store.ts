@@ -90,7 +90,8 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
       const records = this.context.catalog.records;
       if (input.clientSessionId) {
         const existing = findByClientSessionId(records.values(), input.appId, input.clientSessionId);
-        if (existing) return { session: copy(existing), created: false };
+        const session = existing ? await this.context.catalog.record(existing.id) : null;
+        if (session) return { session, created: false };
       }
       if (input.channel && findActiveInChannel(records.values(), input.appId, input.channel)) {
         throw errors.conflict(`channel ${input.channel} already has an active session`);
@@ -103,9 +104,10 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
 
   async getSession(sessionId: string, scope: { appId?: string } = {}): Promise<SessionRecord | null> {
     return this.run(async () => {
-      const record = this.context.catalog.records.get(sessionId);
-      if (!record || (scope.appId !== undefined && record.appId !== scope.appId)) return null;
-      return copy(record);
+      const summary = this.context.catalog.records.get(sessionId);
+      if (!summary || (scope.appId !== undefined && summary.appId !== scope.appId)) return null;
+      const record = await this.context.catalog.record(sessionId);
+      return record ? copy(record) : null;
     });
   }
 
@@ -127,7 +129,11 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
   }
 
   async listSessions(query: ListSessionsQuery): Promise<SessionPage> {
-    return this.run(async () => listSessionPage(this.context.catalog.records.values(), query));
+    return this.run(async () => {
+      const page = listSessionPage(this.context.catalog.records.values(), query);
+      const sessions = await this.context.catalog.recordsOf(page.sessions.map((summary) => summary.id));
+      return { sessions: sessions.map(copy), nextCursor: page.nextCursor };
+    });
   }
 
   async archiveSession(sessionId: string): Promise<SessionRecord> {
@@ -157,7 +163,8 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
     return this.runGlobal(async () => {
       const records = this.context.catalog.records;
       const active = findActiveInChannel(records.values(), appId, channel);
-      if (active) return { session: copy(active), created: false };
+      const session = active ? await this.context.catalog.record(active.id) : null;
+      if (session) return { session: copy(session), created: false };
       assertClientSessionIdFree(records.values(), appId, defaults.clientSessionId);
       const record = buildSessionRecord({ ...copy(defaults), appId, channel }, this.iso());
       await this.context.catalog.create(record);
@@ -217,7 +224,7 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
 
   async readEvents(sessionId: string, query: ReadEventsQuery = {}): Promise<EventPage> {
     return this.runReading(async () => {
-      const record = this.requireRecord(sessionId);
+      const record = this.requireSummary(sessionId);
       const limit = clampLimit(query.limit, PAGE_LIMITS.events);
       const events = await this.readVisible(record, checkAfter(query.after), limit);
       const last = events[events.length - 1];
@@ -228,7 +235,7 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
   async readContext(sessionId: string, options: ReadContextOptions = {}): Promise<SessionContext> {
     const types = checkEventTypes(options.types);
     return this.runReading(async () => {
-      const record = copy(this.requireRecord(sessionId));
+      const record = copy(await this.requireRecord(sessionId));
       let compaction: SessionContext['compaction'] = null;
       if (record.compactionSeq !== null) {
         const [event] = await this.readVisible(record, record.compactionSeq - 1, 1);

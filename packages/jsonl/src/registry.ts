@@ -1,6 +1,15 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ApiToken, type App, buildApiToken, buildFileRecord, errors, type FileRecord, type NewFile } from 'confab';
+import {
+  type ApiToken,
+  type App,
+  buildApiToken,
+  buildApp,
+  buildFileRecord,
+  errors,
+  type FileRecord,
+  type NewFile,
+} from 'confab';
 import { type Durability, hasErrorCode, readJsonFile, removeFile, writeFileAtomic } from './atomic-file.js';
 import type { WarningLogger } from './event-log.js';
 import { Mutex } from './session-mutex.js';
@@ -63,7 +72,7 @@ export class Registry {
     return this.accountsLock.run(async () => {
       const existing = this.apps.get(input.id);
       if (existing) return copy(existing);
-      const app: App = { id: input.id, name: input.name, createdAt: this.now().toISOString() };
+      const app: App = buildApp(input, this.now().toISOString());
       await this.saveApps([...this.apps.values(), app]);
       this.apps.set(app.id, app);
       return copy(app);

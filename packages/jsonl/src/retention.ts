@@ -1,16 +1,17 @@
 import type { SessionRecord, SweepRequest, SweepResult } from 'confab';
+import type { SessionSummary } from './session-catalog.js';
 
 /** What the sweep needs from the store; the caller holds the global lock throughout. */
 export interface RetentionContext {
-  /** The index of session records, in creation order. */
-  records: Map<string, SessionRecord>;
+  /** The index of sessions, in creation order. */
+  records: Map<string, SessionSummary>;
   /**
    * Closes the session when `stillIdle` holds for its current record and no live lease is held on
    * it; returns the closed record, or null when it was left alone.
    */
-  closeIfIdle(sessionId: string, stillIdle: (record: SessionRecord) => boolean): Promise<SessionRecord | null>;
+  closeIfIdle(sessionId: string, stillIdle: (record: SessionSummary) => boolean): Promise<SessionRecord | null>;
   /** Hard-deletes the session when `stillDue` holds for its current record; returns it, or null. */
-  deleteIf(sessionId: string, stillDue: (record: SessionRecord) => boolean): Promise<SessionRecord | null>;
+  deleteIf(sessionId: string, stillDue: (record: SessionSummary) => boolean): Promise<SessionRecord | null>;
 }
 
 /**
@@ -22,10 +23,10 @@ export interface RetentionContext {
 export async function sweepSessions(context: RetentionContext, request: SweepRequest): Promise<SweepResult> {
   const limit = request.limit ?? 500;
   const result: SweepResult = { closed: [], deleted: [] };
-  const eligible = (record: SessionRecord) => request.force || !record.pendingInterrupt;
+  const eligible = (record: SessionSummary) => request.force || !record.pendingInterrupt;
   const deleteBefore = request.deleteClosedBefore;
   if (deleteBefore) {
-    const due = (record: SessionRecord) =>
+    const due = (record: SessionSummary) =>
       record.status === 'closed' && !!record.closedAt && record.closedAt < deleteBefore && eligible(record);
     for (const sessionId of [...context.records.keys()]) {
       if (result.deleted.length >= limit) break;
@@ -37,7 +38,7 @@ export async function sweepSessions(context: RetentionContext, request: SweepReq
   }
   const closeBefore = request.closeIdleBefore;
   if (closeBefore) {
-    const idle = (record: SessionRecord) =>
+    const idle = (record: SessionSummary) =>
       record.status !== 'closed' && record.lastActivityAt < closeBefore && eligible(record);
     for (const sessionId of [...context.records.keys()]) {
       if (result.closed.length >= limit) break;

@@ -1,4 +1,4 @@
-import { readdir, rename, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errors, type SessionRecord } from 'confab';
 import {
@@ -24,8 +24,23 @@ export interface SessionState extends SessionMeta {
   logEnd: number;
 }
 
-/** How many sessions keep their loaded meta in memory between calls. */
+/**
+ * A session's record without its documents (meta, state, tools, runtime): what the index keeps
+ * in memory for every stored session, so that listing, channels, client session ids and fork
+ * chains need no file while an idle session costs a few hundred bytes, whatever its meta holds.
+ */
+export type SessionSummary = Omit<SessionRecord, 'meta' | 'state' | 'tools' | 'runtime'>;
+
+/** The index entry of `record`. */
+export function summarise(record: SessionRecord): SessionSummary {
+  const { meta: _meta, state: _state, tools: _tools, runtime: _runtime, ...summary } = record;
+  return summary;
+}
+
+/** At most how many sessions keep their loaded meta in memory between calls… */
 const STATE_CACHE_SIZE = 512;
+/** …and at most how many bytes of meta files (so large metas do not make idle sessions resident). */
+const STATE_CACHE_BYTES = 16 * 1024 * 1024;
 /** How many meta files the open reads at once. */
 const OPEN_CONCURRENCY = 32;
 
@@ -36,11 +51,11 @@ const OPEN_CONCURRENCY = 32;
  * plus the locks of the session and its children around `remove`.
  */
 export class SessionCatalog {
-  /** Every stored session's record, in creation order. */
-  readonly records = new Map<string, SessionRecord>();
+  /** Every stored session's summary (its record without documents), in creation order. */
+  readonly records = new Map<string, SessionSummary>();
   /** Snapshot ids an append is writing right now: nobody else may claim or clean them up. */
   readonly snapshotReservations = new Set<string>();
-  private readonly states = new LruMap<string, SessionState>(STATE_CACHE_SIZE);
+  private readonly states = new LruMap<string, SessionState>(STATE_CACHE_SIZE, STATE_CACHE_BYTES);
   /** Sessions whose last write failed part-way: their memory state is re-read from disk. */
   private readonly doubtful = new Set<string>();
   /** Hard deletes that committed but could not remove every file yet. */
@@ -58,14 +73,14 @@ export class SessionCatalog {
   async load(): Promise<void> {
     const names = await readdir(this.layout.sessionsDirectory);
     const metaNames = names.filter((entry) => entry.endsWith('.meta.json'));
-    const loaded: SessionRecord[] = [];
+    const loaded: SessionSummary[] = [];
     // A few reads at a time: opening a store with many sessions should not take one round trip each.
     for (let from = 0; from < metaNames.length; from += OPEN_CONCURRENCY) {
       const batch = metaNames.slice(from, from + OPEN_CONCURRENCY);
       const metas = await Promise.all(
         batch.map((name) => this.readMetaFile(join(this.layout.sessionsDirectory, name))),
       );
-      for (const meta of metas) if (meta) loaded.push(meta.record);
+      for (const meta of metas) if (meta) loaded.push(summarise(meta.record));
     }
     // Memory keeps creation order (what the sweep walks); a directory listing has no order.
     loaded.sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
@@ -81,14 +96,39 @@ export class SessionCatalog {
     const cached = this.states.get(sessionId);
     if (cached && !this.doubtful.has(sessionId)) return cached;
     if (!this.records.has(sessionId)) throw errors.notFound('session', sessionId);
-    const meta = decodeMeta(await readJsonFile(this.layout.metaFile(sessionId)));
+    const text = await readFile(this.layout.metaFile(sessionId), 'utf8');
+    const meta = decodeMeta(JSON.parse(text));
     const logEnd = await this.events.recoverTail(sessionId, meta.record.lastSeq);
     await this.recoverSideLog(sessionId, meta.sideBytes);
     const state: SessionState = { ...meta, logEnd };
-    this.records.set(sessionId, meta.record);
+    this.records.set(sessionId, summarise(meta.record));
     this.doubtful.delete(sessionId);
-    this.states.set(sessionId, state);
+    this.states.set(sessionId, state, text.length);
     return state;
+  }
+
+  /**
+   * The session's whole record, or null when it does not exist: from the cache, else read from its
+   * meta file (the committed record; reading needs no lock and recovers nothing). Not cached:
+   * reading a session does not make it resident.
+   */
+  async record(sessionId: string): Promise<SessionRecord | null> {
+    if (!this.records.has(sessionId)) return null;
+    const cached = this.states.get(sessionId);
+    if (cached && !this.doubtful.has(sessionId)) return cached.record;
+    try {
+      return decodeMeta(await readJsonFile(this.layout.metaFile(sessionId))).record;
+    } catch (error) {
+      // Deleted meanwhile (its meta became a tombstone).
+      if (hasErrorCode(error, 'ENOENT') || !this.records.has(sessionId)) return null;
+      throw error;
+    }
+  }
+
+  /** The whole records of `sessionIds` (missing ones left out), in that order. */
+  async recordsOf(sessionIds: readonly string[]): Promise<SessionRecord[]> {
+    const found = await Promise.all(sessionIds.map((sessionId) => this.record(sessionId)));
+    return found.filter((record): record is SessionRecord => record !== null);
   }
 
   /**
@@ -96,14 +136,15 @@ export class SessionCatalog {
    * outcome on disk is unknown, so the session is re-read from disk on its next use.
    */
   async commit(sessionId: string, next: SessionMeta, logEnd: number): Promise<void> {
+    const text = encodeMeta(next);
     try {
-      await writeFileAtomic(this.layout.metaFile(sessionId), encodeMeta(next), this.durability);
+      await writeFileAtomic(this.layout.metaFile(sessionId), text, this.durability);
     } catch (error) {
       this.invalidate(sessionId);
       throw error;
     }
-    this.records.set(sessionId, next.record);
-    this.states.set(sessionId, { ...next, logEnd });
+    this.records.set(sessionId, summarise(next.record));
+    this.states.set(sessionId, { ...next, logEnd }, text.length);
   }
 
   /** Forgets what memory knows of a session's files after a write failed part-way. */
@@ -118,7 +159,7 @@ export class SessionCatalog {
     if (this.records.has(record.id)) throw errors.conflict(`session ${record.id} exists`);
     if (this.unfinishedDeletes.has(record.id)) await this.finishDelete(record.id, null);
     await writeFileAtomic(this.layout.metaFile(record.id), encodeMeta(initialMeta(record)), this.durability);
-    this.records.set(record.id, record);
+    this.records.set(record.id, summarise(record));
   }
 
   /**
@@ -146,7 +187,7 @@ export class SessionCatalog {
   }
 
   /** Copies the part of `parent`'s own log that `childId` reads through into the child's file. */
-  private async materialise(childId: string, parent: SessionRecord): Promise<void> {
+  private async materialise(childId: string, parent: SessionSummary): Promise<void> {
     const child = await this.state(childId);
     const link = child.record.inheritsFrom;
     if (!link) return;

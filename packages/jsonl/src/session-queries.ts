@@ -6,10 +6,9 @@ import {
   errors,
   type ListSessionsQuery,
   PAGE_LIMITS,
-  type SessionPage,
-  type SessionRecord,
   sessionOrderBefore,
 } from 'confab';
+import type { SessionSummary } from './session-catalog.js';
 
 /*
  * Lookups over the in-memory index of session records. They read no file, which is why the index
@@ -17,11 +16,11 @@ import {
  */
 
 /** The session of `appId` created with `clientSessionId`, if any. */
-export function findByClientSessionId(
-  records: Iterable<SessionRecord>,
+export function findByClientSessionId<Entry extends SessionSummary>(
+  records: Iterable<Entry>,
   appId: string,
   clientSessionId: string,
-): SessionRecord | undefined {
+): Entry | undefined {
   for (const record of records) {
     if (record.appId === appId && record.clientSessionId === clientSessionId) return record;
   }
@@ -30,7 +29,7 @@ export function findByClientSessionId(
 
 /** `conflict` when `clientSessionId` is already used in the app (a no-op without one). */
 export function assertClientSessionIdFree(
-  records: Iterable<SessionRecord>,
+  records: Iterable<SessionSummary>,
   appId: string,
   clientSessionId: string | null | undefined,
 ): void {
@@ -40,19 +39,25 @@ export function assertClientSessionIdFree(
 }
 
 /** The active session of a channel, if any (there is at most one). */
-export function findActiveInChannel(
-  records: Iterable<SessionRecord>,
+export function findActiveInChannel<Entry extends SessionSummary>(
+  records: Iterable<Entry>,
   appId: string,
   channel: string,
-): SessionRecord | undefined {
+): Entry | undefined {
   for (const record of records) {
     if (record.appId === appId && record.channel === channel && record.status === 'active') return record;
   }
   return undefined;
 }
 
-/** One page of `listSessions`: the port's filters, order and keyset cursor over `records`. */
-export function listSessionPage(records: Iterable<SessionRecord>, query: ListSessionsQuery): SessionPage {
+/**
+ * One page of `listSessions` as index entries: the port's filters, order and keyset cursor over
+ * `records` (the caller loads the whole records of the page).
+ */
+export function listSessionPage<Entry extends SessionSummary>(
+  records: Iterable<Entry>,
+  query: ListSessionsQuery,
+): { sessions: Entry[]; nextCursor: string | null } {
   const limit = clampLimit(query.limit, PAGE_LIMITS.sessions);
   const after = query.cursor ? decodeSessionCursor(query.cursor) : null;
   const status = checkStatusFilter(query.status);
@@ -68,7 +73,7 @@ export function listSessionPage(records: Iterable<SessionRecord>, query: ListSes
   const page = matching.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    sessions: page.map((record) => structuredClone(record)),
+    sessions: page,
     nextCursor: matching.length > limit && last ? encodeSessionCursor(last) : null,
   };
 }

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfabError, errors } from 'confab';
-import { readJsonFile, removeFile, TEMPORARY_SUFFIX } from './atomic-file.js';
+import { DATA_DIRECTORY_MODE, DATA_FILE_MODE, readJsonFile, removeFile, TEMPORARY_SUFFIX } from './atomic-file.js';
 import { tryLockFile } from './file-lock.js';
 import type { StoreLayout } from './store-layout.js';
 
@@ -12,7 +12,7 @@ import type { StoreLayout } from './store-layout.js';
  */
 export async function prepareDirectory(layout: StoreLayout): Promise<number> {
   for (const directory of layout.directories) {
-    await mkdir(directory, { recursive: true });
+    await mkdir(directory, { recursive: true, mode: DATA_DIRECTORY_MODE });
     for (const name of await readdir(directory)) {
       if (name.startsWith('.') && name.endsWith(TEMPORARY_SUFFIX)) await removeFile(join(directory, name));
     }
@@ -42,7 +42,7 @@ export function toConfabError(error: unknown): ConfabError {
  * to coordinate several writers with. Returns the release.
  */
 export async function lockDirectory(layout: StoreLayout): Promise<() => Promise<void>> {
-  const handle = await open(layout.lockFile, constants.O_RDWR | constants.O_CREAT, 0o644);
+  const handle = await open(layout.lockFile, constants.O_RDWR | constants.O_CREAT, DATA_FILE_MODE);
   let locked: boolean;
   try {
     locked = tryLockFile(handle.fd);
@@ -56,6 +56,8 @@ export async function lockDirectory(layout: StoreLayout): Promise<() => Promise<
     throw errors.failedPrecondition(
       `the jsonl store at ${layout.root} is open in ${holder === null ? 'another process' : `process ${holder}`} ` +
         `(${layout.lockFile}); it supports one process and one store instance at a time`,
+      // The CLI's account commands fall back to request files on this reason.
+      { details: { reason: 'store_in_use' } },
     );
   }
   try {

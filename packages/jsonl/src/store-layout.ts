@@ -13,6 +13,7 @@ import { join } from 'node:path';
  *   sessions/<name>.deleted.json    a hard delete that committed but has files left to remove
  *   snapshots/<name>.json           which session a snapshot id belongs to
  *   files/<name>.json, <name>.bin   an uploaded file's record and bytes
+ *   requests/<uuid>.request.json    an app or token change asked by another process (and .result.json)
  */
 
 /** Longest encoded name kept verbatim; longer ones are shortened with a hash. */
@@ -42,6 +43,8 @@ export class StoreLayout {
   readonly sessionsDirectory: string;
   readonly snapshotsDirectory: string;
   readonly filesDirectory: string;
+  /** Account requests from other processes and their results (see `account-requests.ts`). */
+  readonly requestsDirectory: string;
   readonly storeFile: string;
   readonly lockFile: string;
   readonly appsFile: string;
@@ -51,6 +54,7 @@ export class StoreLayout {
     this.sessionsDirectory = join(root, 'sessions');
     this.snapshotsDirectory = join(root, 'snapshots');
     this.filesDirectory = join(root, 'files');
+    this.requestsDirectory = join(root, 'requests');
     this.storeFile = join(root, 'store.json');
     this.lockFile = join(root, 'store.lock');
     this.appsFile = join(root, 'apps.json');
@@ -59,7 +63,7 @@ export class StoreLayout {
 
   /** Every directory the store writes into. */
   get directories(): string[] {
-    return [this.root, this.sessionsDirectory, this.snapshotsDirectory, this.filesDirectory];
+    return [this.root, this.sessionsDirectory, this.snapshotsDirectory, this.filesDirectory, this.requestsDirectory];
   }
 
   /** The session's own events, one JSON object per line. */

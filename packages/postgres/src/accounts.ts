@@ -7,7 +7,16 @@ import {
   type TokenRow,
   tokenFromRow,
 } from '@confab/sql-common';
-import { type ApiToken, type App, buildFileRecord, errors, type FileRecord, type NewFile } from 'confab';
+import {
+  type ApiToken,
+  type App,
+  buildApiToken,
+  buildApp,
+  buildFileRecord,
+  errors,
+  type FileRecord,
+  type NewFile,
+} from 'confab';
 import type { SqlRunner } from './sql-runner.js';
 
 /*
@@ -17,6 +26,7 @@ import type { SqlRunner } from './sql-runner.js';
 
 /** `createApp` of the port: idempotent on `id`, also when two processes create it at once. */
 export async function createApp(sql: SqlRunner, input: { id: string; name: string }, now: Date): Promise<App> {
+  buildApp(input, now.toISOString());
   const inserted = await sql.row<AppRow>(
     `INSERT INTO ${sql.tables.apps} (id, name, created_at) VALUES ($1, $2, $3)
      ON CONFLICT (id) DO NOTHING RETURNING id, name, created_at`,
@@ -48,6 +58,7 @@ export async function createToken(
   input: { id: string; appId: string; tokenHash: string; label?: string | null },
   now: Date,
 ): Promise<ApiToken> {
+  buildApiToken(input, now.toISOString());
   const t = sql.tables;
   const row = await sql.row<TokenRow>(
     `INSERT INTO ${t.apiTokens} (${TOKEN_COLUMNS})

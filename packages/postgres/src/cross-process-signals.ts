@@ -1,6 +1,6 @@
 import { newId } from 'confab';
 import { AppendFanOut } from './append-fan-out.js';
-import { connectionConfig, type Database } from './database.js';
+import { type Database, listenConnectionConfig } from './database.js';
 import { PostgresLifecycleTransport } from './lifecycle-transport.js';
 import { decodeStopNotice, encodeStopNotice, STOP_CHANNEL } from './notices.js';
 import { NotificationListener } from './notification-listener.js';
@@ -24,7 +24,7 @@ export class CrossProcessSignals {
   ) {
     this.appends = new AppendFanOut(database, options.schema, newId('store'));
     this.appendOrigin = this.appends.noticeOrigin;
-    this.listener = new NotificationListener(connectionConfig(options), (lostAt) => this.appends.catchUp(lostAt));
+    this.listener = new NotificationListener(listenConnectionConfig(options), (lostAt) => this.appends.catchUp(lostAt));
   }
 
   /** Reports a committed append of this store to its own `onAppend` listeners. */

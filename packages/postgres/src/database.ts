@@ -43,6 +43,11 @@ export function connectionConfig(options: ResolvedOptions): ClientConfig {
   };
 }
 
+/** The settings of the LISTEN connection: {@link connectionConfig} on `listenConnectionString`. */
+export function listenConnectionConfig(options: ResolvedOptions): ClientConfig {
+  return { ...connectionConfig(options), connectionString: options.listenConnectionString };
+}
+
 /**
  * The pool of query connections and the three ways the store uses them:
  *
@@ -60,11 +65,12 @@ export class Database implements SqlRunner {
   /** Single statements retried once on a connection that died while idle. For reads only. */
   readonly reads: SqlRunner;
   private readonly pool: pg.Pool;
-  private readonly names = new StatementNames();
+  private readonly names: StatementNames;
   private closed = false;
 
   constructor(options: ResolvedOptions) {
     this.tables = tablesIn(options.schema);
+    this.names = new StatementNames(options.preparedStatements);
     this.pool = new pg.Pool({
       ...connectionConfig(options),
       max: options.poolSize,

@@ -1,5 +1,5 @@
 import type { LifecycleEvent, LifecycleTransport } from 'confab';
-import { connectionConfig, Database } from './database.js';
+import { Database, listenConnectionConfig } from './database.js';
 import { decodeLifecycleNotice, isLifecycleEvent, LIFECYCLE_CHANNEL, MAX_NOTICE_BYTES } from './notices.js';
 import { NotificationListener } from './notification-listener.js';
 import { type PostgresStoreOptions, resolveOptions } from './options.js';
@@ -42,7 +42,7 @@ export class PostgresLifecycleTransport implements LifecycleTransport {
       const options = resolveOptions(source);
       this.connections = {
         database: new Database(options),
-        listener: new NotificationListener(connectionConfig(options)),
+        listener: new NotificationListener(listenConnectionConfig(options)),
         schema: options.schema,
       };
       this.ownsConnections = true;

@@ -4,6 +4,18 @@ import { errors } from 'confab';
 export interface PostgresStoreOptions {
   /** A libpq-style URL, e.g. `postgres://user:password@host:5432/database`. */
   connectionString: string;
+  /**
+   * Where the one LISTEN connection goes, when not to `connectionString`. A pooler in transaction
+   * mode (PgBouncer `pool_mode = transaction`) cannot keep a LISTEN, so behind one this must name
+   * the database directly; queries and NOTIFYs still go through the pooler.
+   */
+  listenConnectionString?: string;
+  /**
+   * Name statements so each connection parses them once (default true). A pooler in transaction
+   * mode hands a client a different server connection per transaction, where a named statement
+   * does not exist: set false behind PgBouncer < 1.21 or without `max_prepared_statements`.
+   */
+  preparedStatements?: boolean;
   /** Most connections the store opens for queries (the LISTEN connection comes on top). Default 10. */
   poolSize?: number;
   /**
@@ -24,6 +36,8 @@ export interface PostgresStoreOptions {
 /** {@link PostgresStoreOptions} with defaults applied and values checked. */
 export interface ResolvedOptions {
   connectionString: string;
+  listenConnectionString: string;
+  preparedStatements: boolean;
   poolSize: number;
   statementTimeoutMs: number;
   schema: string;
@@ -51,8 +65,14 @@ export function resolveOptions(options: PostgresStoreOptions): ResolvedOptions {
     throw errors.invalidArgument('schema must be 1–63 letters, digits or underscores, not starting with a digit');
   }
   const clock = options.now ?? null;
+  const listen = options.listenConnectionString ?? options.connectionString;
+  if (typeof listen !== 'string' || listen.trim() === '') {
+    throw errors.invalidArgument('listenConnectionString must be a non-empty URL');
+  }
   return {
     connectionString: options.connectionString,
+    listenConnectionString: listen,
+    preparedStatements: options.preparedStatements ?? true,
     poolSize,
     statementTimeoutMs,
     schema,

@@ -21,8 +21,12 @@ export interface SqlRunner {
 export class StatementNames {
   private readonly names = new Map<string, string>();
 
-  /** The prepared-statement name of `sql`. */
-  nameOf(sql: string): string {
+  /** With `prepare` false every statement is unnamed (parsed each time), as poolers need. */
+  constructor(private readonly prepare = true) {}
+
+  /** The prepared-statement name of `sql`, or undefined for an unnamed statement. */
+  nameOf(sql: string): string | undefined {
+    if (!this.prepare) return undefined;
     let name = this.names.get(sql);
     if (!name) {
       name = `confab_${this.names.size + 1}`;

@@ -7,7 +7,16 @@ import {
   type TokenRow,
   tokenFromRow,
 } from '@confab/sql-common';
-import { type ApiToken, type App, buildApiToken, buildFileRecord, errors, type FileRecord, type NewFile } from 'confab';
+import {
+  type ApiToken,
+  type App,
+  buildApiToken,
+  buildApp,
+  buildFileRecord,
+  errors,
+  type FileRecord,
+  type NewFile,
+} from 'confab';
 import type { StatementCache } from './connection.js';
 
 /*
@@ -19,7 +28,7 @@ import type { StatementCache } from './connection.js';
 export function createApp(statements: StatementCache, input: { id: string; name: string }, now: Date): App {
   const existing = loadApp(statements, input.id);
   if (existing) return existing;
-  const app: App = { id: input.id, name: input.name, createdAt: now.toISOString() };
+  const app: App = buildApp(input, now.toISOString());
   statements.run('INSERT INTO apps (id, name, created_at) VALUES (?, ?, ?)', app.id, app.name, app.createdAt);
   return app;
 }

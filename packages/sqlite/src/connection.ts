@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfabError, errors } from 'confab';
@@ -36,9 +36,12 @@ export function openWriterConnection(filename: string, settings: ConnectionSetti
   }
   if (!isInMemoryFilename(filename)) {
     try {
-      mkdirSync(dirname(filename), { recursive: true });
+      mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
+      // SQLite creates a database with the umask's mode (often 0644) and gives its -wal and -shm
+      // files the database's mode; creating the file first keeps all three owner-only.
+      closeSync(openSync(filename, 'a', 0o600));
     } catch (error) {
-      throw errors.unavailable(`cannot create the directory of ${filename}`, { cause: error });
+      throw errors.unavailable(`cannot create ${filename} or its directory`, { cause: error });
     }
   }
   return openWith(filename, settings, (connection) => {

@@ -17,6 +17,7 @@ import { retentionSpec } from './specs/retention.spec.js';
 import { sessionsSpec } from './specs/sessions.spec.js';
 import { snapshotsSpec } from './specs/snapshots.spec.js';
 import { stopSpec } from './specs/stop.spec.js';
+import { storableTextSpec } from './specs/storable-text.spec.js';
 
 export type { StoreConformanceOptions } from './harness.js';
 
@@ -45,5 +46,6 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     isolationSpec(context);
     paritySpec(context);
     stopSpec(context);
+    storableTextSpec(context);
   });
 }

@@ -6,7 +6,14 @@ import { type LimitSettings, resolveLimitFlags } from './limit-flags.js';
 export type StoreSpec =
   | { kind: 'sqlite'; filename: string }
   | { kind: 'jsonl'; directory: string }
-  | { kind: 'postgres'; url: string };
+  | {
+      kind: 'postgres';
+      url: string;
+      /** `CONFAB_POSTGRES_LISTEN_URL`: a direct connection for LISTEN when `url` is a pooler. */
+      listenUrl?: string;
+      /** `CONFAB_POSTGRES_PREPARED_STATEMENTS=false` behind a pooler in transaction mode. */
+      preparedStatements?: boolean;
+    };
 
 /** A bearer token given on the command line or in `CONFAB_TOKENS`. */
 export interface GivenToken {
@@ -119,7 +126,23 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cw
  */
 export function resolveStoreSpec(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): StoreSpec {
   const fromEnv = env.CONFAB_STORE === '' ? undefined : env.CONFAB_STORE;
-  return parseStore(flag ?? fromEnv ?? SERVE_DEFAULTS.store, cwd);
+  const spec = parseStore(flag ?? fromEnv ?? SERVE_DEFAULTS.store, cwd);
+  if (spec.kind !== 'postgres') return spec;
+  // Behind a pooler in transaction mode (PgBouncer): LISTEN needs a direct connection, and named
+  // statements do not survive a change of server connection (docs/stores.md).
+  const listenUrl = env.CONFAB_POSTGRES_LISTEN_URL || undefined;
+  if (listenUrl !== undefined && !/^postgres(ql)?:\/\//.test(listenUrl)) {
+    throw new CliError('CONFAB_POSTGRES_LISTEN_URL must be a postgres:// URL');
+  }
+  const prepared = env.CONFAB_POSTGRES_PREPARED_STATEMENTS;
+  if (prepared !== undefined && prepared !== '' && prepared !== 'true' && prepared !== 'false') {
+    throw new CliError('CONFAB_POSTGRES_PREPARED_STATEMENTS must be true or false');
+  }
+  return {
+    ...spec,
+    ...(listenUrl ? { listenUrl } : {}),
+    ...(prepared === 'false' ? { preparedStatements: false } : {}),
+  };
 }
 
 /** Whether `text` can be an app id: 1–64 letters, digits, `.`, `_` or `-`. */

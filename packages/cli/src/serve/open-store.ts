@@ -49,10 +49,19 @@ async function createStore(spec: StoreSpec): Promise<OpenedStore> {
     const { JsonlStore } = await import('@confab/jsonl');
     return { store: new JsonlStore({ directory: spec.directory }), lifecycleTransport: null };
   }
-  type Constructor<T> = new (options: { connectionString: string }) => T;
+  type Constructor<T> = new (options: {
+    connectionString: string;
+    listenConnectionString?: string;
+    preparedStatements?: boolean;
+  }) => T;
   const module = await importOptional('@confab/postgres');
   const PostgresStore = module?.PostgresStore as Constructor<SessionStore> | undefined;
   const Transport = module?.PostgresLifecycleTransport as Constructor<OpenedStore['lifecycleTransport']> | undefined;
+  const postgresOptions = {
+    connectionString: spec.url,
+    ...(spec.listenUrl ? { listenConnectionString: spec.listenUrl } : {}),
+    ...(spec.preparedStatements === false ? { preparedStatements: false } : {}),
+  };
   if (!PostgresStore) {
     throw new CliError(
       'the postgres store is not available yet: package @confab/postgres is not installed. ' +
@@ -60,9 +69,9 @@ async function createStore(spec: StoreSpec): Promise<OpenedStore> {
     );
   }
   return {
-    store: new PostgresStore({ connectionString: spec.url }),
+    store: new PostgresStore(postgresOptions),
     // Several servers on one database: each one's lifecycle subscribers see every server's events.
-    lifecycleTransport: Transport ? new Transport({ connectionString: spec.url }) : null,
+    lifecycleTransport: Transport ? new Transport(postgresOptions) : null,
   };
 }
 
@@ -88,5 +97,39 @@ export async function withStore<T>(spec: StoreSpec, body: (store: SessionStore) 
   } finally {
     await store.close().catch(() => undefined);
     await lifecycleTransport?.close?.().catch(() => undefined);
+  }
+}
+
+/** The apps-and-tokens part of a store: what `confab token` uses. */
+export type AccountStore = Pick<
+  SessionStore,
+  'createApp' | 'getApp' | 'listApps' | 'createToken' | 'listTokens' | 'revokeToken'
+>;
+
+/**
+ * Like {@link withStore} for the apps and tokens only, and it also works while a server holds the
+ * store: SQLite and PostgreSQL are opened alongside it; a JSONL store that another process holds
+ * (it is single-process) is asked through its request files, which that process applies (see
+ * `@confab/jsonl`), so tokens are created and revoked without stopping the server.
+ */
+export async function withAccounts<T>(spec: StoreSpec, body: (accounts: AccountStore) => Promise<T>): Promise<T> {
+  if (spec.kind !== 'jsonl') return withStore(spec, body);
+  const { JsonlStore, jsonlAccountsOfRunningStore } = await import('@confab/jsonl');
+  const store = new JsonlStore({ directory: spec.directory });
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    const failure = error as { code?: unknown; details?: { reason?: unknown } };
+    if (failure.code === 'failed_precondition' && failure.details?.reason === 'store_in_use') {
+      return body(jsonlAccountsOfRunningStore(spec.directory));
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CliError(`the store ${describeStore(spec)} could not be opened: ${reason}`, 1);
+  }
+  try {
+    return await body(store);
+  } finally {
+    await store.close().catch(() => undefined);
   }
 }

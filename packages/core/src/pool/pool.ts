@@ -68,6 +68,7 @@ export class Pool {
   private readonly idleTimeoutMs: number;
   private readonly reaper: ReturnType<typeof setInterval>;
   private readonly resolveModel: RuntimeModelResolver;
+  private readonly onError: (error: unknown, sessionId: string) => void;
   private readonly compaction: ReturnType<typeof resolveCompactionSettings> & { fastModel: ModelReference | null };
   readonly sweeper: RetentionSweeper;
 
@@ -79,6 +80,8 @@ export class Pool {
     this.appId = options.appId ?? 'default';
     this.idleTimeoutMs = options.idleTimeoutMs ?? 10 * 60_000;
     this.resolveModel = checkedResolver(options.resolveModel ?? createModelResolver());
+    this.onError =
+      options.onError ?? ((error, sessionId) => console.error(`confab: compaction of ${sessionId} failed:`, error));
     this.compaction = {
       ...resolveCompactionSettings(options.compaction),
       fastModel: options.compaction?.fastModel ?? null,
@@ -106,7 +109,12 @@ export class Pool {
         model: this.compaction.fastModel,
         defaultModel: this.defaultModel,
         retryAfterMs: options.compaction?.retryAfterMs,
-        onFailure: (session, message) => this.bus.emit('session.error', session, { code: 'unavailable', message }),
+        // A failed compaction is logged, written as an `error` event and emitted as `session.error`;
+        // the turn still runs on the full history, so a session whose compaction fails is not jammed.
+        onFailure: (session, message) => {
+          this.onError(new Error(message), session.id);
+          this.bus.emit('session.error', session, { code: 'unavailable', message });
+        },
       },
     });
     this.sweeper = new RetentionSweeper(this.store, this.bus, options.retention ?? {}, (sessionId) =>

@@ -90,6 +90,8 @@ export class SessionRunner {
   private readonly compactionMemory: CompactionMemory = { notBefore: 0 };
   /** The engine's dependencies with this session's resident context. */
   private readonly deps: SessionRunnerSettings;
+  private drainRetry: ReturnType<typeof setTimeout> | null = null;
+  private drainRetryDelayMs = 0;
 
   constructor(
     readonly sessionId: string,
@@ -373,14 +375,43 @@ export class SessionRunner {
       });
       handle.result.then(
         async (result) => {
+          this.drainRetryDelayMs = 0;
           if (result && (await this.settings.store.countPendingInputs(this.sessionId)) > 0) this.scheduleDrain();
         },
         (error: unknown) => {
           this.drainScheduled = false;
           this.settings.onError(error, this.sessionId);
+          this.retryDrainLater(error);
         },
       );
     }, this.settings.debounceMs);
+  }
+
+  /**
+   * After a drain failed on the store (`unavailable`: a database restart, a full disk) or lost the
+   * race for the lease, the queued inputs would otherwise wait for the next input to arrive: try
+   * again after 0.5, 1, 2, … 30 s (about a minute in all), while inputs are pending. A successful
+   * drain resets it; after the last try the next input (or another process) drains the queue.
+   */
+  private retryDrainLater(error: unknown): void {
+    if (!ConfabError.isInstance(error, 'unavailable') && !ConfabError.isInstance(error, 'turn_in_progress')) return;
+    if (this.drainRetry) return;
+    if (this.drainRetryDelayMs >= 30_000) {
+      this.drainRetryDelayMs = 0;
+      return;
+    }
+    this.drainRetryDelayMs = Math.min(30_000, this.drainRetryDelayMs === 0 ? 500 : this.drainRetryDelayMs * 2);
+    this.drainRetry = setTimeout(() => {
+      this.drainRetry = null;
+      this.settings.store.countPendingInputs(this.sessionId).then(
+        (pending) => {
+          if (pending > 0) this.scheduleDrain();
+          else this.drainRetryDelayMs = 0;
+        },
+        (failure: unknown) => this.retryDrainLater(failure),
+      );
+    }, this.drainRetryDelayMs);
+    this.drainRetry.unref?.();
   }
 
   private async replay(input: QueuedInput, emit: (event: StreamEvent) => void): Promise<TurnResult> {

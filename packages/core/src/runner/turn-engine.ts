@@ -230,7 +230,7 @@ export async function finishTurn(
   active: ActiveTurn,
   outcome: LoopOutcome,
   startedAt: number,
-  options: { releaseLease?: boolean } = {},
+  options: { releaseLease?: boolean; closing?: TurnEventInput[] } = {},
 ): Promise<TurnResult> {
   const session = writer.session;
   const interrupted = outcome.stopReason === 'interrupted' && outcome.pending.length > 0;
@@ -242,8 +242,11 @@ export async function finishTurn(
   const finalMessage: TurnEventInput[] = outcome.finalMessage ? [{ type: 'message', data: outcome.finalMessage }] : [];
   const store = deps.store;
   const releasing = options.releaseLease === true;
+  // `closing` (the error that ends a failed turn) shares the turn end's append: both or neither,
+  // so a retried close never writes the error twice.
   await writer.append(
     [
+      ...(options.closing ?? []),
       ...finalMessage,
       {
         type: 'turn-end',

@@ -149,13 +149,19 @@ export async function recoverTurn(
       { type: 'tool-result', data: { toolCallId: call.toolCallId, toolName: call.toolName, ...outcome } },
     ]);
   }
-  await writer.append([
+  // The holder is gone or its store failed before the turn's end was written; which one is not
+  // known here, so the reason names both. The error and the turn-end are one append.
+  const closing: TurnEventInput[] = [
     {
       type: 'error',
-      data: { code: 'internal', message: 'the process running this turn stopped; the turn was closed on recovery' },
+      data: {
+        code: 'internal',
+        message:
+          'the turn was cut off before its end was written (its process stopped or its store failed); closed on recovery',
+      },
     },
-  ]);
-  await finishTurn(deps, writer, active, { stopReason: 'error', usage: null, pending: [] }, startedAt);
+  ];
+  await finishTurn(deps, writer, active, { stopReason: 'error', usage: null, pending: [] }, startedAt, { closing });
   return writer.session;
 }
 

@@ -1,6 +1,7 @@
 import type { DeltaDataMap, DeltaEvent, DeltaType, EventDataMap, EventType, SessionEvent } from '../model/event.js';
 import type { SessionPatch, SessionRecord } from '../model/session.js';
 import type { AppendRequest, AppendResult, SessionStore } from '../store/session-store.js';
+import { replaceUnstorableText } from '../store/storable-text.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 
 /** What a turn's stream carries: persisted events and stream-only deltas, in order. */
@@ -63,8 +64,13 @@ export class TurnWriter {
       const result = await via({
         sessionId: this.current.id,
         lease: this.keeper.lease,
-        events: events.map((event) => ({ ...event, turn: this.turn }) as never),
+        // What the runner writes comes from models and tools, not from a client's request: text
+        // no store can keep is replaced (U+FFFD) rather than failing the turn.
+        events: events.map(
+          (event) => ({ ...event, data: replaceUnstorableText(event.data), turn: this.turn }) as never,
+        ),
         ...options,
+        ...(options.update ? { update: replaceUnstorableText(options.update) } : {}),
       });
       this.current = result.session;
       this.sub = 0;

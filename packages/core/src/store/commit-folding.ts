@@ -2,6 +2,7 @@ import { errors } from '../errors.js';
 import type { SessionEvent } from '../model/event.js';
 import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { AppendRequest, AppendResult } from './append-request.js';
+import { assertStorableText } from './storable-text.js';
 
 /**
  * How the lease before a newly acquired one ended: `none` (the session never had one), `released`
@@ -68,6 +69,7 @@ export function buildAppendedInputs(
 ): QueuedInput[] {
   const ids = new Set<string>();
   const keys = new Set<string>();
+  assertStorableText(newInputs, 'inputs');
   return newInputs.map((input) => {
     if (typeof input.id !== 'string' || !input.id) throw errors.invalidArgument('an appended input needs an id');
     if (ids.has(input.id)) throw errors.invalidArgument(`input ${input.id} appears twice`);

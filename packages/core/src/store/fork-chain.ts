@@ -26,7 +26,10 @@ export type GetInheritance = (
  * first fork point, then each descendant's own events up to the next, then the session's own.
  * Costs one lookup per fork level, never per event.
  */
-export async function resolveChain(session: SessionRecord, getInheritance: GetInheritance): Promise<ChainSegment[]> {
+export async function resolveChain(
+  session: Pick<SessionRecord, 'id' | 'inheritsFrom' | 'lastSeq'>,
+  getInheritance: GetInheritance,
+): Promise<ChainSegment[]> {
   const segments: ChainSegment[] = [];
   let current: { sessionId: string; inherits: SessionRecord['inheritsFrom'] } = {
     sessionId: session.id,

@@ -1,6 +1,6 @@
 import { errors } from '../errors.js';
 import type { ApiToken, App } from '../model/records.js';
-import { buildApiToken } from './session-record.js';
+import { buildApiToken, buildApp } from './session-record.js';
 
 /**
  * The apps and API tokens of `MemoryStore`. It hands out its own records; the store copies them.
@@ -15,7 +15,7 @@ export class MemoryAccounts {
   createApp(input: { id: string; name: string }, at: () => string): App {
     const existing = this.apps.get(input.id);
     if (existing) return existing;
-    const app: App = { id: input.id, name: input.name, createdAt: at() };
+    const app: App = buildApp(input, at());
     this.apps.set(app.id, app);
     return app;
   }

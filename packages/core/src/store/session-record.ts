@@ -2,6 +2,7 @@ import { errors } from '../errors.js';
 import { EVENT_TYPES, type SessionEvent } from '../model/event.js';
 import type {
   ApiToken,
+  App,
   FileRecord,
   Lease,
   NewFile,
@@ -12,6 +13,7 @@ import type {
 import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
 import { newId } from '../util/ids.js';
 import type { AppendRequest } from './session-store.js';
+import { assertStorableText } from './storable-text.js';
 
 /*
  * Pure functions every adapter shares, so that the rules of the port live in one place and each
@@ -37,6 +39,7 @@ const PATCHABLE_FIELDS: ReadonlySet<string> = new Set([
  * unless `input` names one, its own copy of the file tokens, no key unless given.
  */
 export function buildQueuedInput(sessionId: string, input: NewInput, createdAt: string): QueuedInput {
+  assertStorableText(input, 'input');
   return {
     id: input.id ?? newId('in'),
     sessionId,
@@ -53,6 +56,7 @@ export function buildQueuedInput(sessionId: string, input: NewInput, createdAt: 
 
 /** The record of a file stored for `input`, created at `createdAt` (ISO-8601); `size` is its bytes. */
 export function buildFileRecord(input: NewFile, createdAt: string): FileRecord {
+  assertStorableText({ ...input, data: null }, 'file');
   return {
     token: input.token,
     appId: input.appId,
@@ -65,11 +69,18 @@ export function buildFileRecord(input: NewFile, createdAt: string): FileRecord {
   };
 }
 
+/** The record of a new app for `input`, created at `createdAt` (ISO-8601). */
+export function buildApp(input: { id: string; name: string }, createdAt: string): App {
+  assertStorableText(input, 'app');
+  return { id: input.id, name: input.name, createdAt };
+}
+
 /** The record of a new, unrevoked token for `input`, created at `createdAt` (ISO-8601). */
 export function buildApiToken(
   input: { id: string; appId: string; tokenHash: string; label?: string | null },
   createdAt: string,
 ): ApiToken {
+  assertStorableText(input, 'token');
   return {
     id: input.id,
     appId: input.appId,
@@ -83,6 +94,7 @@ export function buildApiToken(
 /** A fresh session record for `input` at `now`, with the defaults of DESIGN §6.1. */
 export function buildSessionRecord(input: NewSession, now: string): SessionRecord {
   if (!input.appId) throw errors.invalidArgument('appId is required');
+  assertStorableText(input, 'session');
   return {
     id: input.id ?? newId('ses'),
     appId: input.appId,
@@ -114,11 +126,15 @@ export function buildSessionRecord(input: NewSession, now: string): SessionRecor
   };
 }
 
-/** Throws `invalid_argument` when `patch` names a field that cannot be patched. */
+/**
+ * Throws `invalid_argument` when `patch` names a field that cannot be patched or holds text no
+ * store can keep (see `assertStorableText`).
+ */
 export function assertSessionPatch(patch: SessionPatch): void {
   for (const key of Object.keys(patch)) {
     if (!PATCHABLE_FIELDS.has(key)) throw errors.invalidArgument(`session field ${key} cannot be changed`);
   }
+  assertStorableText(patch, 'session');
 }
 
 /** `record` with `patch` applied, its version bumped and its timestamps moved to `now`. */
@@ -148,6 +164,7 @@ export function checkAppend(
     if (typeof event.data !== 'object' || event.data === null)
       throw errors.invalidArgument('event data must be an object');
   }
+  assertStorableText(request.events, 'events');
   if (session.status === 'closed') throw errors.sessionClosed(session.id);
   const live = currentLease !== null && Date.parse(currentLease.expiresAt) > now.getTime() ? currentLease : null;
   if (request.lease) {

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import {
   ChannelNameSchema,
   IdSchema,
-  JsonObjectSchema,
-  JsonValueSchema,
   ModelNameSchema,
+  StorableJsonObjectSchema,
+  StorableJsonValueSchema,
+  StorableTextSchema,
   WholeNumberStringSchema,
 } from './values.js';
 
@@ -17,19 +18,19 @@ import {
 /** A client-side tool declared at session creation: calls to it interrupt the turn for the client. */
 export const ClientToolSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a tool name is 1–64 letters, digits, _ or -'),
-  description: z.string().max(4096).optional(),
-  inputSchema: JsonObjectSchema,
+  description: StorableTextSchema.max(4096).optional(),
+  inputSchema: StorableJsonObjectSchema,
 });
 
 /** `POST /v1/sessions`. */
 export const CreateSessionRequestSchema = z.strictObject({
-  agent: z.string().min(1).max(256).nullish(),
+  agent: StorableTextSchema.min(1).max(256).nullish(),
   model: ModelNameSchema.nullish(),
   channel: ChannelNameSchema.nullish(),
-  clientSessionId: z.string().min(1).max(256).nullish(),
-  title: z.string().max(1024).nullish(),
-  meta: JsonObjectSchema.nullish(),
-  state: JsonObjectSchema.nullish(),
+  clientSessionId: StorableTextSchema.min(1).max(256).nullish(),
+  title: StorableTextSchema.max(1024).nullish(),
+  meta: StorableJsonObjectSchema.nullish(),
+  state: StorableJsonObjectSchema.nullish(),
   tools: z
     .array(ClientToolSchema)
     .max(128)
@@ -39,17 +40,17 @@ export const CreateSessionRequestSchema = z.strictObject({
 
 /** `PATCH /v1/sessions/{id}`; `meta` is a JSON Merge Patch (RFC 7386): `null` removes a key. */
 export const UpdateSessionRequestSchema = z.strictObject({
-  title: z.string().max(1024).nullish(),
-  meta: JsonObjectSchema.optional(),
+  title: StorableTextSchema.max(1024).nullish(),
+  meta: StorableJsonObjectSchema.optional(),
   model: ModelNameSchema.nullish(),
 });
 
 /** A list of file tokens from `POST /v1/files`. */
-export const FileTokensSchema = z.array(z.string().min(1).max(256)).max(32);
+export const FileTokensSchema = z.array(StorableTextSchema.min(1).max(256)).max(32);
 
 /** `POST /v1/sessions/{id}/turns`. */
 export const TurnRequestSchema = z.strictObject({
-  input: z.string(),
+  input: StorableTextSchema,
   files: FileTokensSchema.nullish(),
   timeoutMs: z.number().int().positive().max(86_400_000).nullish(),
   model: ModelNameSchema.nullish(),
@@ -57,14 +58,14 @@ export const TurnRequestSchema = z.strictObject({
 
 /** `POST /v1/sessions/{id}/inputs`. */
 export const InputRequestSchema = z.strictObject({
-  input: z.string(),
+  input: StorableTextSchema,
   files: FileTokensSchema.nullish(),
 });
 
 /** `POST /v1/sessions/{id}/resume`: answers to the pending tool calls and approvals. */
 export const ResumeRequestSchema = z.strictObject({
   toolResults: z
-    .array(z.strictObject({ toolCallId: IdSchema, output: JsonValueSchema, isError: z.boolean().optional() }))
+    .array(z.strictObject({ toolCallId: IdSchema, output: StorableJsonValueSchema, isError: z.boolean().optional() }))
     .max(256)
     .nullish(),
   approvals: z
@@ -86,7 +87,7 @@ export const ForkRequestSchema = z.strictObject({
 
 /** `POST /v1/channels/{channel}/resolve`: defaults for a session created by this call. */
 export const ResolveChannelRequestSchema = z.strictObject({
-  agent: z.string().min(1).max(256).nullish(),
+  agent: StorableTextSchema.min(1).max(256).nullish(),
   model: ModelNameSchema.nullish(),
 });
 
@@ -118,5 +119,5 @@ export const DeleteSessionQuerySchema = z.object({
 /** `POST /v1/files` query. */
 export const UploadFileQuerySchema = z.object({
   ttlSeconds: WholeNumberStringSchema.optional(),
-  name: z.string().min(1).max(256).optional(),
+  name: StorableTextSchema.min(1).max(256).optional(),
 });

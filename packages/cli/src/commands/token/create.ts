@@ -3,7 +3,7 @@ import { CliError } from '../../cli-error.js';
 import type { CliEnvironment } from '../../environment.js';
 import { printJson } from '../../output.js';
 import { DEV_APP_ID, isAppId, resolveStoreSpec } from '../../serve/config.js';
-import { describeStore, withStore } from '../../serve/open-store.js';
+import { describeStore, withAccounts } from '../../serve/open-store.js';
 import { addStoreOption, type StoreFlags } from './store-option.js';
 
 interface CreateFlags extends StoreFlags {
@@ -33,7 +33,7 @@ export function registerTokenCreate(token: Command, environment: CliEnvironment)
     // The runtime is loaded only when a token is made, so the other commands start quickly.
     const { newId, newSecret, sha256Hex } = await import('confab');
     const secret = newSecret(32);
-    const { created, appCreated } = await withStore(spec, async (store) => {
+    const { created, appCreated } = await withAccounts(spec, async (store) => {
       const appCreated = (await store.getApp(appId)) === null;
       await store.createApp({ id: appId, name: appId });
       const tokenHash = await sha256Hex(secret);

@@ -6,7 +6,7 @@ import { formatTable } from '../../format/table.js';
 import { shortTime } from '../../format/text.js';
 import { printJson } from '../../output.js';
 import { resolveStoreSpec } from '../../serve/config.js';
-import { withStore } from '../../serve/open-store.js';
+import { withAccounts } from '../../serve/open-store.js';
 import { addStoreOption, requireExistingStore, type StoreFlags } from './store-option.js';
 
 interface ListFlags extends StoreFlags {
@@ -32,7 +32,7 @@ export function registerTokenList(token: Command, environment: CliEnvironment): 
   ).action(async (flags: ListFlags) => {
     const spec = resolveStoreSpec(flags.store, environment.env, environment.cwd);
     requireExistingStore(spec);
-    const tokens = await withStore(spec, async (store) => {
+    const tokens = await withAccounts(spec, async (store) => {
       if (flags.app !== undefined && (await store.getApp(flags.app)) === null) {
         throw new CliError(`there is no app "${flags.app}" in this store`, 1);
       }

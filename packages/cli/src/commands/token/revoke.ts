@@ -3,7 +3,7 @@ import { CliError } from '../../cli-error.js';
 import type { CliEnvironment } from '../../environment.js';
 import { printJson } from '../../output.js';
 import { resolveStoreSpec } from '../../serve/config.js';
-import { describeStore, withStore } from '../../serve/open-store.js';
+import { describeStore, withAccounts } from '../../serve/open-store.js';
 import { addStoreOption, requireExistingStore, type StoreFlags } from './store-option.js';
 
 interface RevokeFlags extends StoreFlags {
@@ -25,7 +25,7 @@ export function registerTokenRevoke(token: Command, environment: CliEnvironment)
   ).action(async (tokenId: string, flags: RevokeFlags) => {
     const spec = resolveStoreSpec(flags.store, environment.env, environment.cwd);
     requireExistingStore(spec);
-    const outcome = await withStore(spec, async (store) => {
+    const outcome = await withAccounts(spec, async (store) => {
       const apps = await store.listApps();
       const tokens = (await Promise.all(apps.map((app) => store.listTokens(app.id)))).flat();
       const found = tokens.find((candidate) => candidate.id === tokenId);

@@ -14,6 +14,7 @@ import { registerLifecycleRoutes } from './routes/lifecycle.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTurnRoutes } from './routes/turns.js';
+import { registerStudioFiles, type StudioOptions } from './studio-files.js';
 import { SERVER_VERSION } from './version.js';
 
 /** Options of {@link createApp}. Only `store` is required. */
@@ -41,6 +42,8 @@ export interface CreateAppOptions {
   metrics?: ServerMetrics | false;
   /** Interval of SSE heartbeat comments. Default 15 000 ms. */
   heartbeatMs?: number;
+  /** Serves the Studio's built files at `/studio/` (DESIGN §10). Default: no Studio. */
+  studio?: StudioOptions | false;
 }
 
 /** Options of {@link ConfabRuntime.shutdown}. */
@@ -119,6 +122,7 @@ export function createApp(options: CreateAppOptions): ConfabApp {
   registerFileRoutes(routes, server);
   registerLifecycleRoutes(routes, server);
   registerSystemRoutes(routes, server);
+  if (options.studio) registerStudioFiles(app, options.studio);
 
   app.notFound((context) => {
     const allowed = routes.allowedMethods(context.req.path);

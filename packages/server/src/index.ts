@@ -17,4 +17,5 @@ export { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 export { createMetrics, type MetricsOptions, type ServerMetrics } from './metrics.js';
 export { buildOpenApiDocument } from './openapi.js';
 export { type RunningServer, type ServeOptions, serve } from './serve.js';
+export type { StudioOptions } from './studio-files.js';
 export { SERVER_VERSION } from './version.js';

@@ -35,6 +35,7 @@ export function registerServeCommand(program: Command, environment: ServeEnviron
       '--lease-ttl-ms <ms>',
       `time to live of session leases: a crashed server's sessions are taken over after it (env CONFAB_LEASE_TTL_MS, default ${SERVE_DEFAULTS.leaseTtlMs})`,
     )
+    .option('--no-studio', 'do not serve the Studio web inspector at /studio (env CONFAB_STUDIO=off)')
     .action(async (flags: ServeFlags) => {
       const config = resolveServeConfig(flags, environment.env, environment.cwd);
       // Loaded here, not at the top: the server, the runtime and the logger cost a second or more

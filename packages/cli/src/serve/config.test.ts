@@ -11,7 +11,18 @@ describe('resolveServeConfig', () => {
       model: 'echo',
       tokens: null,
       leaseTtlMs: 15_000,
+      studio: true,
     });
+  });
+
+  it('turns the Studio off with --no-studio or CONFAB_STUDIO=off, the flag winning', () => {
+    expect(resolveServeConfig({ studio: false }, {}, '/').studio).toBe(false);
+    expect(resolveServeConfig({}, { CONFAB_STUDIO: 'off' }, '/').studio).toBe(false);
+    expect(resolveServeConfig({}, { CONFAB_STUDIO: '0' }, '/').studio).toBe(false);
+    expect(resolveServeConfig({}, { CONFAB_STUDIO: 'on' }, '/').studio).toBe(true);
+    expect(resolveServeConfig({ studio: true }, { CONFAB_STUDIO: 'false' }, '/').studio).toBe(false);
+    expect(resolveServeConfig({ studio: false }, { CONFAB_STUDIO: 'true' }, '/').studio).toBe(false);
+    expect(() => resolveServeConfig({}, { CONFAB_STUDIO: 'maybe' }, '/')).toThrow(/CONFAB_STUDIO must be on or off/);
   });
 
   it('reads the environment twins, and flags win over them', () => {
@@ -30,6 +41,7 @@ describe('resolveServeConfig', () => {
       model: 'openai:gpt-4o-mini',
       tokens: [{ appId: 'app1', token: 'token-one' }],
       leaseTtlMs: 2000,
+      studio: true,
     });
     const flags = {
       port: '0',
@@ -46,6 +58,7 @@ describe('resolveServeConfig', () => {
       model: 'echo',
       tokens: [{ appId: 'app2', token: 't:with:colons' }],
       leaseTtlMs: 100,
+      studio: true,
     });
     expect(resolveServeConfig({}, { CONFAB_STORE: 'postgres://u:p@db/confab' }, '/').store).toEqual({
       kind: 'postgres',

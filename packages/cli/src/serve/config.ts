@@ -26,6 +26,8 @@ export interface ServeConfig {
    * that died stay blocked before another process (or its own restart) takes them over.
    */
   leaseTtlMs: number;
+  /** Whether `/studio` serves the Studio (DESIGN §10): on unless `--no-studio` or `CONFAB_STUDIO=off`. */
+  studio: boolean;
 }
 
 /** The raw flags of `confab serve` (commander gives strings). */
@@ -36,6 +38,8 @@ export interface ServeFlags {
   model?: string;
   tokens?: string;
   leaseTtlMs?: string;
+  /** False with `--no-studio` (commander sets true otherwise, so only false is telling). */
+  studio?: boolean;
 }
 
 /** The defaults a newcomer gets. */
@@ -57,7 +61,8 @@ const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Resolves the serve configuration: each flag wins over its environment twin (`CONFAB_PORT`,
- * `CONFAB_HOST`, `CONFAB_STORE`, `CONFAB_MODEL`, `CONFAB_TOKENS`, `CONFAB_LEASE_TTL_MS`), which
+ * `CONFAB_HOST`, `CONFAB_STORE`, `CONFAB_MODEL`, `CONFAB_TOKENS`, `CONFAB_LEASE_TTL_MS`; `--no-studio`
+ * over `CONFAB_STUDIO`), which
  * wins over the default.
  * Relative store paths are taken from `cwd`. A malformed value → {@link CliError}.
  */
@@ -71,6 +76,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cw
     model: parseModel(pick(flags.model, 'CONFAB_MODEL') ?? SERVE_DEFAULTS.model),
     tokens: tokensText === undefined ? null : parseTokens(tokensText),
     leaseTtlMs: parseLeaseTtl(pick(flags.leaseTtlMs, 'CONFAB_LEASE_TTL_MS')),
+    studio: flags.studio === false ? false : parseSwitch(pick(undefined, 'CONFAB_STUDIO'), 'CONFAB_STUDIO', true),
   };
 }
 
@@ -95,6 +101,15 @@ function parsePort(text: string | undefined): number {
   if (!/^\d{1,5}$/.test(text) || port > 65_535)
     throw new CliError(`--port must be a number from 0 to 65535, got "${text}"`);
   return port;
+}
+
+/** `1|true|on|yes` or `0|false|off|no` (any case); unset → `fallback`. */
+function parseSwitch(text: string | undefined, name: string, fallback: boolean): boolean {
+  if (text === undefined) return fallback;
+  const value = text.trim().toLowerCase();
+  if (['1', 'true', 'on', 'yes'].includes(value)) return true;
+  if (['0', 'false', 'off', 'no'].includes(value)) return false;
+  throw new CliError(`${name} must be on or off (1/0, true/false, yes/no), got "${text}"`);
 }
 
 function parseLeaseTtl(text: string | undefined): number {

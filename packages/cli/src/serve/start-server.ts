@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { createApp, createMetrics, type RunningServer, serve } from '@confab/server';
 import { createModelResolver, LifecycleBus, Pool } from 'confab';
 import { pino } from 'pino';
@@ -34,7 +36,8 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
       leaseTtlMs: config.leaseTtlMs,
     });
     const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
-    const app = createApp({ store: measured, pool, resolveModel, metrics, logger });
+    const studio = config.studio ? { directory: studioDirectory() } : false;
+    const app = createApp({ store: measured, pool, resolveModel, metrics, logger, studio });
     const running = await serve({ app, port: config.port, host: config.host }).catch((error: unknown) => {
       const code = (error as { code?: string }).code;
       const reason =
@@ -42,10 +45,17 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
       throw new CliError(`cannot listen on ${config.host}:${config.port}: ${reason}`, 1);
     });
     output.err(`confab: listening on ${running.url} (store ${describeStore(config.store)}, model ${config.model})`);
+    if (config.studio) output.err(`confab: Studio at ${running.url}/studio/`);
     return running;
   } catch (error) {
     await store.close().catch(() => undefined);
     await lifecycleTransport?.close?.().catch(() => undefined);
     throw error;
   }
+}
+
+/** The built Studio inside the `@confab/studio` package (its `dist/`, committed, so a fresh clone has it). */
+function studioDirectory(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@confab/studio/package.json')), 'dist');
 }

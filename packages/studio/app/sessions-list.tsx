@@ -133,7 +133,7 @@ export function SessionsList({ client }: { client: ConfabClient }) {
       </div>
       <form className="filters" onSubmit={applyChannel}>
         <label>
-          Channel
+          <span>Channel</span>
           <input
             value={channel}
             onChange={(event) => setChannel(event.target.value)}
@@ -142,7 +142,7 @@ export function SessionsList({ client }: { client: ConfabClient }) {
           />
         </label>
         <label>
-          Status
+          <span>Status</span>
           <select value={status} onChange={(event) => setStatus(event.target.value as StatusFilter)}>
             <option value="all">all</option>
             <option value="active">active</option>
@@ -151,7 +151,9 @@ export function SessionsList({ client }: { client: ConfabClient }) {
           </select>
         </label>
         <label className="grow">
-          Search loaded sessions (title, id, clientSessionId) <kbd>/</kbd>
+          <span>
+            Search loaded sessions (title, id, clientSessionId) <kbd>/</kbd>
+          </span>
           <input
             ref={searchBox}
             type="search"
@@ -160,6 +162,7 @@ export function SessionsList({ client }: { client: ConfabClient }) {
             placeholder="filter…"
           />
         </label>
+        <button type="submit">Apply</button>
       </form>
       <div aria-live="polite" className="status-line">
         {error && (

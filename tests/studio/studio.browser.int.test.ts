@@ -257,6 +257,48 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await shoot('11-actions');
     });
 
+    it('opens a 10,000-event session with only the rows in view in the page, and scrolls end to end', async () => {
+      const session = await seed({ title: 'Ten thousand events' });
+      // Written straight into the store, 4 events a turn, as a long history would be.
+      const turns = 2500;
+      for (let first = 1; first <= turns; first += 250) {
+        const events = [];
+        for (let turn = first; turn < first + 250; turn++) {
+          const inputIds = [`in_${turn}`];
+          events.push(
+            { type: 'turn-start', turn, data: { inputIds, inputCount: 1, model: 'echo' } },
+            { type: 'input', turn, data: { inputId: inputIds[0], text: `question ${turn}` } },
+            {
+              type: 'message',
+              turn,
+              data: { messageId: `msg_${turn}`, role: 'assistant', text: `echo: question ${turn}` },
+            },
+            {
+              type: 'turn-end',
+              turn,
+              data: { snapshotId: null, inputCount: 1, inputIds, stopReason: 'stop', usage: null, durationMs: 5 },
+            },
+          );
+        }
+        await server.store.appendEvents({ sessionId: session.id, events: events as never });
+      }
+      await openSession(session.id);
+      await expect.poll(() => page.getByTestId('event-count').textContent(), { timeout: 60_000 }).toBe('10000');
+      // Following the end: the last turn is in view, the first is not in the page at all.
+      await page.getByTestId('event-message').getByText('echo: question 2500', { exact: true }).waitFor();
+      expect(await page.locator('.timeline-slot').count()).toBeLessThan(60);
+      expect(await page.getByText('echo: question 1', { exact: true }).count()).toBe(0);
+      await shoot('12-ten-thousand-end');
+      // The keyboard takes it to the start and back.
+      await page.getByTestId('timeline').focus();
+      await page.keyboard.press('Home');
+      await page.getByTestId('event-message').getByText('echo: question 1', { exact: true }).waitFor();
+      expect(await page.locator('.timeline-slot').count()).toBeLessThan(60);
+      await shoot('13-ten-thousand-start');
+      await page.keyboard.press('End');
+      await page.getByTestId('event-message').getByText('echo: question 2500', { exact: true }).waitFor();
+    });
+
     it('made no request off the page origin and logged no page error', () => {
       expect(offOrigin).toEqual([]);
       expect(pageErrors).toEqual([]);

@@ -167,6 +167,23 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await shoot('04-chat-turn');
     });
 
+    it('queues inputs while a turn runs, stops that turn, and shows the queued inputs batched into the next', async () => {
+      await sendFromChatBox('/sleep 60000 a long one');
+      await page.locator('[data-testid=turn-header] .badge.running').waitFor();
+      await page.getByLabel('Queue as input').check();
+      await sendFromChatBox('first queued');
+      await page.getByTestId('chat-status').getByText('1 queued from here').waitFor();
+      await sendFromChatBox('second queued');
+      await page.getByTestId('chat-status').getByText('2 queued from here').waitFor();
+      await page.getByRole('button', { name: 'Stop' }).click();
+      await page.getByTestId('stop-reason').getByText('aborted').waitFor();
+      const batched = page.getByTestId('turn-header').filter({ hasText: '2 inputs batched' });
+      await batched.waitFor();
+      await page.getByTestId('event-message').getByText('echo: first queued\nsecond queued').waitFor();
+      await shoot('05a-batched');
+      await page.getByLabel('Queue as input').uncheck();
+    });
+
     it('answers an approval from the page', async () => {
       await sendFromChatBox('/tool delete_file {"path":"notes.txt"}');
       const approval = page.getByTestId('pending-approval');

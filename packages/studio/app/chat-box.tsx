@@ -25,22 +25,32 @@ export function ChatBox({
   const [text, setText] = useState('');
   const [queue, setQueue] = useState(false);
   const [sending, setSending] = useState(false);
+  const [queued, setQueued] = useState(0);
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
     const input = text.trim();
-    if (!input || sending) return;
-    setSending(true);
-    onError(null);
-    setText('');
+    if (!input) return;
     const session = client.session(sessionId);
-    try {
-      if (queue) {
+    onError(null);
+    if (queue) {
+      // Queued inputs may go in while a turn runs: that is how they get batched into the next one.
+      setText('');
+      try {
         await session.send(input);
-      } else {
-        for await (const _event of session.stream(input)) {
-          // Drained here; the live tail renders the events.
-        }
+        setQueued((count) => count + 1);
+      } catch (thrown) {
+        onError(describeError(thrown));
+        setText(input);
+      }
+      return;
+    }
+    if (sending) return;
+    setSending(true);
+    setText('');
+    try {
+      for await (const _event of session.stream(input)) {
+        // Drained here; the live tail renders the events.
       }
     } catch (thrown) {
       onError(describeError(thrown));
@@ -78,6 +88,7 @@ export function ChatBox({
         </label>
         <span aria-live="polite" className="muted small" data-testid="chat-status">
           {sending ? 'Running…' : running ? 'A turn is running' : ''}
+          {queued > 0 && `${sending || running ? ' · ' : ''}${queued} queued from here`}
         </span>
         {(running || sending) && (
           <button
@@ -92,7 +103,7 @@ export function ChatBox({
             <Icon name="stop" /> Stop
           </button>
         )}
-        <button type="submit" className="primary" disabled={disabled || !text.trim()}>
+        <button type="submit" className="primary" disabled={disabled || !text.trim() || (sending && !queue)}>
           <Icon name="send" /> Send
         </button>
       </div>

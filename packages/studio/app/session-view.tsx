@@ -50,12 +50,17 @@ export function SessionView({ client, sessionId }: { client: ConfabClient; sessi
     }
   }, [client, sessionId]);
 
-  // Fields, snapshots and children change at turn ends: refresh then (and on open).
-  const turnEnds = useMemo(() => events.filter((event) => event.type === 'turn-end').length, [events]);
+  // Fields, snapshots and children change at turn starts and ends: refresh then (and on open).
+  const turnMarks = useMemo(
+    () => events.filter((event) => event.type === 'turn-end' || event.type === 'turn-start').length,
+    [events],
+  );
   useEffect(() => {
-    // turnEnds is read so the effect runs again at each turn end.
-    if (turnEnds >= 0) void refresh();
-  }, [refresh, turnEnds]);
+    // turnMarks is read so the effect runs again at each turn start and end; debounced, so a long
+    // replay costs one refresh, not one per frame.
+    const timer = setTimeout(() => void refresh(), turnMarks === 0 ? 0 : 250);
+    return () => clearTimeout(timer);
+  }, [refresh, turnMarks]);
 
   const fork = useCallback(
     async (snapshotId: string) => {

@@ -241,6 +241,27 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await page.getByText('Forked into').waitFor();
     });
 
+    it('compacts from the page and shows the summary with the range it covers', async () => {
+      const short = await seed({ title: 'Too short to compact' }, ['one']);
+      await openSession(short.id);
+      await page.getByRole('button', { name: 'Compact now' }).click();
+      await page.getByTestId('side-notice').getByText('Nothing to compact yet').waitFor();
+      // The newest 20 messages are kept verbatim: 14 turns (28 messages) leave some to summarize.
+      const turns = Array.from({ length: 14 }, (_, index) => `message ${index + 1}`);
+      const session = await seed({ title: 'To be compacted' }, turns);
+      await openSession(session.id);
+      await page.getByTestId('event-message').getByText('echo: message 14').waitFor();
+      await page.getByRole('button', { name: 'Compact now' }).click();
+      await page
+        .getByTestId('side-notice')
+        .getByText(/Compacted through event \d+/)
+        .waitFor();
+      const compaction = page.getByTestId('event-compaction');
+      await compaction.waitFor();
+      await expect(compaction.textContent()).resolves.toMatch(/covers events 1–\d+/);
+      await shoot('09a-compaction');
+    });
+
     it('shows the lifecycle feed live', async () => {
       await page.getByRole('link', { name: 'Lifecycle' }).click();
       await page.getByText('Waiting for activity…').waitFor();

@@ -22,6 +22,7 @@ export function SessionView({ client, sessionId }: { client: ConfabClient; sessi
   const [children, setChildren] = useState<SessionInfo[]>([]);
   const [drawer, setDrawer] = useState<{ title: string; value: unknown } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   const { rows, events } = tail;
   const pending = useMemo(() => pendingWork(events), [events]);
@@ -80,6 +81,7 @@ export function SessionView({ client, sessionId }: { client: ConfabClient; sessi
 
   const act = async (action: () => Promise<unknown>) => {
     setError(null);
+    setNotice(null);
     try {
       await action();
       await refresh();
@@ -190,8 +192,23 @@ export function SessionView({ client, sessionId }: { client: ConfabClient; sessi
           ))}
         </ol>
         <h2>Actions</h2>
+        <p className="small muted" role="status" data-testid="side-notice">
+          {notice}
+        </p>
         <div className="stack">
-          <button type="button" onClick={() => act(() => client.session(sessionId).compact())}>
+          <button
+            type="button"
+            onClick={() =>
+              act(async () => {
+                const result = await client.session(sessionId).compact();
+                setNotice(
+                  result.compacted
+                    ? `Compacted through event ${result.throughSeq}`
+                    : 'Nothing to compact yet: the recent messages are kept as they are',
+                );
+              })
+            }
+          >
             Compact now
           </button>
           <button

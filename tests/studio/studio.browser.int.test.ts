@@ -76,8 +76,9 @@ describe.skipIf(!existsSync(CHROMIUM))(
       page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(error.message));
       page.on('console', (message) => {
-        // The wrong token the first test enters is refused on purpose: Chromium logs that 401.
-        if (message.type() === 'error' && !message.text().includes('401')) pageErrors.push(message.text());
+        // The wrong token and the unknown session are refused on purpose: Chromium logs that 401 and 404.
+        const expected = /status of (401|404)/.test(message.text());
+        if (message.type() === 'error' && !expected) pageErrors.push(message.text());
       });
       page.on('request', (request) => {
         if (!request.url().startsWith(server.url) && !request.url().startsWith('data:')) offOrigin.push(request.url());
@@ -260,6 +261,12 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await compaction.waitFor();
       await expect(compaction.textContent()).resolves.toMatch(/covers events 1–\d+/);
       await shoot('09a-compaction');
+    });
+
+    it('says so when a session does not exist', async () => {
+      await page.goto(`${server.url}/studio/#/sessions/ses_doesnotexist`);
+      await page.getByRole('alert').filter({ hasText: 'not_found' }).first().waitFor();
+      await expect(page.getByTestId('live-indicator').textContent()).resolves.toContain('reconnecting');
     });
 
     it('shows the lifecycle feed live', async () => {

@@ -17,7 +17,8 @@ export interface EventTail {
 /**
  * Follows `GET /v1/sessions/{id}/events` as SSE from the start: the whole log replays, then turns
  * run by any process stream in live (deltas included). The client reconnects with `Last-Event-ID`
- * when the connection drops; a failure is retried here after a second. Renders are batched per
+ * when the connection drops; a failure is retried here after a second, except an unknown session
+ * or a refused token. Renders are batched per
  * animation frame, so a 10,000-event replay costs a handful of renders, not 10,000.
  */
 export function useEventTail(client: ConfabClient, sessionId: string): EventTail {
@@ -51,6 +52,9 @@ export function useEventTail(client: ConfabClient, sessionId: string): EventTail
           if (controller.signal.aborted) return;
           setConnected(false);
           setError(describeError(thrown));
+          // No such session (or no longer this token's): retrying cannot help.
+          const code = (thrown as { code?: unknown }).code;
+          if (code === 'not_found' || code === 'unauthenticated') return;
           await new Promise((resolve) => setTimeout(resolve, 1000));
         }
       }

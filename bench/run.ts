@@ -2,9 +2,10 @@
  * `npm run bench`: Confab's benchmarks. Prints markdown tables and writes the raw figures to
  * bench/results/<date>.json. `BENCH_QUICK=1` shrinks every scenario for a smoke run;
  * `BENCH_ONLY=storage,runner,http,memory,context,peers` picks sections; `postgres` (PostgresStore and
- * `confab serve` processes on one database) runs by default only when a PostgreSQL server answers.
+ * `confab serve` processes on one database) runs by default only when a PostgreSQL server answers,
+ * and `studio` (the Studio in Chromium) only when /usr/bin/chromium exists.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,7 @@ import { poolTurns, rawAppendLog } from './scenarios/pool-turns.js';
 import { postgresReachable, runPostgresSection } from './scenarios/postgres.js';
 import { residentMemory } from './scenarios/resident-memory.js';
 import { runnerOverhead, runnerThroughput } from './scenarios/runner-throughput.js';
+import { CHROMIUM, studioOpen } from './scenarios/studio-open.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const only = new Set((process.env.BENCH_ONLY ?? 'storage,pool,runner,http,memory,context,peers').split(','));
@@ -243,6 +245,22 @@ if (only.has('peers')) {
   const peers = await runPeerComparison(quick, `${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}`, log);
   Object.assign(results, peers.results);
   sections.push(...peers.sections);
+}
+
+// The Studio in Chromium: asked for by name it must run; by default only where Chromium is installed.
+if (only.has('studio') || (process.env.BENCH_ONLY === undefined && existsSync(CHROMIUM))) {
+  const rows = [];
+  for (const events of quick ? [100, 10_000] : [100, 1000, 10_000])
+    rows.push(await withStore('sqlite', (bench) => studioOpen(bench, events, quick ? 2 : 5)));
+  log('studio done');
+  results.studioOpen = rows;
+  sections.push(
+    '## Studio: opening and scrolling a session in Chromium (committed build, SQLite)\n\n' +
+      markdownTable(
+        ['events', 'open ms (median)', 'open ms (p90)', 'Home → first turn ms (median)', 'timeline rows in the page'],
+        rows.map((row) => [row.events, row.openMs.median, row.openMs.p90, row.scrollToStartMs.median, row.rowsInPage]),
+      ),
+  );
 }
 
 // Asked for by name it must run (and fails without a server); by default only where one answers.

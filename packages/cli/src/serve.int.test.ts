@@ -129,6 +129,33 @@ describe('confab serve', () => {
     expect(await stop(started)).toBe(0);
   });
 
+  it('serves the built Studio at /studio/ by default, and not with --no-studio or CONFAB_STUDIO=off', async () => {
+    const cwd = mkdtempSync(join(directory, 'studio-'));
+    const on = confab(['serve', '--port', '0'], {}, cwd);
+    const [, url] = await waitFor(on, /listening on (\S+) /);
+    await waitFor(on, /Studio at \S+\/studio\//);
+    const page = await fetch(`${url}/studio/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<title>Confab Studio</title>');
+    // The committed build's script is there too (packages/studio/dist, rebuilt with npm run build:studio).
+    const script = html.match(/src="\.\/(assets\/[^"]+\.js)"/)?.[1];
+    expect(script).toBeDefined();
+    expect((await fetch(`${url}/studio/${script}`)).status).toBe(200);
+    expect(await stop(on)).toBe(0);
+
+    for (const [args, env] of [
+      [['--no-studio'], {}],
+      [[], { CONFAB_STUDIO: 'off' }],
+    ] as const) {
+      const off = confab(['serve', '--port', '0', ...args], env, cwd);
+      const [, offUrl] = await waitFor(off, /listening on (\S+) /);
+      expect((await fetch(`${offUrl}/studio/`)).status).toBe(404);
+      expect(off.stderr()).not.toContain('Studio at');
+      expect(await stop(off)).toBe(0);
+    }
+  }, 90_000);
+
   it('fails clearly on a bad flag or an unavailable store', async () => {
     const badPort = confab(['serve', '--port', 'abc']);
     expect(await badPort.exited).toBe(2);

@@ -20,6 +20,7 @@ import { registerLifecycleRoutes } from './routes/lifecycle.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTurnRoutes } from './routes/turns.js';
+import { registerStudioFiles, type StudioOptions } from './studio-files.js';
 import { SERVER_VERSION } from './version.js';
 
 /** Options of {@link createApp}. Only `store` is required. */
@@ -69,6 +70,8 @@ export interface CreateAppOptions {
    * not outlive their time to live; 0 disables the sweep. Default 60 000 ms.
    */
   fileSweepIntervalMs?: number;
+  /** Serves the Studio's built files at `/studio/` (DESIGN §10). Default: no Studio. */
+  studio?: StudioOptions | false;
 }
 
 /** Options of {@link ConfabRuntime.shutdown}. */
@@ -174,6 +177,7 @@ export function createApp(options: CreateAppOptions): ConfabApp {
   registerLifecycleRoutes(routes, server);
   registerChatRoutes(routes, server);
   registerSystemRoutes(routes, server);
+  if (options.studio) registerStudioFiles(app, options.studio);
 
   app.notFound((context) => {
     const allowed = routes.allowedMethods(context.req.path);

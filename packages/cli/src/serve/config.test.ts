@@ -18,7 +18,18 @@ describe('resolveServeConfig', () => {
       leaseTtlMs: 15_000,
       corsOrigins: [],
       limits: {},
+      studio: true,
     });
+  });
+
+  it('turns the Studio off with --no-studio or CONFAB_STUDIO=off, the flag winning', () => {
+    expect(resolveServeConfig({ studio: false }, {}, '/').studio).toBe(false);
+    expect(resolveServeConfig({}, { CONFAB_STUDIO: 'off' }, '/').studio).toBe(false);
+    expect(resolveServeConfig({}, { CONFAB_STUDIO: '0' }, '/').studio).toBe(false);
+    expect(resolveServeConfig({}, { CONFAB_STUDIO: 'on' }, '/').studio).toBe(true);
+    expect(resolveServeConfig({ studio: true }, { CONFAB_STUDIO: 'false' }, '/').studio).toBe(false);
+    expect(resolveServeConfig({ studio: false }, { CONFAB_STUDIO: 'true' }, '/').studio).toBe(false);
+    expect(() => resolveServeConfig({}, { CONFAB_STUDIO: 'maybe' }, '/')).toThrow(/CONFAB_STUDIO must be on or off/);
   });
 
   it('reads the environment twins, and flags win over them', () => {
@@ -46,6 +57,7 @@ describe('resolveServeConfig', () => {
       leaseTtlMs: 2000,
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
       limits: {},
+      studio: true,
     });
     const flags = {
       port: '0',
@@ -71,6 +83,7 @@ describe('resolveServeConfig', () => {
       leaseTtlMs: 100,
       corsOrigins: ['http://127.0.0.1:3000'],
       limits: {},
+      studio: true,
     });
     expect(resolveServeConfig({}, { CONFAB_STORE: 'postgres://u:p@db/confab' }, '/').store).toEqual({
       kind: 'postgres',

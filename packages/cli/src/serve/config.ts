@@ -48,6 +48,8 @@ export interface ServeConfig {
   corsOrigins: string[];
   /** Fair shares, caps and listener protections given by flag or environment (see LIMIT_FLAGS). */
   limits: LimitSettings;
+  /** Whether `/studio` serves the Studio (DESIGN §10): on unless `--no-studio` or `CONFAB_STUDIO=off`. */
+  studio: boolean;
 }
 
 /** The raw flags of `confab serve` (commander gives strings). */
@@ -63,7 +65,9 @@ export interface ServeFlags {
   turnTimeoutMs?: string;
   openaiCompatibleApiKey?: string;
   /** The limit flags of LIMIT_FLAGS, by commander key (e.g. `maxStreamsPerApp`). */
-  [limitFlag: string]: string | undefined;
+  [limitFlag: string]: string | boolean | undefined;
+  /** False with `--no-studio` (commander sets true otherwise, so only false is telling). */
+  studio?: boolean;
 }
 
 /** The defaults a newcomer gets. */
@@ -97,7 +101,7 @@ const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
  * Resolves the serve configuration: each flag wins over its environment twin (`CONFAB_PORT`,
  * `CONFAB_HOST`, `CONFAB_STORE`, `CONFAB_MODEL`, `CONFAB_MODELS`, `CONFAB_TOKENS`,
  * `CONFAB_LEASE_TTL_MS`, `CONFAB_TURN_TIMEOUT_MS`, `CONFAB_OPENAI_COMPATIBLE_API_KEY`,
- * `CONFAB_CORS_ORIGIN`), which wins over the default.
+ * `CONFAB_CORS_ORIGIN`; `--no-studio` over `CONFAB_STUDIO`), which wins over the default.
  * Relative store paths are taken from `cwd`. A malformed value → {@link CliError}.
  */
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cwd: string): ServeConfig {
@@ -116,6 +120,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cw
     leaseTtlMs: parseLeaseTtl(pick(flags.leaseTtlMs, 'CONFAB_LEASE_TTL_MS')),
     corsOrigins: parseCorsOrigins(pick(flags.corsOrigin, 'CONFAB_CORS_ORIGIN')),
     limits: resolveLimitFlags(flags, env),
+    studio: flags.studio === false ? false : parseSwitch(pick(undefined, 'CONFAB_STUDIO'), 'CONFAB_STUDIO', true),
   };
 }
 
@@ -156,6 +161,15 @@ function parsePort(text: string | undefined): number {
   if (!/^\d{1,5}$/.test(text) || port > 65_535)
     throw new CliError(`--port must be a number from 0 to 65535, got "${text}"`);
   return port;
+}
+
+/** `1|true|on|yes` or `0|false|off|no` (any case); unset → `fallback`. */
+function parseSwitch(text: string | undefined, name: string, fallback: boolean): boolean {
+  if (text === undefined) return fallback;
+  const value = text.trim().toLowerCase();
+  if (['1', 'true', 'on', 'yes'].includes(value)) return true;
+  if (['0', 'false', 'off', 'no'].includes(value)) return false;
+  throw new CliError(`${name} must be on or off (1/0, true/false, yes/no), got "${text}"`);
 }
 
 function parseLeaseTtl(text: string | undefined): number {

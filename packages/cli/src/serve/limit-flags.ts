@@ -129,10 +129,14 @@ export function optionKeyOf(flag: string): string {
  * The limit settings given by flag (winning) or environment twin (empty counts as unset). A value
  * that is not a whole number at or above the flag's minimum → {@link CliError}.
  */
-export function resolveLimitFlags(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): LimitSettings {
+export function resolveLimitFlags(
+  flags: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): LimitSettings {
   const settings: LimitSettings = {};
   for (const limit of LIMIT_FLAGS) {
-    const given = flags[optionKeyOf(limit.flag)];
+    const flag = flags[optionKeyOf(limit.flag)];
+    const given = typeof flag === 'string' ? flag : undefined;
     const text = given ?? (env[limit.env] === '' ? undefined : env[limit.env]);
     if (text === undefined) continue;
     const value = Number(text);

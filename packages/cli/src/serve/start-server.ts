@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import {
   createApp,
   createMetrics,
@@ -85,6 +87,7 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
         logger,
         limits,
         corsOrigins: config.corsOrigins,
+        studio: config.studio ? { directory: studioDirectory() } : false,
       });
     } catch (error) {
       // A combination of limits the server refuses (e.g. an upload rate below the file size limit).
@@ -96,10 +99,17 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
       throw cannotListen(config, error);
     });
     output.err(`confab: listening on ${running.url} (store ${describeStore(config.store)}, model ${config.model})`);
+    if (config.studio) output.err(`confab: Studio at ${running.url}/studio/`);
     return running;
   } catch (error) {
     await store.close().catch(() => undefined);
     await lifecycleTransport?.close?.().catch(() => undefined);
     throw error;
   }
+}
+
+/** The built Studio inside the `@confab/studio` package (its `dist/`, committed, so a fresh clone has it). */
+function studioDirectory(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@confab/studio/package.json')), 'dist');
 }

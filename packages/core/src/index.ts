@@ -36,6 +36,8 @@ export { MemoryStore } from './store/memory-store.js';
 export * from './store/session-cursor.js';
 export * from './store/session-record.js';
 export * from './store/session-store.js';
+export { observe, type RuntimeObservation, type RuntimeObserver } from './telemetry/observer.js';
+export { activeTraceId } from './telemetry/tracing.js';
 export * from './util/ids.js';
 export { deriveTitle } from './util/title.js';
 export * from './wire/index.js';

@@ -13,6 +13,7 @@ import type { ResumeAnswers, TurnResult } from '../runner/turn-engine.js';
 import type { TurnHandle } from '../runner/turn-handle.js';
 import type { StreamEvent } from '../runner/turn-writer.js';
 import type { EventPage, ReadEventsQuery, SessionPage, SessionStore } from '../store/session-store.js';
+import { observe, type RuntimeObserver } from '../telemetry/observer.js';
 import { type RetentionOptions, RetentionSweeper } from './retention-sweeper.js';
 
 /** Builds the turn logic of a session for a model. */
@@ -64,11 +65,13 @@ export class Pool {
   private readonly reaper: ReturnType<typeof setInterval>;
   private readonly resolveModel: ModelResolver;
   private readonly compaction: ReturnType<typeof resolveCompactionSettings> & { fastModel: ModelReference | null };
+  private readonly observer: RuntimeObserver | undefined;
   readonly sweeper: RetentionSweeper;
 
   constructor(options: PoolOptions) {
     this.store = options.store;
     this.bus = options.bus ?? new LifecycleBus();
+    this.observer = options.observer;
     this.factory = options.factory ?? ((_session, model) => defineAgent({ model }));
     this.defaultModel = options.defaultModel ?? 'echo';
     this.appId = options.appId ?? 'default';
@@ -368,10 +371,12 @@ export class Pool {
     lease: Parameters<NonNullable<RunnerOptions['beforeTurn']>>[1],
   ): Promise<SessionRecord> {
     if (this.compaction.maxTokens === null) return session;
+    let startedAt = performance.now();
     try {
       const context = await this.store.readContext(session.id);
       if (!needsCompaction(context, this.compaction)) return session;
       const model = await this.resolveModel(this.compaction.fastModel ?? this.residentFor(session).model);
+      startedAt = performance.now();
       await compactSession({
         store: this.store,
         sessionId: session.id,
@@ -379,9 +384,11 @@ export class Pool {
         model,
         keepTail: this.compaction.keepTail,
       });
+      this.observeCompaction(session.id, startedAt);
     } catch (error) {
       // A failed compaction is reported and the turn still runs on the full history.
       const message = error instanceof Error ? error.message : String(error);
+      this.observeCompaction(session.id, startedAt, message);
       await this.store
         .appendEvents({
           sessionId: session.id,
@@ -398,6 +405,11 @@ export class Pool {
       this.bus.emit('session.error', session, { code: 'unavailable', message: `compaction failed: ${message}` });
     }
     return (await this.store.getSession(session.id)) ?? session;
+  }
+
+  private observeCompaction(sessionId: string, startedAt: number, error?: string): void {
+    const durationMs = Math.round(performance.now() - startedAt);
+    observe(this.observer, { type: 'compaction', sessionId, automatic: true, durationMs, ...(error && { error }) });
   }
 }
 

@@ -3,8 +3,10 @@ import { z } from 'zod';
 import type { EventDataMap, SessionEvent, StopReason, Usage } from '../model/event.js';
 import type { JsonObject, JsonValue } from '../model/json.js';
 import type { ClientToolDefinition } from '../model/session.js';
+import { observe, type RuntimeObserver } from '../telemetry/observer.js';
+import { traceModelCall } from '../telemetry/tracing.js';
 import { type AgentDefinition, approvalPolicyFor } from './agent.js';
-import { addUsage, runModelStep, type StepToolCall } from './model-step.js';
+import { addUsage, type ModelStepOptions, runModelStep, type StepToolCall } from './model-step.js';
 import { buildPrompt, type ResolvedFile } from './prompt.js';
 import { runTool } from './tool-runner.js';
 import type { TurnWriter } from './turn-writer.js';
@@ -46,6 +48,8 @@ export interface AgentLoopState {
   clientTools: ClientToolDefinition[];
   /** Tools approved for the whole session. */
   approvedTools: ReadonlySet<string>;
+  /** Told of provider failures. */
+  observer?: RuntimeObserver;
 }
 
 /**
@@ -120,7 +124,7 @@ export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> 
   for (let step = 0; step < agent.maxSteps; step++) {
     const history = [...base, ...writer.written.slice(alreadyWritten)];
     const promptSeq = writer.lastSeq;
-    const result = await runModelStep({
+    const result = await tracedModelStep({
       model: state.model,
       prompt: buildPrompt({ system: agent.system, summary: state.summary, events: history, files: state.files }),
       tools,
@@ -151,6 +155,9 @@ export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> 
     if (result.finishReason === 'error') {
       await closeUnansweredCalls(state, result.toolCalls, 'the model call failed');
       const message = result.error instanceof Error ? result.error.message : String(result.error);
+      const model = `${state.model.provider}:${state.model.modelId}`;
+      const turn = writer.turn;
+      observe(state.observer, { type: 'model.failed', sessionId: writer.session.id, turn, model, message });
       await writer.append([{ type: 'error', data: { code: 'unavailable', message: `model error: ${message}` } }]);
       return finish({ stopReason: 'error', usage, pending: [] });
     }
@@ -182,6 +189,11 @@ export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> 
     if (pending.length) return finish({ stopReason: 'interrupted', usage, pending });
   }
   return finish({ stopReason: 'length', usage, pending: [] });
+}
+
+/** One model step under a `chat <model>` span. */
+function tracedModelStep(options: ModelStepOptions) {
+  return traceModelCall(options.model, options, () => runModelStep(options));
 }
 
 function pick(call: StepToolCall): { toolCallId: string; toolName: string; input: JsonValue } {

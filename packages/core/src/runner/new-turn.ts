@@ -2,6 +2,8 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import { hasCommitFolding } from '../store/commit-folding.js';
+import { observe } from '../telemetry/observer.js';
+import { traceTurn } from '../telemetry/tracing.js';
 import { deriveTitle } from '../util/title.js';
 import { type ActiveTurn, withRuntime } from './runtime-state.js';
 import {
@@ -81,6 +83,7 @@ export async function startTurn(
     await writer.append(events, { update }, (request) => store.appendFolded({ ...request, newInputs }));
   }
   deps.hooks?.turnStarted?.(writer.session, index);
+  observe(deps.observer, { type: 'turn.started', sessionId: session.id, appId: session.appId, turn: index });
   return { writer, active, inputs, resolved, startedAt };
 }
 
@@ -95,13 +98,19 @@ export async function continueTurn(
   return finishTurn(deps, writer, active, outcome, startedAt, { releaseLease: true });
 }
 
-/** Starts a turn for `inputs` and runs it to its end (see {@link startTurn} for the durability order). */
-export async function runNewTurn(
+/**
+ * Starts a turn for `inputs` and runs it to its end (see {@link startTurn} for the durability
+ * order), under an `invoke_agent` span.
+ */
+export function runNewTurn(
   deps: EngineDeps,
   execution: TurnExecution,
   session: SessionRecord,
   inputs: TurnInputs,
   options: { model?: string } = {},
 ): Promise<TurnResult> {
-  return continueTurn(deps, execution, await startTurn(deps, execution, session, inputs, options));
+  const span = { agentName: deps.logicFor(session).name, sessionId: session.id, appId: session.appId };
+  return traceTurn({ ...span, segment: 'new' }, async () =>
+    continueTurn(deps, execution, await startTurn(deps, execution, session, inputs, options)),
+  );
 }

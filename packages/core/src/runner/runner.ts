@@ -1,6 +1,7 @@
 import type { NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import { hasStopSignaller, type SessionStore } from '../store/session-store.js';
+import type { RuntimeObserver } from '../telemetry/observer.js';
 import { newId } from '../util/ids.js';
 import type { TurnLogic } from './agent.js';
 import { createModelResolver, type ModelResolver } from './model-resolver.js';
@@ -41,6 +42,8 @@ export interface RunnerOptions {
   useLogicModel?: boolean;
   /** Runs under the lease before each new turn (see {@link SessionRunnerSettings.beforeTurn}). */
   beforeTurn?: SessionRunnerSettings['beforeTurn'];
+  /** Told of turn starts and ends, provider failures, lease takeovers and recovered turns. */
+  observer?: RuntimeObserver;
 }
 
 /**
@@ -72,6 +75,7 @@ export class Runner {
         ((error, sessionId) => console.error(`confab: background turn of ${sessionId} failed:`, error)),
       beforeTurn: options.beforeTurn,
       useLogicModel: options.useLogicModel ?? false,
+      observer: options.observer,
     };
     // Stop requests from other processes reach the turn wherever it runs.
     this.detachStops = hasStopSignaller(options.store)

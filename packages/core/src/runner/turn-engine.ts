@@ -5,6 +5,7 @@ import type { QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import { hasCommitFolding } from '../store/commit-folding.js';
 import type { SessionStore } from '../store/session-store.js';
+import { observe, type RuntimeObserver } from '../telemetry/observer.js';
 import { newId } from '../util/ids.js';
 import type { ModelReference, TurnLogic } from './agent.js';
 import { type LoopOutcome, runAgentLoop } from './agent-loop.js';
@@ -32,6 +33,8 @@ export interface EngineDeps {
   hooks?: TurnHooks;
   /** When true, turns run the logic's own model; model names only label the turn. */
   useLogicModel?: boolean;
+  /** Told of turn starts and ends, provider failures, takeovers and recoveries (for logs). */
+  observer?: RuntimeObserver;
 }
 
 /** One turn (or resumed turn segment) in flight. */
@@ -163,6 +166,7 @@ export async function runLogic(
   const context = await deps.store.readContext(session.id, { types: PROMPT_EVENT_TYPES });
   const model = resolved ?? (await deps.resolveModel(active.modelFromLogic ? logic.model : active.model));
   return runAgentLoop({
+    observer: deps.observer,
     agent: logic,
     model,
     writer,
@@ -230,6 +234,15 @@ export async function finishTurn(
   if (releasing) writer.keeper.markReleased();
   const turnEnd = writer.written[writer.written.length - 1] as Extract<SessionEvent, { type: 'turn-end' }>;
   deps.hooks?.turnEnded?.(writer.session, turnEnd);
+  observe(deps.observer, {
+    type: 'turn.ended',
+    sessionId: session.id,
+    appId: session.appId,
+    turn: active.index,
+    stopReason: outcome.stopReason,
+    durationMs,
+    usage: outcome.usage,
+  });
   return {
     index: active.index,
     inputCount: active.inputIds.length,

@@ -6,6 +6,7 @@ import type { ServerContext, ServerEnv } from './context.js';
 import { errorResponse } from './errors-to-http.js';
 import { Gate, RateLimiter, resolveLimits, type ServerLimits } from './limits.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
+import { createLogObserver, startRequestSpan } from './request-telemetry.js';
 import { RouteTable } from './route-table.js';
 import { registerChannelRoutes } from './routes/channels.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -35,7 +36,11 @@ export interface CreateAppOptions {
   resolveModel?: ModelResolver;
   auth?: AuthOptions;
   limits?: Partial<ServerLimits>;
-  /** A pino logger, or false for none. Default: pino at `info` (or `$LOG_LEVEL`) on stdout. */
+  /**
+   * A pino logger, or false for none. Default: pino at `info` (or `$LOG_LEVEL`) on stdout. A pool
+   * created here logs turns, provider failures, takeovers and compactions to it; give your own pool
+   * `observer: createLogObserver(logger)` for the same.
+   */
   logger?: Logger | false;
   /** Prometheus metrics, or false to disable them and `GET /metrics`. Default: {@link createMetrics}. */
   metrics?: ServerMetrics | false;
@@ -82,9 +87,15 @@ export function createApp(options: CreateAppOptions): ConfabApp {
   const metrics = options.metrics === false ? null : (options.metrics ?? createMetrics());
   const store = metrics ? metrics.instrumentStore(options.store) : options.store;
   const resolveModel = options.resolveModel ?? (options.pool ? null : createModelResolver());
-  const pool =
-    options.pool ?? new Pool({ store, defaultModel: options.defaultModel, resolveModel: resolveModel ?? undefined });
   const logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? defaultLogger());
+  const pool =
+    options.pool ??
+    new Pool({
+      store,
+      defaultModel: options.defaultModel,
+      resolveModel: resolveModel ?? undefined,
+      observer: createLogObserver(logger),
+    });
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   if (!Number.isFinite(heartbeatMs) || heartbeatMs < 10) throw new RangeError('heartbeatMs must be ≥ 10');
   const server: ServerContext = {
@@ -134,6 +145,8 @@ export function createApp(options: CreateAppOptions): ConfabApp {
     const { response, error } = errorResponse(thrown, requestId);
     const log = context.get('log') ?? logger;
     if (error.error.code === 'internal') log.error({ err: thrown }, 'request failed');
+    else if (REFUSALS.has(error.error.code))
+      log.warn({ code: error.error.code, reason: error.error.message }, 'refused');
     return response;
   });
 
@@ -154,6 +167,9 @@ export function createApp(options: CreateAppOptions): ConfabApp {
   return Object.assign(app, { confab: runtime });
 }
 
+/** Codes of a request refused by a limit (or by a draining or unreachable backend): logged at `warn`. */
+const REFUSALS = new Set(['rate_limited', 'unavailable', 'payload_too_large']);
+
 function defaultLogger(): Logger {
   return pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
 }
@@ -167,14 +183,20 @@ function requestContext(server: ServerContext): MiddlewareHandler<ServerEnv> {
   return async (context, next) => {
     const offered = context.req.header('x-request-id');
     const requestId = offered && /^[A-Za-z0-9._:-]{1,128}$/.test(offered) ? offered : newId('req');
-    const log = server.logger.child({ requestId });
+    const span = startRequestSpan(context.req.method, context.req.path, context.req.raw.headers);
+    const log = server.logger.child(span.traceId ? { requestId, traceId: span.traceId } : { requestId });
     context.set('requestId', requestId);
     context.set('log', log);
     const startedAt = performance.now();
     if (server.draining && !context.req.path.endsWith('/healthz')) {
+      span.end('unmatched', 503);
       throw new ConfabError('unavailable', 'the server is shutting down');
     }
-    await next();
+    try {
+      await span.run(requestId, next);
+    } finally {
+      span.end(context.get('route') ?? 'unmatched', context.res.status);
+    }
     // Hono answers HEAD by running the GET handler and dropping its body without cancelling it: a
     // stream (a lifecycle or events tail) would keep its open-stream slot and its subscriptions
     // forever, so HEAD requests alone could exhaust the server. Cancelling ends the stream now.

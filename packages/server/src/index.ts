@@ -16,5 +16,6 @@ export { STATUS_OF_CODE, toHttpError } from './errors-to-http.js';
 export { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 export { createMetrics, type MetricsOptions, type ServerMetrics } from './metrics.js';
 export { buildOpenApiDocument } from './openapi.js';
+export { createLogObserver } from './request-telemetry.js';
 export { type RunningServer, type ServeOptions, serve } from './serve.js';
 export { SERVER_VERSION } from './version.js';

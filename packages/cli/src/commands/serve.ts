@@ -35,6 +35,18 @@ export function registerServeCommand(program: Command, environment: ServeEnviron
       '--lease-ttl-ms <ms>',
       `time to live of session leases: a crashed server's sessions are taken over after it (env CONFAB_LEASE_TTL_MS, default ${SERVE_DEFAULTS.leaseTtlMs})`,
     )
+    .option(
+      '--log-level <level>',
+      `fatal, error, warn, info, debug, trace or silent; readable lines on a terminal, JSON otherwise (env CONFAB_LOG_LEVEL, default ${SERVE_DEFAULTS.logLevel})`,
+    )
+    .option(
+      '--max-running-turns <n>',
+      `turns requested over HTTP that may run at once, more get 503 (env CONFAB_MAX_RUNNING_TURNS, default ${SERVE_DEFAULTS.maxRunningTurns})`,
+    )
+    .option(
+      '--max-open-streams <n>',
+      `SSE streams that may be open at once, more get 503 (env CONFAB_MAX_OPEN_STREAMS, default ${SERVE_DEFAULTS.maxOpenStreams})`,
+    )
     .action(async (flags: ServeFlags) => {
       const config = resolveServeConfig(flags, environment.env, environment.cwd);
       // Loaded here, not at the top: the server, the runtime and the logger cost a second or more

@@ -11,6 +11,9 @@ describe('resolveServeConfig', () => {
       model: 'echo',
       tokens: null,
       leaseTtlMs: 15_000,
+      logLevel: 'info',
+      maxRunningTurns: 64,
+      maxOpenStreams: 1000,
     });
   });
 
@@ -22,6 +25,9 @@ describe('resolveServeConfig', () => {
       CONFAB_MODEL: 'openai:gpt-4o-mini',
       CONFAB_TOKENS: 'app1:token-one',
       CONFAB_LEASE_TTL_MS: '2000',
+      CONFAB_LOG_LEVEL: 'debug',
+      CONFAB_MAX_RUNNING_TURNS: '5000',
+      CONFAB_MAX_OPEN_STREAMS: '6000',
     };
     expect(resolveServeConfig({}, env, '/srv')).toEqual({
       port: 9000,
@@ -30,6 +36,9 @@ describe('resolveServeConfig', () => {
       model: 'openai:gpt-4o-mini',
       tokens: [{ appId: 'app1', token: 'token-one' }],
       leaseTtlMs: 2000,
+      logLevel: 'debug',
+      maxRunningTurns: 5000,
+      maxOpenStreams: 6000,
     });
     const flags = {
       port: '0',
@@ -38,6 +47,9 @@ describe('resolveServeConfig', () => {
       model: 'echo',
       tokens: 'app2:t:with:colons',
       leaseTtlMs: '100',
+      logLevel: 'WARN',
+      maxRunningTurns: '1',
+      maxOpenStreams: '2',
     };
     expect(resolveServeConfig(flags, env, '/srv')).toEqual({
       port: 0,
@@ -46,7 +58,11 @@ describe('resolveServeConfig', () => {
       model: 'echo',
       tokens: [{ appId: 'app2', token: 't:with:colons' }],
       leaseTtlMs: 100,
+      logLevel: 'warn',
+      maxRunningTurns: 1,
+      maxOpenStreams: 2,
     });
+    expect(resolveServeConfig({}, { LOG_LEVEL: 'error' }, '/').logLevel).toBe('error');
     expect(resolveServeConfig({}, { CONFAB_STORE: 'postgres://u:p@db/confab' }, '/').store).toEqual({
       kind: 'postgres',
       url: 'postgres://u:p@db/confab',
@@ -65,6 +81,10 @@ describe('resolveServeConfig', () => {
       { leaseTtlMs: '1.5' },
       { leaseTtlMs: '-1000' },
       { leaseTtlMs: '2s' },
+      { logLevel: 'verbose' },
+      { maxRunningTurns: '0' },
+      { maxRunningTurns: '1e3' },
+      { maxOpenStreams: '1000001' },
     ]) {
       expect(() => resolveServeConfig(flags, {}, '/')).toThrow(CliError);
     }
@@ -72,6 +92,9 @@ describe('resolveServeConfig', () => {
       /--lease-ttl-ms must be a whole number of milliseconds from 100 to 3,600,000, got "soon"/,
     );
     expect(resolveServeConfig({}, { CONFAB_LEASE_TTL_MS: '' }, '/').leaseTtlMs).toBe(15_000);
+    expect(() => resolveServeConfig({ logLevel: 'loud' }, {}, '/')).toThrow(
+      /--log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/,
+    );
     expect(resolveServeConfig({ leaseTtlMs: '3600000' }, {}, '/').leaseTtlMs).toBe(3_600_000);
     for (const text of ['', 'no-colon', ':secret', 'bad app:secret', 'app:', 'app:has space']) {
       let message = '';

@@ -26,7 +26,19 @@ export interface ServeConfig {
    * that died stay blocked before another process (or its own restart) takes them over.
    */
   leaseTtlMs: number;
+  /** The least severe log level written (`silent` writes nothing). */
+  logLevel: LogLevel;
+  /** Turns (and resumes) requested over HTTP that may run at once; more → 503 (the server's `maxRunningTurns`). */
+  maxRunningTurns: number;
+  /** SSE streams that may be open at once; more → 503 (the server's `maxOpenStreams`). */
+  maxOpenStreams: number;
 }
+
+/** The log levels `--log-level` accepts, most severe first. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The raw flags of `confab serve` (commander gives strings). */
 export interface ServeFlags {
@@ -36,6 +48,9 @@ export interface ServeFlags {
   model?: string;
   tokens?: string;
   leaseTtlMs?: string;
+  logLevel?: string;
+  maxRunningTurns?: string;
+  maxOpenStreams?: string;
 }
 
 /** The defaults a newcomer gets. */
@@ -45,6 +60,9 @@ export const SERVE_DEFAULTS = {
   store: 'sqlite:./.confab/confab.db',
   model: 'echo',
   leaseTtlMs: 15_000,
+  logLevel: 'info',
+  maxRunningTurns: 64,
+  maxOpenStreams: 1000,
 } as const;
 
 /** The range `--lease-ttl-ms` accepts: below it renewals (every third of it) could not keep up; above it a crash blocks sessions for hours. */
@@ -57,8 +75,9 @@ const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Resolves the serve configuration: each flag wins over its environment twin (`CONFAB_PORT`,
- * `CONFAB_HOST`, `CONFAB_STORE`, `CONFAB_MODEL`, `CONFAB_TOKENS`, `CONFAB_LEASE_TTL_MS`), which
- * wins over the default.
+ * `CONFAB_HOST`, `CONFAB_STORE`, `CONFAB_MODEL`, `CONFAB_TOKENS`, `CONFAB_LEASE_TTL_MS`,
+ * `CONFAB_LOG_LEVEL` (else `LOG_LEVEL`), `CONFAB_MAX_RUNNING_TURNS`, `CONFAB_MAX_OPEN_STREAMS`),
+ * which wins over the default.
  * Relative store paths are taken from `cwd`. A malformed value → {@link CliError}.
  */
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cwd: string): ServeConfig {
@@ -71,6 +90,17 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cw
     model: parseModel(pick(flags.model, 'CONFAB_MODEL') ?? SERVE_DEFAULTS.model),
     tokens: tokensText === undefined ? null : parseTokens(tokensText),
     leaseTtlMs: parseLeaseTtl(pick(flags.leaseTtlMs, 'CONFAB_LEASE_TTL_MS')),
+    logLevel: parseLogLevel(pick(flags.logLevel, 'CONFAB_LOG_LEVEL') ?? pick(undefined, 'LOG_LEVEL')),
+    maxRunningTurns: parseCap(
+      '--max-running-turns',
+      pick(flags.maxRunningTurns, 'CONFAB_MAX_RUNNING_TURNS'),
+      SERVE_DEFAULTS.maxRunningTurns,
+    ),
+    maxOpenStreams: parseCap(
+      '--max-open-streams',
+      pick(flags.maxOpenStreams, 'CONFAB_MAX_OPEN_STREAMS'),
+      SERVE_DEFAULTS.maxOpenStreams,
+    ),
   };
 }
 
@@ -107,6 +137,23 @@ function parseLeaseTtl(text: string | undefined): number {
     );
   }
   return milliseconds;
+}
+
+function parseLogLevel(text: string | undefined): LogLevel {
+  if (text === undefined) return SERVE_DEFAULTS.logLevel;
+  const level = LOG_LEVELS.find((candidate) => candidate === text.toLowerCase());
+  if (!level) throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
+  return level;
+}
+
+/** A server-wide cap: a whole number from 1 to 1,000,000. */
+function parseCap(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d{1,7}$/.test(text) || value < 1 || value > 1_000_000) {
+    throw new CliError(`${flag} must be a whole number from 1 to 1,000,000, got "${text}"`);
+  }
+  return value;
 }
 
 /** `sqlite:<file>`, `jsonl:<dir>` or `postgres://…` (also `postgresql://…`). */

@@ -3,6 +3,8 @@
  * bench/results/<date>.json. `BENCH_QUICK=1` shrinks every scenario for a smoke run;
  * `BENCH_ONLY=storage,runner,http,memory,context,peers` picks sections; `postgres` (PostgresStore and
  * `confab serve` processes on one database) runs by default only when a PostgreSQL server answers.
+ * `long-turns` (thousands of concurrent streamed 20 s turns on one server; minutes) runs only when
+ * named: `BENCH_ONLY=long-turns`, with `BENCH_LONG_TURNS=1000,5000` for the turn counts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,7 @@ import { appendCost } from './scenarios/append-cost.js';
 import { contextLoad } from './scenarios/context-load.js';
 import { durableThroughput } from './scenarios/durable-throughput.js';
 import { httpTurns, sseDeltaLatency } from './scenarios/http-turns.js';
+import { longTurns } from './scenarios/long-turns.js';
 import { postgresReachable, runPostgresSection } from './scenarios/postgres.js';
 import { residentMemory } from './scenarios/resident-memory.js';
 import { runnerOverhead, runnerThroughput } from './scenarios/runner-throughput.js';
@@ -182,6 +185,47 @@ if (only.has('memory')) {
             row.bytesPerSessionAfterReap,
           ],
         ],
+      ),
+  );
+}
+
+// Minutes per run and thousands of sockets: only when asked for by name.
+if (only.has('long-turns')) {
+  const counts = (process.env.BENCH_LONG_TURNS ?? (quick ? '100' : '1000,5000')).split(',').map(Number);
+  const rows: Awaited<ReturnType<typeof longTurns>>[] = [];
+  for (const turns of counts) {
+    rows.push(await longTurns(turns, quick ? { deltasPerTurn: 20 } : {}));
+    log(`long-turns ${turns} done`);
+  }
+  results.longTurns = rows;
+  const first = rows[0];
+  sections.push(
+    `## Long streamed turns on one server (SQLite): a delta every ${first?.gapMs} ms for ${first?.deltasPerTurn} deltas\n\n` +
+      markdownTable(
+        [
+          'turns',
+          'errors',
+          'peak running',
+          'KiB RSS / running turn',
+          'loop delay p99 ms (median s, worst s)',
+          'delta p50 ms',
+          'delta p99 ms',
+          'commits/s',
+          'lease renewals/s',
+          'CPU ms / turn',
+        ],
+        rows.map((row) => [
+          row.turns,
+          row.errors,
+          row.peakRunning,
+          row.kibPerRunningTurn,
+          `${row.eventLoopDelayP99Ms.median.toFixed(1)}, ${row.eventLoopDelayP99Ms.worst.toFixed(1)}`,
+          row.deltaLatencyMs.p50,
+          row.deltaLatencyMs.p99,
+          row.commitsPerSecond,
+          row.leaseRenewalsPerSecond,
+          row.cpuMsPerTurn,
+        ]),
       ),
   );
 }

@@ -212,7 +212,9 @@ if (only.has('long-turns')) {
           'delta p99 ms',
           'commits/s',
           'lease renewals/s',
+          'store write mean ms',
           'CPU ms / turn',
+          'wall s',
         ],
         rows.map((row) => [
           row.turns,
@@ -224,7 +226,9 @@ if (only.has('long-turns')) {
           row.deltaLatencyMs.p99,
           row.commitsPerSecond,
           row.leaseRenewalsPerSecond,
+          row.storeWriteMeanMs,
           row.cpuMsPerTurn,
+          row.wallSeconds,
         ]),
       ),
   );

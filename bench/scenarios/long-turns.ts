@@ -29,6 +29,8 @@ export interface LongTurnsResult {
   /** Store writes (appends, lease acquire/renew/release, claims) per second over the run. */
   commitsPerSecond: number;
   leaseRenewalsPerSecond: number;
+  /** Mean time of one store write over the run: SQLite commits block the event loop for this long. */
+  storeWriteMeanMs: number;
   /** Server CPU time (user + system) per turn. */
   cpuMsPerTurn: number;
 }
@@ -64,8 +66,8 @@ async function scrape(url: string): Promise<Scrape> {
   };
 }
 
-const storeCount = (metrics: Scrape, test: (operation: string) => boolean) =>
-  metrics.sum('confab_store_operation_duration_seconds_count', (labels) => {
+const storeCount = (metrics: Scrape, test: (operation: string) => boolean, series = 'count') =>
+  metrics.sum(`confab_store_operation_duration_seconds_${series}`, (labels) => {
     const operation = /operation="([^"]+)"/.exec(labels)?.[1] ?? '';
     return test(operation);
   });
@@ -204,7 +206,10 @@ export async function longTurns(
           if (!ended) fail('stream ended without a turn-end');
           else if (received !== deltasPerTurn) fail(`received ${received} of ${deltasPerTurn} deltas`);
         } catch (error) {
-          fail(error instanceof Error ? error.message : String(error));
+          // fetch reports a refused or timed-out connection as "fetch failed" with the reason as cause.
+          const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+          const reason = cause ? `: ${cause.code ?? cause.message}` : '';
+          fail(`${error instanceof Error ? error.message : String(error)}${reason}`);
         }
       }),
     );
@@ -239,6 +244,9 @@ export async function longTurns(
       },
       commitsPerSecond: (storeCount(after, isWrite) - storeCount(before, isWrite)) / wallSeconds,
       leaseRenewalsPerSecond: (storeCount(after, isRenewal) - storeCount(before, isRenewal)) / wallSeconds,
+      storeWriteMeanMs:
+        ((storeCount(after, isWrite, 'sum') - storeCount(before, isWrite, 'sum')) * 1000) /
+        Math.max(1, storeCount(after, isWrite) - storeCount(before, isWrite)),
       cpuMsPerTurn:
         ((after.get('confab_process_process_cpu_seconds_total') -
           before.get('confab_process_process_cpu_seconds_total')) *

@@ -64,5 +64,5 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
 function createLogger(level: LogLevel): Logger {
   const options = { level, base: { service: 'confab' } };
   if (!process.stdout.isTTY) return pino(options);
-  return pino(options, pretty({ colorize: true, sync: true, ignore: 'service,pid,hostname' }));
+  return pino(options, pretty({ colorize: true, sync: true, singleLine: true, ignore: 'service,pid,hostname' }));
 }

@@ -1,5 +1,5 @@
-import { defineAgent, Runner, type RuntimeObservation } from 'confab';
-import { createEchoModel, createScriptedModel } from 'confab/testing';
+import { defineAgent, Pool, Runner, type RuntimeObservation } from 'confab';
+import { createEchoModel, createScriptedModel, scriptedText } from 'confab/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRunnerChild } from '../support/child-process.js';
 import { createSqliteFixture } from '../support/sqlite-fixture.js';
@@ -67,5 +67,34 @@ describe('the runtime observer', () => {
       model: 'confab:scripted',
       message: 'provider down',
     });
+  });
+
+  it('is told of automatic compactions, and of failed ones with their error', async () => {
+    for (const failing of [false, true]) {
+      const summarizer = createScriptedModel(() =>
+        failing ? { parts: [{ throw: new Error('summarizer down') }] } : scriptedText('SUMMARY'),
+      );
+      const observed: RuntimeObservation[] = [];
+      const pool = new Pool({
+        store: fixture.store,
+        compaction: { maxTokens: 50, keepTail: 2, fastModel: summarizer },
+        observer: (observation) => observed.push(observation),
+      });
+      try {
+        const { session } = await pool.createSession(null);
+        for (let turn = 0; turn < 4; turn++) {
+          await (await pool.chat(session.id, `message number ${turn} `.repeat(10))).result;
+        }
+        const compactions = observed.filter((observation) => observation.type === 'compaction');
+        expect(compactions.length).toBeGreaterThan(0);
+        for (const compaction of compactions) {
+          expect(compaction).toMatchObject({ sessionId: session.id, automatic: true, durationMs: expect.any(Number) });
+          if (failing) expect(compaction).toMatchObject({ error: expect.stringContaining('summarizer down') });
+          else expect(compaction).not.toHaveProperty('error');
+        }
+      } finally {
+        await pool.close();
+      }
+    }
   });
 });

@@ -102,7 +102,7 @@ export async function continueTurn(
  * Starts a turn for `inputs` and runs it to its end (see {@link startTurn} for the durability
  * order), under an `invoke_agent` span.
  */
-export function runNewTurn(
+export async function runNewTurn(
   deps: EngineDeps,
   execution: TurnExecution,
   session: SessionRecord,

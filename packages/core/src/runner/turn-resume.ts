@@ -29,7 +29,7 @@ const asJson = (value: unknown): JsonValue =>
  * before anything is written: nothing pending → `failed_precondition`; an unknown or already
  * answered call → `invalid_argument`. Traced as an `invoke_agent` span.
  */
-export function resumeTurn(
+export async function resumeTurn(
   deps: EngineDeps,
   execution: TurnExecution,
   session: SessionRecord,

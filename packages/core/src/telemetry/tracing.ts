@@ -82,7 +82,8 @@ export function traceModelCall<Result extends ModelCallOutcomeLike>(
 ): Promise<Result> {
   const attributes: Attributes = {
     'gen_ai.operation.name': 'chat',
-    'gen_ai.provider.name': model.provider,
+    // The AI SDK names providers by API (`openai.chat`, `anthropic.messages`); the conventions by vendor.
+    'gen_ai.provider.name': model.provider.split('.')[0] ?? model.provider,
     'gen_ai.request.model': model.modelId,
   };
   if (request.temperature !== undefined) attributes['gen_ai.request.temperature'] = request.temperature;

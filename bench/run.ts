@@ -4,6 +4,8 @@
  * `BENCH_ONLY=storage,runner,http,memory,context,peers` picks sections; `postgres` (PostgresStore and
  * `confab serve` processes on one database) runs by default only when a PostgreSQL server answers,
  * and `studio` (the Studio in Chromium) only when /usr/bin/chromium exists.
+ * `long-turns` (thousands of concurrent streamed 20 s turns on one server; minutes) runs only when
+ * named: `BENCH_ONLY=long-turns`, with `BENCH_LONG_TURNS=1000,5000` for the turn counts.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import { appendCost } from './scenarios/append-cost.js';
 import { contextLoad } from './scenarios/context-load.js';
 import { durableThroughput } from './scenarios/durable-throughput.js';
 import { httpTurns, sseDeltaLatency } from './scenarios/http-turns.js';
+import { longTurns } from './scenarios/long-turns.js';
 import { poolTurns, rawAppendLog } from './scenarios/pool-turns.js';
 import { postgresReachable, runPostgresSection } from './scenarios/postgres.js';
 import { residentMemory } from './scenarios/resident-memory.js';
@@ -237,6 +240,51 @@ if (only.has('memory')) {
             row.bytesPerSessionAfterReap,
           ],
         ],
+      ),
+  );
+}
+
+// Minutes per run and thousands of sockets: only when asked for by name.
+if (only.has('long-turns')) {
+  const counts = (process.env.BENCH_LONG_TURNS ?? (quick ? '100' : '1000,5000')).split(',').map(Number);
+  const rows: Awaited<ReturnType<typeof longTurns>>[] = [];
+  for (const turns of counts) {
+    rows.push(await longTurns(turns, quick ? { deltasPerTurn: 20 } : {}));
+    log(`long-turns ${turns} done`);
+  }
+  results.longTurns = rows;
+  const first = rows[0];
+  sections.push(
+    `## Long streamed turns on one server (SQLite): a delta every ${first?.gapMs} ms for ${first?.deltasPerTurn} deltas\n\n` +
+      markdownTable(
+        [
+          'turns',
+          'errors',
+          'peak running',
+          'KiB RSS / running turn',
+          'loop delay p99 ms (median s, worst s)',
+          'delta p50 ms',
+          'delta p99 ms',
+          'commits/s',
+          'lease renewals/s',
+          'store write mean ms',
+          'CPU ms / turn',
+          'wall s',
+        ],
+        rows.map((row) => [
+          row.turns,
+          row.errors,
+          row.peakRunning,
+          row.kibPerRunningTurn,
+          `${row.eventLoopDelayP99Ms.median.toFixed(1)}, ${row.eventLoopDelayP99Ms.worst.toFixed(1)}`,
+          row.deltaLatencyMs.p50,
+          row.deltaLatencyMs.p99,
+          row.commitsPerSecond,
+          row.leaseRenewalsPerSecond,
+          row.storeWriteMeanMs,
+          row.cpuMsPerTurn,
+          row.wallSeconds,
+        ]),
       ),
   );
 }

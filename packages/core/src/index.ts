@@ -73,6 +73,8 @@ export {
   isStorableText,
   replaceUnstorableText,
 } from './store/storable-text.js';
+export { observe, type RuntimeObservation, type RuntimeObserver } from './telemetry/observer.js';
+export { activeTraceId } from './telemetry/tracing.js';
 export * from './util/ids.js';
 export { deriveTitle } from './util/title.js';
 export * from './wire/index.js';

@@ -10,6 +10,7 @@ import { createMetrics, type ServerMetrics } from './metrics.js';
 import { createServerModelResolver } from './provider-loader.js';
 import { logProviderErrors } from './provider-log.js';
 import { QueuedInputShares } from './queued-input-shares.js';
+import { createLogObserver, startRequestSpan } from './request-telemetry.js';
 import { RevocationWatch } from './revocation-watch.js';
 import { RouteTable } from './route-table.js';
 import { registerChannelRoutes } from './routes/channels.js';
@@ -49,7 +50,11 @@ export interface CreateAppOptions {
   allowedModels?: readonly string[];
   auth?: AuthOptions;
   limits?: Partial<ServerLimits>;
-  /** A pino logger, or false for none. Default: pino at `info` (or `$LOG_LEVEL`) on stdout. */
+  /**
+   * A pino logger, or false for none. Default: pino at `info` (or `$LOG_LEVEL`) on stdout. A pool
+   * created here logs turns, provider failures, takeovers and compactions to it; give your own pool
+   * `observer: createLogObserver(logger)` for the same.
+   */
   logger?: Logger | false;
   /** Prometheus metrics, or false to disable them and `GET /metrics`. Default: {@link createMetrics}. */
   metrics?: ServerMetrics | false;
@@ -121,6 +126,7 @@ export function createApp(options: CreateAppOptions): ConfabApp {
       defaultModel: options.defaultModel,
       resolveModel: resolveModel ?? undefined,
       onProviderError: logProviderErrors(logger),
+      observer: createLogObserver(logger),
     });
   const allowedModels = options.allowedModels ?? (options.pool ? null : [options.defaultModel ?? 'echo', 'echo']);
   const heartbeatMs = options.heartbeatMs ?? 15_000;
@@ -193,6 +199,8 @@ export function createApp(options: CreateAppOptions): ConfabApp {
     const { response, error } = errorResponse(thrown, requestId);
     const log = context.get('log') ?? logger;
     if (error.error.code === 'internal') log.error({ err: thrown }, 'request failed');
+    else if (REFUSALS.has(error.error.code))
+      log.warn({ code: error.error.code, reason: error.error.message }, 'refused');
     return response;
   });
 
@@ -270,6 +278,9 @@ function startFileSweep(server: ServerContext, intervalMs: number): () => void {
   return () => clearInterval(timer);
 }
 
+/** Codes of a request refused by a limit (or by a draining or unreachable backend): logged at `warn`. */
+const REFUSALS = new Set(['rate_limited', 'unavailable', 'payload_too_large']);
+
 function defaultLogger(): Logger {
   return pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
 }
@@ -283,14 +294,20 @@ function requestContext(server: ServerContext): MiddlewareHandler<ServerEnv> {
   return async (context, next) => {
     const offered = context.req.header('x-request-id');
     const requestId = offered && /^[A-Za-z0-9._:-]{1,128}$/.test(offered) ? offered : newId('req');
-    const log = server.logger.child({ requestId });
+    const span = startRequestSpan(context.req.method, context.req.path, context.req.raw.headers);
+    const log = server.logger.child(span.traceId ? { requestId, traceId: span.traceId } : { requestId });
     context.set('requestId', requestId);
     context.set('log', log);
     const startedAt = performance.now();
     if (server.draining && !context.req.path.endsWith('/healthz')) {
+      span.end('unmatched', 503);
       throw new ConfabError('unavailable', 'the server is shutting down');
     }
-    await next();
+    try {
+      await span.run(requestId, next);
+    } finally {
+      span.end(context.get('route') ?? 'unmatched', context.res.status);
+    }
     // Hono answers HEAD by running the GET handler and dropping its body without cancelling it: a
     // stream (a lifecycle or events tail) would keep its open-stream slot and its subscriptions
     // forever, so HEAD requests alone could exhaust the server. Cancelling ends the stream now.

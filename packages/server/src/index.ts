@@ -24,6 +24,7 @@ export {
   runsCurrentProviders,
 } from './provider-loader.js';
 export { logProviderErrors } from './provider-log.js';
+export { createLogObserver } from './request-telemetry.js';
 export { LISTENER_DEFAULTS, type RunningServer, type ServeOptions, serve } from './serve.js';
 export type { StudioOptions } from './studio-files.js';
 export { SERVER_VERSION } from './version.js';

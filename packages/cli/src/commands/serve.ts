@@ -52,6 +52,10 @@ export function registerServeCommand(program: Command, environment: ServeEnviron
       '--openai-compatible-api-key <key>',
       'API key that openai-compatible: models send as a bearer token (env CONFAB_OPENAI_COMPATIBLE_API_KEY)',
     )
+    .option(
+      '--log-level <level>',
+      `fatal, error, warn, info, debug, trace or silent; readable lines on a terminal, JSON otherwise (env CONFAB_LOG_LEVEL, default ${SERVE_DEFAULTS.logLevel})`,
+    )
     .option('--no-studio', 'do not serve the Studio web inspector at /studio (env CONFAB_STUDIO=off)');
   for (const limit of LIMIT_FLAGS) {
     serve.option(`${limit.flag} <n>`, `${limit.help} (env ${limit.env}, default ${limit.defaultValue})`);

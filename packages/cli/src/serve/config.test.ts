@@ -19,6 +19,7 @@ describe('resolveServeConfig', () => {
       corsOrigins: [],
       limits: {},
       studio: true,
+      logLevel: 'info',
     });
   });
 
@@ -44,6 +45,7 @@ describe('resolveServeConfig', () => {
       CONFAB_MODELS: 'echo, openai-compatible:http://127.0.0.1:11434/v1:llama3.1:8b',
       CONFAB_TURN_TIMEOUT_MS: '0',
       CONFAB_OPENAI_COMPATIBLE_API_KEY: 'key-env',
+      CONFAB_LOG_LEVEL: 'debug',
     };
     expect(resolveServeConfig({}, env, '/srv')).toEqual({
       port: 9000,
@@ -58,6 +60,7 @@ describe('resolveServeConfig', () => {
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
       limits: {},
       studio: true,
+      logLevel: 'debug',
     });
     const flags = {
       port: '0',
@@ -70,6 +73,7 @@ describe('resolveServeConfig', () => {
       models: 'anthropic:claude-sonnet-4-5',
       turnTimeoutMs: '30000',
       openaiCompatibleApiKey: 'key-flag',
+      logLevel: 'WARN',
     };
     expect(resolveServeConfig(flags, env, '/srv')).toEqual({
       port: 0,
@@ -84,7 +88,9 @@ describe('resolveServeConfig', () => {
       corsOrigins: ['http://127.0.0.1:3000'],
       limits: {},
       studio: true,
+      logLevel: 'warn',
     });
+    expect(resolveServeConfig({}, { LOG_LEVEL: 'error' }, '/').logLevel).toBe('error');
     expect(resolveServeConfig({}, { CONFAB_STORE: 'postgres://u:p@db/confab' }, '/').store).toEqual({
       kind: 'postgres',
       url: 'postgres://u:p@db/confab',
@@ -113,6 +119,7 @@ describe('resolveServeConfig', () => {
       { turnTimeoutMs: '-1' },
       { turnTimeoutMs: '1.5' },
       { turnTimeoutMs: '86400001' },
+      { logLevel: 'verbose' },
     ]) {
       expect(() => resolveServeConfig(flags, {}, '/')).toThrow(CliError);
     }
@@ -120,6 +127,9 @@ describe('resolveServeConfig', () => {
       /--lease-ttl-ms must be a whole number of milliseconds from 100 to 3,600,000, got "soon"/,
     );
     expect(resolveServeConfig({}, { CONFAB_LEASE_TTL_MS: '' }, '/').leaseTtlMs).toBe(15_000);
+    expect(() => resolveServeConfig({ logLevel: 'loud' }, {}, '/')).toThrow(
+      /--log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/,
+    );
     expect(resolveServeConfig({ leaseTtlMs: '3600000' }, {}, '/').leaseTtlMs).toBe(3_600_000);
     for (const text of ['', 'no-colon', ':secret', 'bad app:secret', 'app:', 'app:has space']) {
       let message = '';

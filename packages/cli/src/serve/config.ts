@@ -50,7 +50,15 @@ export interface ServeConfig {
   limits: LimitSettings;
   /** Whether `/studio` serves the Studio (DESIGN §10): on unless `--no-studio` or `CONFAB_STUDIO=off`. */
   studio: boolean;
+  /** The least severe log level written (`silent` writes nothing). */
+  logLevel: LogLevel;
 }
+
+/** The log levels `--log-level` accepts, most severe first. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The raw flags of `confab serve` (commander gives strings). */
 export interface ServeFlags {
@@ -68,6 +76,7 @@ export interface ServeFlags {
   [limitFlag: string]: string | boolean | undefined;
   /** False with `--no-studio` (commander sets true otherwise, so only false is telling). */
   studio?: boolean;
+  logLevel?: string;
 }
 
 /** The defaults a newcomer gets. */
@@ -78,6 +87,7 @@ export const SERVE_DEFAULTS = {
   model: 'echo',
   leaseTtlMs: 15_000,
   turnTimeoutMs: 600_000,
+  logLevel: 'info',
 } as const;
 
 /** The longest `--turn-timeout-ms`: a day. */
@@ -101,7 +111,7 @@ const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
  * Resolves the serve configuration: each flag wins over its environment twin (`CONFAB_PORT`,
  * `CONFAB_HOST`, `CONFAB_STORE`, `CONFAB_MODEL`, `CONFAB_MODELS`, `CONFAB_TOKENS`,
  * `CONFAB_LEASE_TTL_MS`, `CONFAB_TURN_TIMEOUT_MS`, `CONFAB_OPENAI_COMPATIBLE_API_KEY`,
- * `CONFAB_CORS_ORIGIN`; `--no-studio` over `CONFAB_STUDIO`), which wins over the default.
+ * `CONFAB_CORS_ORIGIN`, `CONFAB_LOG_LEVEL` (else `LOG_LEVEL`); `--no-studio` over `CONFAB_STUDIO`), which wins over the default.
  * Relative store paths are taken from `cwd`. A malformed value → {@link CliError}.
  */
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cwd: string): ServeConfig {
@@ -121,6 +131,7 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv, cw
     corsOrigins: parseCorsOrigins(pick(flags.corsOrigin, 'CONFAB_CORS_ORIGIN')),
     limits: resolveLimitFlags(flags, env),
     studio: flags.studio === false ? false : parseSwitch(pick(undefined, 'CONFAB_STUDIO'), 'CONFAB_STUDIO', true),
+    logLevel: parseLogLevel(pick(flags.logLevel, 'CONFAB_LOG_LEVEL') ?? pick(undefined, 'LOG_LEVEL')),
   };
 }
 
@@ -182,6 +193,13 @@ function parseLeaseTtl(text: string | undefined): number {
     );
   }
   return milliseconds;
+}
+
+function parseLogLevel(text: string | undefined): LogLevel {
+  if (text === undefined) return SERVE_DEFAULTS.logLevel;
+  const level = LOG_LEVELS.find((candidate) => candidate === text.toLowerCase());
+  if (!level) throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
+  return level;
 }
 
 /** `sqlite:<file>`, `jsonl:<dir>` or `postgres://…` (also `postgresql://…`). */

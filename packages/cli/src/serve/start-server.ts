@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import {
   createApp,
+  createLogObserver,
   createMetrics,
   createServerModelResolver,
   logProviderErrors,
@@ -10,12 +11,14 @@ import {
   serve,
 } from '@confab/server';
 import { LifecycleBus, Pool } from 'confab';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
+import pretty from 'pino-pretty';
 import { CliError } from '../cli-error.js';
 import type { Output } from '../output.js';
-import type { ServeConfig } from './config.js';
+import type { LogLevel, ServeConfig } from './config.js';
 import { describeStore, openStore } from './open-store.js';
 import { ensureTokens } from './tokens.js';
+import { startTracing } from './tracing.js';
 
 function cannotListen(config: ServeConfig, error: unknown): CliError {
   const code = (error as { code?: string }).code;
@@ -59,14 +62,17 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
       throw new CliError(`${flag} ${model} cannot be used: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  // Before anything creates spans, so the first request is already traced.
+  const tracing = startTracing(process.env);
   const { store, lifecycleTransport } = await openStore(config.store);
   try {
     await ensureTokens(store, config.tokens, output);
     const metrics = createMetrics();
     const measured = metrics.instrumentStore(store);
     const bus = lifecycleTransport ? new LifecycleBus(lifecycleTransport) : undefined;
-    const logger = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'confab' } });
+    const logger = createLogger(config.logLevel);
     const pool = new Pool({
+      observer: createLogObserver(logger),
       store: measured,
       defaultModel: config.model,
       resolveModel,
@@ -100,8 +106,12 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
     });
     output.err(`confab: listening on ${running.url} (store ${describeStore(config.store)}, model ${config.model})`);
     if (config.studio) output.err(`confab: Studio at ${running.url}/studio/`);
-    return running;
+    if (tracing) output.err(`confab: exporting traces over OTLP/HTTP to ${tracing.endpoint}`);
+    if (!tracing) return running;
+    // Spans still buffered are exported before the process exits.
+    return { ...running, close: (options) => running.close(options).finally(tracing.shutdown) };
   } catch (error) {
+    await tracing?.shutdown();
     await store.close().catch(() => undefined);
     await lifecycleTransport?.close?.().catch(() => undefined);
     throw error;
@@ -112,4 +122,11 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
 function studioDirectory(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('@confab/studio/package.json')), 'dist');
+}
+
+/** Readable single lines on a terminal, JSON lines otherwise (log shippers read those). */
+function createLogger(level: LogLevel): Logger {
+  const options = { level, base: { service: 'confab' } };
+  if (!process.stdout.isTTY) return pino(options);
+  return pino(options, pretty({ colorize: true, sync: true, singleLine: true, ignore: 'service,pid,hostname' }));
 }

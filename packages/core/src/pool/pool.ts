@@ -13,6 +13,7 @@ import type { ResumeAnswers, TurnResult } from '../runner/turn-engine.js';
 import type { TurnHandle } from '../runner/turn-handle.js';
 import type { StreamEvent } from '../runner/turn-writer.js';
 import type { EventPage, ReadEventsQuery, SessionPage, SessionStore } from '../store/session-store.js';
+import { observe, type RuntimeObserver } from '../telemetry/observer.js';
 import { type RetentionOptions, RetentionSweeper } from './retention-sweeper.js';
 
 /** Builds the turn logic of a session for a model. */
@@ -70,11 +71,13 @@ export class Pool {
   private readonly resolveModel: RuntimeModelResolver;
   private readonly onError: (error: unknown, sessionId: string) => void;
   private readonly compaction: ReturnType<typeof resolveCompactionSettings> & { fastModel: ModelReference | null };
+  private readonly observer: RuntimeObserver | undefined;
   readonly sweeper: RetentionSweeper;
 
   constructor(options: PoolOptions) {
     this.store = options.store;
     this.bus = options.bus ?? new LifecycleBus();
+    this.observer = options.observer;
     this.factory = options.factory ?? ((_session, model) => defineAgent({ model }));
     this.defaultModel = options.defaultModel ?? 'echo';
     this.appId = options.appId ?? 'default';
@@ -111,10 +114,19 @@ export class Pool {
         retryAfterMs: options.compaction?.retryAfterMs,
         // A failed compaction is logged, written as an `error` event and emitted as `session.error`;
         // the turn still runs on the full history, so a session whose compaction fails is not jammed.
-        onFailure: (session, message) => {
+        onFailure: (session, message, durationMs) => {
           this.onError(new Error(message), session.id);
+          observe(this.observer, {
+            type: 'compaction',
+            sessionId: session.id,
+            automatic: true,
+            durationMs,
+            error: message,
+          });
           this.bus.emit('session.error', session, { code: 'unavailable', message });
         },
+        onCompacted: (session, durationMs) =>
+          observe(this.observer, { type: 'compaction', sessionId: session.id, automatic: true, durationMs }),
       },
     });
     this.sweeper = new RetentionSweeper(this.store, this.bus, options.retention ?? {}, (sessionId) =>

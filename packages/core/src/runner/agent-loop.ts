@@ -2,8 +2,10 @@ import type { LanguageModelV3, LanguageModelV3FunctionTool } from '@ai-sdk/provi
 import type { EventDataMap, SessionEvent, StopReason, Usage } from '../model/event.js';
 import type { JsonValue } from '../model/json.js';
 import type { ClientToolDefinition } from '../model/session.js';
+import { observe, type RuntimeObserver } from '../telemetry/observer.js';
+import { traceModelCall } from '../telemetry/tracing.js';
 import { type AgentDefinition, approvalPolicyFor } from './agent.js';
-import { addUsage, runModelStep, type StepToolCall } from './model-step.js';
+import { addUsage, type ModelStepOptions, runModelStep, type StepToolCall } from './model-step.js';
 import { buildPrompt, type ResolvedFile } from './prompt.js';
 import type { ProviderFailure, ProviderRetrySettings } from './provider-failure.js';
 import { runTool } from './tool-runner.js';
@@ -53,6 +55,8 @@ export interface AgentLoopState {
   deadline?: number;
   /** Told of every failed model call (see {@link ProviderErrorReport}). */
   onProviderError?: (report: ProviderErrorReport) => void;
+  /** Told of provider failures. */
+  observer?: RuntimeObserver;
 }
 
 /** A failed model call, as the runtime reports it to its `onProviderError` hook. */
@@ -126,7 +130,7 @@ export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> 
   for (let step = 0; step < agent.maxSteps; step++) {
     const history = [...base, ...writer.written.slice(alreadyWritten)];
     const promptSeq = writer.lastSeq;
-    const result = await runModelStep({
+    const result = await tracedModelStep({
       model: state.model,
       prompt: buildPrompt({ system: agent.system, summary: state.summary, events: history, files: state.files }),
       tools,
@@ -170,6 +174,13 @@ export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> 
       const failure = result.failure;
       const status = failure?.status ? ` (status ${failure.status})` : '';
       const message = failure?.message ?? (result.error instanceof Error ? result.error.message : String(result.error));
+      observe(state.observer, {
+        type: 'model.failed',
+        sessionId: writer.session.id,
+        turn: writer.turn,
+        model: `${state.model.provider}:${state.model.modelId}`,
+        message,
+      });
       await writer.append([
         { type: 'error', data: { code: failure?.code ?? 'unavailable', message: `model error${status}: ${message}` } },
       ]);
@@ -203,6 +214,11 @@ export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> 
     if (pending.length) return finish({ stopReason: 'interrupted', usage, pending });
   }
   return finish({ stopReason: 'length', usage, pending: [] });
+}
+
+/** One model step under a `chat <model>` span. */
+function tracedModelStep(options: ModelStepOptions) {
+  return traceModelCall(options.model, options, () => runModelStep(options));
 }
 
 function pick(call: StepToolCall): { toolCallId: string; toolName: string; input: JsonValue } {

@@ -16,7 +16,9 @@ export interface AutoCompaction {
   /** The model name for a flow whose session names none. */
   defaultModel?: string;
   /** Told when a compaction failed; the failure is also written as an `error` event and the turn runs on. */
-  onFailure?: (session: SessionRecord, message: string) => void;
+  onFailure?: (session: SessionRecord, message: string, durationMs: number) => void;
+  /** Told when a compaction was written. */
+  onCompacted?: (session: SessionRecord, durationMs: number) => void;
   /**
    * After a failure, how long turns run without trying again (each try reads the history whole and
    * calls the model). Default 60 s.
@@ -50,6 +52,8 @@ export async function compactIfNeeded(
   if (policy.maxTokens === null || Date.now() < memory.notBefore) return session;
   await context.load(deps.store, session);
   if (context.tokens(session) <= policy.maxTokens) return session;
+  const startedAt = performance.now();
+  const elapsed = () => Math.round(performance.now() - startedAt);
   try {
     const model = await deps.resolveModel(compactionModel(deps, policy, session));
     const result = await compactSession({
@@ -60,6 +64,7 @@ export async function compactIfNeeded(
       keepTail: policy.keepTail,
     });
     if (!result.compacted) return session;
+    policy.onCompacted?.(session, elapsed());
   } catch (error) {
     memory.notBefore = Date.now() + (policy.retryAfterMs ?? 60_000);
     const message = `compaction failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -70,7 +75,7 @@ export async function compactIfNeeded(
         events: [{ type: 'error', turn: session.turnCount, data: { code: 'unavailable', message } }],
       })
       .catch(() => undefined);
-    policy.onFailure?.(session, message);
+    policy.onFailure?.(session, message, elapsed());
   }
   return (await deps.store.getSession(session.id)) ?? session;
 }

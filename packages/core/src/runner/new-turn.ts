@@ -3,6 +3,8 @@ import { ConfabError } from '../errors.js';
 import type { TurnStartExtras } from '../model/event.js';
 import type { QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
+import { observe } from '../telemetry/observer.js';
+import { traceTurn } from '../telemetry/tracing.js';
 import { deriveTitle } from '../util/title.js';
 import { type ActiveTurn, readRuntime, withRuntime } from './runtime-state.js';
 import {
@@ -82,6 +84,7 @@ export async function startTurn(
     await writer.append(events, { update }, (request) => store.appendFolded({ ...request, newInputs }));
   }
   deps.hooks?.turnStarted?.(writer.session, index);
+  observe(deps.observer, { type: 'turn.started', sessionId: session.id, appId: session.appId, turn: index });
   return { writer, active, inputs, resolved, startedAt };
 }
 
@@ -138,7 +141,10 @@ async function closeAfterStoreFailure(
   }
 }
 
-/** Starts a turn for `inputs` and runs it to its end (see {@link startTurn} for the durability order). */
+/**
+ * Starts a turn for `inputs` and runs it to its end (see {@link startTurn} for the durability
+ * order), under an `invoke_agent` span.
+ */
 export async function runNewTurn(
   deps: EngineDeps,
   execution: TurnExecution,
@@ -146,5 +152,8 @@ export async function runNewTurn(
   inputs: TurnInputs,
   options: { model?: string; turnStart?: TurnStartExtras } = {},
 ): Promise<TurnResult> {
-  return continueTurn(deps, execution, await startTurn(deps, execution, session, inputs, options));
+  const span = { agentName: deps.logicFor(session).name, sessionId: session.id, appId: session.appId };
+  return traceTurn({ ...span, segment: 'new' }, async () =>
+    continueTurn(deps, execution, await startTurn(deps, execution, session, inputs, options)),
+  );
 }

@@ -1,6 +1,7 @@
 import type { NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import { hasStopSignaller, type SessionStore } from '../store/session-store.js';
+import type { RuntimeObserver } from '../telemetry/observer.js';
 import { newId } from '../util/ids.js';
 import type { TurnLogic } from './agent.js';
 import type { ProviderErrorReport } from './agent-loop.js';
@@ -69,6 +70,8 @@ export interface RunnerOptions {
   compaction?: AutoCompaction;
   /** Runs under the lease before each new turn (see {@link SessionRunnerSettings.beforeTurn}). */
   beforeTurn?: SessionRunnerSettings['beforeTurn'];
+  /** Told of turn starts and ends, provider failures, lease takeovers and recovered turns. */
+  observer?: RuntimeObserver;
 }
 
 /**
@@ -103,6 +106,7 @@ export class Runner {
       compaction: options.compaction,
       beforeTurn: options.beforeTurn,
       useLogicModel: options.useLogicModel ?? false,
+      observer: options.observer,
     };
     // Stop requests from other processes reach the turn wherever it runs.
     this.detachStops = hasStopSignaller(options.store)

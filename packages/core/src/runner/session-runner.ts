@@ -2,6 +2,7 @@ import { ConfabError, errors } from '../errors.js';
 import type { DeltaEvent, StopReason, TurnStartExtras } from '../model/event.js';
 import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
+import { observe } from '../telemetry/observer.js';
 import { type AutoCompaction, type CompactionMemory, compactIfNeeded } from './auto-compaction.js';
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
 import { runNewTurn } from './new-turn.js';
@@ -272,7 +273,10 @@ export class SessionRunner {
       try {
         // Every holder puts back its own unconsumed claims before releasing the lease, so only a
         // holder whose lease expired (it died or stalled) can have left claims behind.
-        if (acquired.previous === 'expired') await store.releaseInputs(this.sessionId);
+        if (acquired.previous === 'expired') {
+          observe(this.settings.observer, { type: 'lease.takeover', sessionId: this.sessionId });
+          await store.releaseInputs(this.sessionId);
+        }
         const found = await store.getSession(this.sessionId);
         if (!found) throw errors.notFound('session', this.sessionId);
         const session = await recoverTurn(this.deps, keeper, found, (event) => this.broadcast(event));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { JsonValue } from '../model/json.js';
+import { traceToolCall } from '../telemetry/tracing.js';
 import type { ToolDefinition } from './agent.js';
 import { linkedAbort } from './linked-abort.js';
 
@@ -24,8 +25,17 @@ function toJson(value: unknown): JsonValue {
  * Runs one server tool call: validates the input with the tool's zod schema, executes it with its
  * timeout and the turn's signal, and turns every failure (unknown tool, invalid input, throw,
  * timeout, abort, a schema that throws) into an error outcome the model can read, never an exception.
+ * Traced as an `execute_tool` span.
  */
-export async function runTool(
+export function runTool(
+  definition: ToolDefinition | undefined,
+  call: { toolCallId: string; toolName: string; input: JsonValue },
+  context: { sessionId: string; signal: AbortSignal },
+): Promise<ToolOutcome> {
+  return traceToolCall(call, () => executeTool(definition, call, context));
+}
+
+async function executeTool(
   definition: ToolDefinition | undefined,
   call: { toolCallId: string; toolName: string; input: JsonValue },
   context: { sessionId: string; signal: AbortSignal },

@@ -5,6 +5,7 @@ import type { QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import type { SessionContext } from '../store/session-context.js';
 import type { SessionStore } from '../store/session-store.js';
+import { observe, type RuntimeObserver } from '../telemetry/observer.js';
 import { newId } from '../util/ids.js';
 import type { ModelReference, TurnLogic } from './agent.js';
 import { type LoopOutcome, type ProviderErrorReport, runAgentLoop } from './agent-loop.js';
@@ -48,6 +49,8 @@ export interface EngineDeps {
   providerRetry?: ProviderRetrySettings;
   /** Told of every failed model call, retried or not. */
   onProviderError?: (report: ProviderErrorReport) => void;
+  /** Told of turn starts and ends, provider failures, takeovers and recoveries (for logs). */
+  observer?: RuntimeObserver;
 }
 
 /** One turn (or resumed turn segment) in flight. */
@@ -191,6 +194,7 @@ export async function runLogic(
   const model = resolved ?? (await deps.resolveModel(active.modelFromLogic ? logic.model : active.model));
   try {
     return await runAgentLoop({
+      observer: deps.observer,
       agent: logic,
       model,
       writer,
@@ -277,6 +281,15 @@ export async function finishTurn(
   const turnEnd = writer.written[writer.written.length - 1] as Extract<SessionEvent, { type: 'turn-end' }>;
   const failure = writer.written.findLast((event) => event.type === 'error');
   deps.hooks?.turnEnded?.(writer.session, turnEnd, failure?.type === 'error' ? failure.data : undefined);
+  observe(deps.observer, {
+    type: 'turn.ended',
+    sessionId: session.id,
+    appId: session.appId,
+    turn: active.index,
+    stopReason: outcome.stopReason,
+    durationMs,
+    usage: outcome.usage,
+  });
   return {
     index: active.index,
     inputCount: active.inputIds.length,

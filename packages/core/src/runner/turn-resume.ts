@@ -2,6 +2,8 @@ import type { SessionEvent } from '../model/event.js';
 import type { JsonValue } from '../model/json.js';
 import type { SessionRecord } from '../model/session.js';
 import type { SessionStore } from '../store/session-store.js';
+import { observe } from '../telemetry/observer.js';
+import { traceTurn } from '../telemetry/tracing.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { readRuntime, withRuntime } from './runtime-state.js';
 import { runTool } from './tool-runner.js';
@@ -25,9 +27,19 @@ const asJson = (value: unknown): JsonValue =>
  * denial result for each refused call) atomically, runs the approved calls, and either waits again
  * (some calls still pending) or lets the agent carry on to the turn's end. Answers are validated
  * before anything is written: nothing pending → `failed_precondition`; an unknown or already
- * answered call → `invalid_argument`.
+ * answered call → `invalid_argument`. Traced as an `invoke_agent` span.
  */
 export async function resumeTurn(
+  deps: EngineDeps,
+  execution: TurnExecution,
+  session: SessionRecord,
+  answers: ResumeAnswers,
+): Promise<TurnResult> {
+  const span = { agentName: deps.logicFor(session).name, sessionId: session.id, appId: session.appId };
+  return traceTurn({ ...span, segment: 'resume' }, () => resumeSegment(deps, execution, session, answers));
+}
+
+async function resumeSegment(
   deps: EngineDeps,
   execution: TurnExecution,
   session: SessionRecord,
@@ -119,6 +131,7 @@ export async function recoverTurn(
   const active = readRuntime(session).turn;
   if (active?.phase !== 'running') return session;
   const startedAt = performance.now();
+  observe(deps.observer, { type: 'turn.recovered', sessionId: session.id, turn: active.index });
   const turnEvents = await readTurnEvents(deps.store, session.id, active.startSeq);
   const resulted = new Set(
     turnEvents.flatMap((event) => (event.type === 'tool-result' ? [event.data.toolCallId] : [])),

@@ -89,12 +89,15 @@ describe('stop and timeouts', () => {
     const session = await newSession();
     const handle = runner.run(session.id, 'talk');
     const seen: StreamEvent[] = [];
+    let stopped: Promise<boolean> | null = null;
     for await (const event of handle) {
       seen.push(event);
       if (event.type === 'text-delta' && seen.filter((entry) => entry.type === 'text-delta').length === 1) {
-        expect(runner.stop(session.id)).toBe(true);
+        // The answer comes once the turn has ended: true, since it ends aborted.
+        stopped = runner.stop(session.id);
       }
     }
+    expect(await stopped).toBe(true);
     const result = await handle.result;
     expect(result.stopReason).toBe('aborted');
     const message = result.events.find((event) => event.type === 'message');
@@ -103,7 +106,7 @@ describe('stop and timeouts', () => {
     expect(message?.data).toMatchObject({ text: streamed });
     expect('Hello, this is the start'.startsWith(streamed) && streamed.length > 0).toBe(true);
     expect(result.durationMs).toBeLessThan(4_000);
-    expect(runner.stop(session.id)).toBe(false);
+    expect(await runner.stop(session.id)).toBe(false);
   });
 
   it('a stop before any text writes no message', async () => {
@@ -111,7 +114,7 @@ describe('stop and timeouts', () => {
     const session = await newSession();
     const handle = runner.run(session.id, '/sleep 5000 too late');
     await handle.started;
-    runner.stop(session.id);
+    void runner.stop(session.id);
     const result = await handle.result;
     expect(result.stopReason).toBe('aborted');
     expect(result.events.map((event) => event.type)).toEqual(['turn-start', 'input', 'turn-end']);

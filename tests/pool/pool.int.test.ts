@@ -309,3 +309,42 @@ describe('pool: restore', () => {
     expect(fork.parent?.seq).toBeLessThan(head.lastSeq);
   });
 });
+
+describe('pool: updating a session', () => {
+  it('merges meta (RFC 7386), sets and clears title and model, and emits session.updated only for a change', async () => {
+    pool = new Pool({ store: fixture.store });
+    const events = record(pool);
+    const { session } = await pool.createSession(null, { meta: { team: 'a', keep: { x: 1, y: 2 } } });
+    const updated = await pool.updateSession(session.id, {
+      title: 'Refunds',
+      model: 'echo',
+      meta: { team: null, keep: { y: null, z: 3 } },
+    });
+    expect(updated).toMatchObject({ title: 'Refunds', model: 'echo', meta: { keep: { x: 1, z: 3 } } });
+    const cleared = await pool.updateSession(session.id, { title: null, model: null });
+    expect(cleared).toMatchObject({ title: null, model: null });
+    const unchanged = await pool.updateSession(session.id, { meta: { keep: { x: 1 } } });
+    expect(unchanged.version).toBe(cleared.version);
+    const updates = events.filter((event) => event.type === 'session.updated');
+    expect(updates.map((event) => Object.keys(event.data).sort())).toEqual([
+      ['meta', 'model', 'title'],
+      ['model', 'title'],
+    ]);
+  });
+
+  it('refuses a model that does not resolve, a meta over the limit and another app’s session, writing nothing', async () => {
+    pool = new Pool({ store: fixture.store });
+    const { session } = await pool.createSession(null, { meta: { note: 'kept' } });
+    await expect(pool.updateSession(session.id, { model: 'nonsense:model' })).rejects.toMatchObject({
+      code: 'invalid_argument',
+    });
+    await expect(
+      pool.updateSession(session.id, { meta: { big: 'x'.repeat(2_000) } }, { maxMetaBytes: 1_000 }),
+    ).rejects.toMatchObject({ code: 'payload_too_large' });
+    await expect(pool.updateSession(session.id, { title: 'mine' }, { appId: 'other-app' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    const stored = await pool.getSession(session.id);
+    expect(stored).toMatchObject({ title: null, model: null, meta: { note: 'kept' }, version: session.version });
+  });
+});

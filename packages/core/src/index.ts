@@ -7,7 +7,14 @@ export type * from './model/json.js';
 export type * from './model/records.js';
 export type * from './model/session.js';
 export { toSession } from './model/session.js';
-export { Pool, type PoolOptions, type PoolScope, type RunnerFactory } from './pool/pool.js';
+export {
+  DEFAULT_MAX_META_BYTES,
+  Pool,
+  type PoolOptions,
+  type PoolScope,
+  type RunnerFactory,
+  type SessionChanges,
+} from './pool/pool.js';
 export { type RetentionOptions, RetentionSweeper } from './pool/retention-sweeper.js';
 export * from './runner/agent.js';
 export type { PendingCall, ProviderErrorReport } from './runner/agent-loop.js';
@@ -76,5 +83,6 @@ export {
 export { observe, type RuntimeObservation, type RuntimeObserver } from './telemetry/observer.js';
 export { activeTraceId } from './telemetry/tracing.js';
 export * from './util/ids.js';
+export { applyMergePatch } from './util/merge-patch.js';
 export { deriveTitle } from './util/title.js';
 export * from './wire/index.js';

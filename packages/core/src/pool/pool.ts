@@ -1,10 +1,10 @@
 import { compactSession } from '../compaction/compact-session.js';
 import { needsCompaction, resolveCompactionSettings } from '../compaction/compaction-policy.js';
-import { errors } from '../errors.js';
+import { ConfabError, errors } from '../errors.js';
 import { LifecycleBus } from '../lifecycle/lifecycle-bus.js';
 import type { JsonObject } from '../model/json.js';
 import type { NewInput, QueuedInput } from '../model/records.js';
-import type { NewSession, SessionRecord } from '../model/session.js';
+import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
 import { defineAgent, type ModelReference, type TurnLogic } from '../runner/agent.js';
 import { checkedResolver, createModelResolver, type RuntimeModelResolver } from '../runner/model-resolver.js';
 import { Runner, type RunnerOptions } from '../runner/runner.js';
@@ -14,7 +14,21 @@ import type { TurnHandle } from '../runner/turn-handle.js';
 import type { StreamEvent } from '../runner/turn-writer.js';
 import type { EventPage, ReadEventsQuery, SessionPage, SessionStore } from '../store/session-store.js';
 import { observe, type RuntimeObserver } from '../telemetry/observer.js';
+import { applyMergePatch } from '../util/merge-patch.js';
 import { type RetentionOptions, RetentionSweeper } from './retention-sweeper.js';
+
+/** The largest `meta` (as JSON bytes) `updateSession` lets a merge produce by default: 64 KiB. */
+export const DEFAULT_MAX_META_BYTES = 64 * 1024;
+
+/** What {@link Pool.updateSession} may change. */
+export interface SessionChanges {
+  /** A new title; null clears it. */
+  title?: string | null;
+  /** A new model name for later turns; null clears it (the pool's default applies). */
+  model?: string | null;
+  /** A JSON Merge Patch (RFC 7386) applied to `meta`: a `null` value removes its key. */
+  meta?: JsonObject;
+}
 
 /** Builds the turn logic of a session for a model. */
 export type RunnerFactory = (session: SessionRecord, model: string) => TurnLogic;
@@ -165,6 +179,45 @@ export class Pool {
     }
     this.bus.emit('session.created', result.session, { channel });
     return result;
+  }
+
+  /**
+   * Changes a session's fields: `title` and `model` set (null clears), `meta` merged as a JSON Merge
+   * Patch (RFC 7386: a `null` removes its key). The model must resolve (`invalid_argument` before
+   * anything is written); a merged `meta` over `maxMetaBytes` of JSON is `payload_too_large`.
+   * Optimistic: a concurrent change makes it re-read and re-apply, so no write is lost. Emits
+   * `session.updated` with the changed fields, and only when something changed.
+   */
+  async updateSession(
+    sessionId: string,
+    changes: SessionChanges,
+    options: PoolScope & { maxMetaBytes?: number } = {},
+  ): Promise<SessionRecord> {
+    let current = await this.getSession(sessionId, options);
+    if (changes.model) await this.resolveModel(changes.model);
+    const maxMetaBytes = options.maxMetaBytes ?? DEFAULT_MAX_META_BYTES;
+    for (let attempt = 0; ; attempt++) {
+      const patch: SessionPatch = {};
+      if (changes.title !== undefined && changes.title !== current.title) patch.title = changes.title;
+      if (changes.model !== undefined && changes.model !== current.model) patch.model = changes.model;
+      if (changes.meta !== undefined) {
+        const meta = applyMergePatch(current.meta, changes.meta);
+        const size = new TextEncoder().encode(JSON.stringify(meta)).length;
+        if (size > maxMetaBytes) {
+          throw new ConfabError('payload_too_large', `meta would be over the limit of ${maxMetaBytes} bytes`);
+        }
+        if (JSON.stringify(meta) !== JSON.stringify(current.meta)) patch.meta = meta;
+      }
+      if (Object.keys(patch).length === 0) return current;
+      try {
+        const updated = await this.store.updateSession(current.id, patch, { expectedVersion: current.version });
+        this.bus.emit('session.updated', updated, patch as JsonObject);
+        return updated;
+      } catch (error) {
+        if (!ConfabError.isInstance(error, 'conflict') || attempt >= 8) throw error;
+        current = await this.getSession(current.id, { appId: current.appId });
+      }
+    }
   }
 
   /** Archives a session: history kept, runner freed. */

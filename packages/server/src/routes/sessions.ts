@@ -6,14 +6,13 @@ import {
   ForkRequestSchema,
   ListSessionsQuerySchema,
   PAGE_LIMITS,
-  type SessionPatch,
+  type SessionChanges,
   type SessionRecord,
   toSession,
   UpdateSessionRequestSchema,
 } from 'confab';
 import type { Context } from 'hono';
 import type { ServerContext, ServerEnv } from '../context.js';
-import { applyMergePatch } from '../merge-patch.js';
 import { checkModelName } from '../model-check.js';
 import { pathParam, readJsonBody, readQuery } from '../request-input.js';
 import type { RouteTable } from '../route-table.js';
@@ -66,7 +65,10 @@ export function registerSessionRoutes(routes: RouteTable, server: ServerContext)
     const current = await ownSession(context, server);
     const body = await readJsonBody(context, UpdateSessionRequestSchema, limits.maxBodyBytes);
     await checkModelName(server, body.model);
-    const session = await patchSession(server, current, body);
+    const session = await pool.updateSession(current.id, body as SessionChanges, {
+      appId: current.appId,
+      maxMetaBytes: limits.maxMetaBytes,
+    });
     return context.json({ session: toSession(session) });
   });
 
@@ -116,38 +118,6 @@ export function registerSessionRoutes(routes: RouteTable, server: ServerContext)
 /** The session of the `:id` path parameter when it belongs to the caller's app, else `not_found`. */
 export function ownSession(context: Context<ServerEnv>, server: ServerContext): Promise<SessionRecord> {
   return server.pool.getSession(pathParam(context, 'id'), { appId: context.get('appId') });
-}
-
-/**
- * Applies a PATCH: `title` and `model` set (null clears), `meta` merged (RFC 7386). Optimistic:
- * a concurrent change makes it re-read and re-apply, so no write is lost. Emits `session.updated`
- * with the changed fields when anything changed.
- */
-async function patchSession(
-  server: ServerContext,
-  initial: SessionRecord,
-  body: { title?: string | null; meta?: Record<string, unknown>; model?: string | null },
-): Promise<SessionRecord> {
-  let current = initial;
-  for (let attempt = 0; ; attempt++) {
-    const patch: SessionPatch = {};
-    if (body.title !== undefined && body.title !== current.title) patch.title = body.title;
-    if (body.model !== undefined && body.model !== current.model) patch.model = body.model;
-    if (body.meta !== undefined) {
-      const meta = applyMergePatch(current.meta, body.meta as SessionRecord['meta']);
-      checkMetaSize(server, meta);
-      if (JSON.stringify(meta) !== JSON.stringify(current.meta)) patch.meta = meta;
-    }
-    if (Object.keys(patch).length === 0) return current;
-    try {
-      const updated = await server.store.updateSession(current.id, patch, { expectedVersion: current.version });
-      server.pool.bus.emit('session.updated', updated, patch as Record<string, never>);
-      return updated;
-    } catch (error) {
-      if (!ConfabError.isInstance(error, 'conflict') || attempt >= 8) throw error;
-      current = await server.pool.getSession(current.id, { appId: current.appId });
-    }
-  }
 }
 
 /** The same cap on create as on PATCH, so no session starts with a `meta` no PATCH could leave. */

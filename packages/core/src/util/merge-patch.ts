@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from 'confab';
+import type { JsonObject, JsonValue } from '../model/json.js';
 
 /**
  * Applies a JSON Merge Patch (RFC 7386) to `target` without mutating it: a `null` in the patch

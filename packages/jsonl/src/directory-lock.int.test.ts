@@ -79,6 +79,13 @@ async function processState(pid: number): Promise<string | null> {
   return stat === null ? null : (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) ?? null);
 }
 
+/** True once `pid` is a zombie whose every thread has exited (so its files are closed). */
+async function isDeadZombie(pid: number): Promise<boolean> {
+  if ((await processState(pid)) !== 'Z') return false;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return /^Threads:\s+1$/m.test(status);
+}
+
 /** SIGKILLs a holder and returns once it has died: reaped, or a zombie when its parent never reaps. */
 async function killHolder(holder: Holder, reapedLate: boolean): Promise<void> {
   const exited = new Promise((resolve) => holder.child.once('exit', resolve));
@@ -87,8 +94,10 @@ async function killHolder(holder: Holder, reapedLate: boolean): Promise<void> {
     await exited;
     return;
   }
-  // A condition to wait for, not a time: SIGKILL delivery is asynchronous.
-  for (let attempt = 0; (await processState(holder.pid)) !== 'Z'; attempt++) {
+  // A condition to wait for, not a time: SIGKILL delivery is asynchronous, and the leader shows `Z`
+  // while its other threads (libuv's pool, V8's) may still be exiting with the shared file table.
+  // A parent's wait() is told only once they are all gone; here /proc's thread count says it.
+  for (let attempt = 0; !(await isDeadZombie(holder.pid)); attempt++) {
     if (attempt > 2_000) throw new Error(`holder ${holder.pid} did not die`);
     await sleep(5);
   }

@@ -119,9 +119,14 @@ export async function startServe(options: StartServeOptions): Promise<ServeProce
  * register the same `--tokens` at the same moment race in serve's token setup (find, then insert)
  * and the loser exits on the unique violation of the token hash.
  */
-export async function startServers(count: number, store: string, token = newToken()): Promise<ServeProcess[]> {
+export async function startServers(
+  count: number,
+  store: string,
+  token = newToken(),
+  env: Record<string, string> = {},
+): Promise<ServeProcess[]> {
   const servers: ServeProcess[] = [];
-  for (let index = 0; index < count; index++) servers.push(await startServe({ store, token }));
+  for (let index = 0; index < count; index++) servers.push(await startServe({ store, token, env }));
   return servers;
 }
 

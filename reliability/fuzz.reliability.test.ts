@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../packages/server/src/test-support/harness.js';
+import { sweptOperations } from './support/covered-elsewhere.js';
 import { CLIENT_TOOL } from './support/fuzz-bodies.js';
 import { checkAnswer, contractsOf } from './support/fuzz-checks.js';
 import { mebibytes, settledHeapBytes } from './support/fuzz-heap.js';
@@ -124,8 +125,9 @@ describe(`bad input: fuzz every route for ${SECONDS} s (seed ${SEED})`, () => {
   it('never answers 5xx, always the documented shape and status, and stays alive with a flat heap', async () => {
     const document = (await t.api.get('/v1/openapi.json')).body;
     const contracts = contractsOf(document);
-    // A route added to the API without a generator here fails now, not silently.
-    expect(Object.keys(OPERATION_PLANS).sort()).toEqual([...contracts.keys()].sort());
+    // A route added to the API without a generator here fails now, not silently (the few covered by
+    // other tests are listed, with those tests, in COVERED_ELSEWHERE).
+    expect(Object.keys(OPERATION_PLANS).sort()).toEqual(sweptOperations(contracts.keys()));
 
     const tally = new FuzzTally();
     const started = Date.now();

@@ -101,6 +101,9 @@ function startServer(app, token) {
 // The build writes packages/*/dist; a checkout that had none gets none back, since the `confab`
 // launcher would otherwise run that dist/ instead of the sources from then on.
 const hadBuild = existsSync(join(root, 'packages/cli/dist/bin.js'));
+// A workspace whose dist/ is there before the build keeps it (the Studio commits its built page).
+const workspaces = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces;
+const builtBefore = new Set(workspaces.filter((workspace) => existsSync(join(root, workspace, 'dist'))));
 
 try {
   step('build (tsc -b)');
@@ -172,7 +175,10 @@ try {
   for (const [index, source] of examples.entries()) writeFileSync(join(app, `readme-${index + 1}.ts`), source);
   const entries = packed.flatMap((pack) => {
     const manifest = JSON.parse(readFileSync(join(app, 'node_modules', pack.name, 'package.json'), 'utf8'));
-    return Object.keys(manifest.exports ?? { '.': null }).map((key) => pack.name + key.slice(1));
+    // Module entries only: a package such as @confab/studio exports just its package.json.
+    return Object.keys(manifest.exports ?? { '.': null })
+      .filter((key) => !key.endsWith('.json'))
+      .map((key) => pack.name + key.slice(1));
   });
   writeFileSync(
     join(app, 'entries.ts'),
@@ -269,7 +275,8 @@ try {
   console.error(error);
 } finally {
   if (!hadBuild) {
-    for (const workspace of JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces) {
+    for (const workspace of workspaces) {
+      if (builtBefore.has(workspace)) continue;
       rmSync(join(root, workspace, 'dist'), { recursive: true, force: true });
       rmSync(join(root, workspace, 'tsconfig.tsbuildinfo'), { force: true });
     }

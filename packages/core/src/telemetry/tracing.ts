@@ -41,27 +41,11 @@ export function traceTurn<Result extends TurnOutcomeLike>(
     'confab.app.id': info.appId,
     'confab.turn.segment': info.segment,
   };
-  return tracer.startActiveSpan(
-    `invoke_agent ${info.agentName}`,
-    { kind: SpanKind.INTERNAL, attributes },
-    async (span) => {
-      try {
-        const result = await run();
-        if (span.isRecording()) {
-          span.setAttributes({ 'confab.turn.index': result.index, 'confab.turn.stop_reason': result.stopReason });
-          setUsage(span, result.usage);
-          if (result.stopReason === 'error')
-            span.setStatus({ code: SpanStatusCode.ERROR, message: 'turn ended in error' });
-        }
-        return result;
-      } catch (error) {
-        failSpan(span, error);
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
-  );
+  return inSpan(`invoke_agent ${info.agentName}`, SpanKind.INTERNAL, attributes, run, (span, result) => {
+    span.setAttributes({ 'confab.turn.index': result.index, 'confab.turn.stop_reason': result.stopReason });
+    setUsage(span, result.usage);
+    if (result.stopReason === 'error') span.setStatus({ code: SpanStatusCode.ERROR, message: 'turn ended in error' });
+  });
 }
 
 /** The part of a model step's result its span records. */
@@ -88,21 +72,10 @@ export function traceModelCall<Result extends ModelCallOutcomeLike>(
   };
   if (request.temperature !== undefined) attributes['gen_ai.request.temperature'] = request.temperature;
   if (request.maxOutputTokens !== undefined) attributes['gen_ai.request.max_tokens'] = request.maxOutputTokens;
-  return tracer.startActiveSpan(`chat ${model.modelId}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-    try {
-      const result = await run();
-      if (span.isRecording()) {
-        span.setAttribute('gen_ai.response.finish_reasons', [finishReasonName(result.finishReason)]);
-        setUsage(span, result.usage);
-        if (result.finishReason === 'error') failSpan(span, result.error);
-      }
-      return result;
-    } catch (error) {
-      failSpan(span, error);
-      throw error;
-    } finally {
-      span.end();
-    }
+  return inSpan(`chat ${model.modelId}`, SpanKind.CLIENT, attributes, run, (span, result) => {
+    span.setAttribute('gen_ai.response.finish_reasons', [finishReasonName(result.finishReason)]);
+    setUsage(span, result.usage);
+    if (result.finishReason === 'error') failSpan(span, result.error);
   });
 }
 
@@ -120,25 +93,11 @@ export function traceToolCall<Result extends { isError: boolean }>(
     'gen_ai.tool.call.id': call.toolCallId,
     'gen_ai.tool.type': 'function',
   };
-  return tracer.startActiveSpan(
-    `execute_tool ${call.toolName}`,
-    { kind: SpanKind.INTERNAL, attributes },
-    async (span) => {
-      try {
-        const outcome = await run();
-        if (outcome.isError) {
-          span.setAttribute('error.type', 'tool_error');
-          span.setStatus({ code: SpanStatusCode.ERROR, message: 'the tool call failed' });
-        }
-        return outcome;
-      } catch (error) {
-        failSpan(span, error);
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
-  );
+  return inSpan(`execute_tool ${call.toolName}`, SpanKind.INTERNAL, attributes, run, (span, outcome) => {
+    if (!outcome.isError) return;
+    span.setAttribute('error.type', 'tool_error');
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'the tool call failed' });
+  });
 }
 
 /**
@@ -148,6 +107,31 @@ export function traceToolCall<Result extends { isError: boolean }>(
 export function activeTraceId(): string | undefined {
   const context = trace.getActiveSpan()?.spanContext();
   return context && trace.isSpanContextValid(context) ? context.traceId : undefined;
+}
+
+/**
+ * Runs `run` as the active span `name`: `describe` records what the result says (only while the span
+ * is recording, so it costs nothing without an SDK), a throw fails the span, and the span always ends.
+ */
+function inSpan<Result>(
+  name: string,
+  kind: SpanKind,
+  attributes: Attributes,
+  run: () => Promise<Result>,
+  describe: (span: Span, result: Result) => void,
+): Promise<Result> {
+  return tracer.startActiveSpan(name, { kind, attributes }, async (span) => {
+    try {
+      const result = await run();
+      if (span.isRecording()) describe(span, result);
+      return result;
+    } catch (error) {
+      failSpan(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
 }
 
 function setUsage(span: Span, usage: Usage | null): void {

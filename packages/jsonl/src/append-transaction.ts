@@ -7,6 +7,8 @@ import {
   checkAppend,
   errors,
   type FoldedAppendRequest,
+  type FoldedAppendResult,
+  grantFoldedLease,
   type QueuedInput,
   type SessionEvent,
   type SessionRecord,
@@ -20,7 +22,7 @@ import { readSnapshotPointer, writeSnapshotPointer } from './snapshot-pointer.js
 import type { StoreLayout } from './store-layout.js';
 
 /** The writes `appendFolded` adds to an append, committed by the same meta rename. */
-export type FoldedWrites = Pick<FoldedAppendRequest, 'newInputs' | 'releaseLease'>;
+export type FoldedWrites = Pick<FoldedAppendRequest, 'newInputs' | 'releaseLease' | 'acquireLease'>;
 
 /** What an append needs from the store. */
 export interface AppendContext {
@@ -40,12 +42,17 @@ export interface AppendContext {
 export async function appendToSession(
   context: AppendContext,
   state: SessionState,
-  request: AppendRequest,
+  plain: AppendRequest,
   now: Date,
   folded: FoldedWrites = {},
-): Promise<{ events: SessionEvent[]; session: SessionRecord }> {
+): Promise<FoldedAppendResult> {
   const { catalog, layout } = context;
-  checkAppend(state.record, request, state.lease, now);
+  // A released lease is cleared from the meta: one still there is live or expired unreleased.
+  const acquired = folded.acquireLease
+    ? grantFoldedLease(plain.sessionId, folded.acquireLease, state.lease, state.leaseCounter, now)
+    : null;
+  const request = acquired ? { ...plain, lease: acquired } : plain;
+  checkAppend(state.record, request, acquired ?? state.lease, now);
   const consumedIds = new Set(request.consumeInputIds ?? []);
   for (const inputId of consumedIds) {
     const input = state.inputs.find((candidate) => candidate.id === inputId);
@@ -90,8 +97,8 @@ export async function appendToSession(
       const next = {
         record: after,
         // checkAppend proved the request's lease is the session's current one.
-        lease: folded.releaseLease ? null : state.lease,
-        leaseCounter: state.leaseCounter,
+        lease: acquired ?? (folded.releaseLease ? null : state.lease),
+        leaseCounter: acquired?.token ?? state.leaseCounter,
         inputs: state.inputs.filter((input) => !consumedIds.has(input.id)),
         sideBytes: state.sideBytes + (sideData?.byteLength ?? 0),
       };
@@ -104,7 +111,7 @@ export async function appendToSession(
   } finally {
     if (snapshot) catalog.snapshotReservations.delete(snapshot.id);
   }
-  return { events, session: after };
+  return { events, session: after, ...(acquired && { lease: structuredClone(acquired) }) };
 }
 
 /** The consumed form of a claimed input: it points at the `input` event that wrote it. */

@@ -8,11 +8,12 @@ import {
   type CommitFolding,
   checkAfter,
   checkEventTypes,
-  checkFoldedRelease,
+  checkFoldedAppend,
   clampLimit,
   type EventPage,
   errors,
   type FoldedAppendRequest,
+  type FoldedAppendResult,
   type ForkRequest,
   isLeaseLive,
   type Lease,
@@ -202,13 +203,13 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
   }
 
   /** `appendEvents` with the inputs it consumes and the lease release in the same meta commit. */
-  async appendFolded(request: FoldedAppendRequest): Promise<AppendResult> {
-    checkFoldedRelease(request);
-    const { newInputs, releaseLease, ...append } = request;
-    return this.append(append, { newInputs, releaseLease });
+  async appendFolded(request: FoldedAppendRequest): Promise<FoldedAppendResult> {
+    checkFoldedAppend(request);
+    const { newInputs, releaseLease, acquireLease, ...append } = request;
+    return this.append(append, { newInputs, releaseLease, acquireLease });
   }
 
-  private async append(request: AppendRequest, folded: FoldedWrites): Promise<AppendResult> {
+  private async append(request: AppendRequest, folded: FoldedWrites): Promise<FoldedAppendResult> {
     const result = await this.withSession(request.sessionId, (state) =>
       appendToSession(this.context, state, request, this.now(), folded),
     );
@@ -219,7 +220,7 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
         this.context.logger.warn(`jsonl store: an onAppend listener failed: ${String(error)}`);
       }
     }
-    return { events: copy(result.events), session: copy(result.session) };
+    return { events: copy(result.events), session: copy(result.session), ...(result.lease && { lease: result.lease }) };
   }
 
   async readEvents(sessionId: string, query: ReadEventsQuery = {}): Promise<EventPage> {

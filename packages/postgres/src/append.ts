@@ -1,6 +1,5 @@
 import {
   type AppendRequest,
-  type AppendResult,
   applyAppendToSession,
   buildAppendedEvents,
   buildAppendedInputs,
@@ -8,6 +7,8 @@ import {
   checkAppend,
   errors,
   type FoldedAppendRequest,
+  type FoldedAppendResult,
+  grantFoldedLease,
   type Lease,
   type QueuedInput,
   type SessionEvent,
@@ -44,24 +45,32 @@ import type { SqlRunner } from './sql-runner.js';
  *    notification only if the transaction commits.
  *
  * The rules themselves are core's shared helpers; this only maps them onto tables. `folded`
- * (`appendFolded`): inputs inserted already consumed, and the lease cleared, by the same statement.
+ * (`appendFolded`): inputs inserted already consumed, and the lease cleared or acquired, by the
+ * same statement. An acquisition is decided on the locked row, by the lease clock read after the
+ * lock, so it is as atomic as `acquireLease`.
  */
 export async function appendEvents(
   database: Database,
   clock: StoreClock,
-  request: AppendRequest,
+  plain: AppendRequest,
   notice: Omit<AppendNotice, 'sessionId' | 'lastSeq'>,
-  folded: Pick<FoldedAppendRequest, 'newInputs' | 'releaseLease'> = {},
-): Promise<AppendResult> {
+  folded: Pick<FoldedAppendRequest, 'newInputs' | 'releaseLease' | 'acquireLease'> = {},
+): Promise<FoldedAppendResult> {
   return database.transaction(async (transaction) => {
-    const consumeIds = request.consumeInputIds ?? [];
+    const consumeIds = plain.consumeInputIds ?? [];
     const {
       record: before,
       lease,
+      lastToken,
       leaseNow,
       inputStatus,
-    } = await lockForAppend(transaction, clock, request.sessionId, consumeIds);
-    checkAppend(before, request, lease, leaseNow);
+    } = await lockForAppend(transaction, clock, plain.sessionId, consumeIds);
+    // A release clears the holder columns: a holder still named is live or expired unreleased.
+    const acquired = folded.acquireLease
+      ? grantFoldedLease(before.id, folded.acquireLease, lease, lastToken, leaseNow)
+      : null;
+    const request = acquired ? { ...plain, lease: acquired } : plain;
+    checkAppend(before, request, acquired ?? lease, leaseNow);
     for (const inputId of consumeIds) {
       if (inputStatus.get(inputId) !== 'claimed') throw errors.conflict(`input ${inputId} is not claimed`);
     }
@@ -71,7 +80,7 @@ export async function appendEvents(
     const snapshot = buildAppendSnapshot(before, after, request, events, at);
     const [statement, values] = writeStatement(transaction, {
       // checkAppend proved the request's lease is the session's current one: it may be cleared.
-      session: saveSessionStatement(transaction, after, 1, folded.releaseLease === true),
+      session: saveSessionStatement(transaction, after, 1, folded.releaseLease === true, acquired),
       events,
       queued: buildAppendedInputs(before.id, folded.newInputs ?? [], events, at),
       consumed: consumeIds.map((inputId) => consumedBy(inputId, events)),
@@ -79,7 +88,7 @@ export async function appendEvents(
       notice: encodeAppendNotice({ ...notice, sessionId: after.id, lastSeq: after.lastSeq }),
     });
     await transaction.commitWith(statement, values);
-    return { events, session: after };
+    return { events, session: after, ...(acquired && { lease: acquired }) };
   }, 'write');
 }
 
@@ -95,10 +104,19 @@ async function lockForAppend(
   clock: StoreClock,
   sessionId: string,
   inputIds: string[],
-): Promise<{ record: SessionRecord; lease: Lease | null; leaseNow: Date; inputStatus: Map<string, string> }> {
-  const row = await sql.row<SessionRow & LeaseColumns & { lease_now: Date; inputs: { id: string; status: string }[] }>(
+): Promise<{
+  record: SessionRecord;
+  lease: Lease | null;
+  lastToken: number;
+  leaseNow: Date;
+  inputStatus: Map<string, string>;
+}> {
+  const row = await sql.row<
+    SessionRow &
+      LeaseColumns & { lease_last_token: string | number; lease_now: Date; inputs: { id: string; status: string }[] }
+  >(
     `WITH locked AS MATERIALIZED (
-       SELECT ${SESSION_COLUMNS}, ${LEASE_COLUMNS} FROM ${sql.tables.sessions} WHERE id = $1 FOR NO KEY UPDATE
+       SELECT ${SESSION_COLUMNS}, ${LEASE_COLUMNS}, lease_last_token FROM ${sql.tables.sessions} WHERE id = $1 FOR NO KEY UPDATE
      )
      SELECT locked.*, ${leaseNowSql('$2')} AS lease_now,
        coalesce((SELECT json_agg(json_build_object('id', queued.id, 'status', queued.status))
@@ -111,6 +129,7 @@ async function lockForAppend(
   return {
     record: sessionFromRow(row),
     lease: leaseFromRow(row.id, row),
+    lastToken: Number(row.lease_last_token),
     leaseNow: row.lease_now,
     inputStatus: new Map(row.inputs.map((input) => [input.id, input.status])),
   };

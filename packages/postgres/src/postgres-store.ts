@@ -7,10 +7,11 @@ import {
   type ClaimInputsRequest,
   type CommitFolding,
   checkEventTypes,
-  checkFoldedRelease,
+  checkFoldedAppend,
   type EventPage,
   type FileRecord,
   type FoldedAppendRequest,
+  type FoldedAppendResult,
   type ForkRequest,
   type Lease,
   type LeaseAcquisition,
@@ -214,12 +215,13 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
   }
 
   /** `appendEvents` that also inserts the batch's inputs already consumed, in the same statement. */
-  async appendFolded(request: FoldedAppendRequest): Promise<AppendResult> {
-    checkFoldedRelease(request);
-    const { newInputs, releaseLease, ...append } = copyArgument(request);
+  async appendFolded(request: FoldedAppendRequest): Promise<FoldedAppendResult> {
+    checkFoldedAppend(request);
+    const { newInputs, releaseLease, acquireLease, ...append } = copyArgument(request);
     const result = await appendEvents(this.database, this.clock, append, this.signals.appendOrigin, {
       newInputs,
       releaseLease,
+      acquireLease,
     });
     this.signals.appended(result.session.id, result.session.lastSeq);
     return result;

@@ -105,21 +105,30 @@ export async function insertSession(sql: SqlRunner, record: SessionRecord): Prom
   return record;
 }
 
-/** The statement and values that overwrite a stored session with `record` (lease untouched unless `releaseLease`). */
+/**
+ * The statement and values that overwrite a stored session with `record`: the lease untouched,
+ * cleared with `releaseLease`, or set to `acquiredLease` (its token as the last one issued).
+ */
 export function saveSessionStatement(
   sql: SqlRunner,
   record: SessionRecord,
   first = 1,
   releaseLease = false,
+  acquiredLease: Lease | null = null,
 ): [string, unknown[]] {
   const columns = SESSION_COLUMNS.split(', ').slice(1).join(', ');
   const placeholders = sessionPlaceholders(first).split(', ').slice(1).join(', ');
-  // The lease lives in the same row: clearing it here is what releasing it in the same statement takes.
-  const release = releaseLease ? ', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL' : '';
-  return [
-    `UPDATE ${sql.tables.sessions} SET (${columns}) = (${placeholders})${release} WHERE id = $${first}`,
-    sessionValues(record),
-  ];
+  const values = sessionValues(record);
+  // The lease lives in the same row: clearing or setting it here is what releasing or acquiring
+  // it in the same statement takes.
+  let lease = releaseLease ? ', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL' : '';
+  if (acquiredLease) {
+    const bind = (value: unknown) => `$${first - 1 + values.push(value)}`;
+    const token = bind(acquiredLease.token);
+    lease = `, lease_last_token = ${token}::bigint, lease_token = ${token}::bigint, lease_owner = ${bind(acquiredLease.owner)},
+      lease_expires_at = ${bind(acquiredLease.expiresAt)}::timestamptz`;
+  }
+  return [`UPDATE ${sql.tables.sessions} SET (${columns}) = (${placeholders})${lease} WHERE id = $${first}`, values];
 }
 
 /** Overwrites a stored session with `record`. Call only with the row locked in the same transaction. */

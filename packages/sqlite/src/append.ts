@@ -1,6 +1,5 @@
 import {
   type AppendRequest,
-  type AppendResult,
   applyAppendToSession,
   buildAppendedEvents,
   buildAppendedInputs,
@@ -8,11 +7,15 @@ import {
   checkAppend,
   errors,
   type FoldedAppendRequest,
+  type FoldedAppendResult,
+  grantFoldedLease,
+  type Lease,
 } from 'confab';
 import type { StatementCache } from './connection.js';
 import { insertEvents } from './event-queries.js';
 import { insertConsumedInputs, loadInput, markInputConsumed } from './inputs.js';
-import { loadLease, releaseLease } from './leases.js';
+import { loadLease, loadLeaseRow, releaseLease, storeLease } from './leases.js';
+import { leaseFromRow } from './row-mapping.js';
 import { requireSession, saveSession } from './session-queries.js';
 import { insertSnapshot, snapshotExists } from './snapshots-and-forks.js';
 
@@ -21,16 +24,25 @@ import { insertSnapshot, snapshotExists } from './snapshots-and-forks.js';
  * session row read in this same transaction) and every write happen under the write lock, so
  * seqs stay contiguous and a stale fencing token is refused even with writers in other processes.
  * The rules themselves are core's shared helpers; this only maps them onto tables. `folded`
- * (`appendFolded`): inputs queued as consumed and the lease released, in the same transaction.
+ * (`appendFolded`): inputs queued as consumed and the lease released or acquired, in the same
+ * transaction (the write task's savepoint undoes an acquisition whose append then fails).
  */
 export function appendEvents(
   statements: StatementCache,
-  request: AppendRequest,
+  plain: AppendRequest,
   now: Date,
-  folded: Pick<FoldedAppendRequest, 'newInputs' | 'releaseLease'> = {},
-): AppendResult {
-  const before = requireSession(statements, request.sessionId);
-  checkAppend(before, request, loadLease(statements, request.sessionId), now);
+  folded: Pick<FoldedAppendRequest, 'newInputs' | 'releaseLease' | 'acquireLease'> = {},
+): FoldedAppendResult {
+  const before = requireSession(statements, plain.sessionId);
+  let request = plain;
+  let acquired: Lease | null = null;
+  if (folded.acquireLease) {
+    const row = loadLeaseRow(statements, plain.sessionId);
+    acquired = grantFoldedLease(before.id, folded.acquireLease, leaseFromRow(row), row?.last_token ?? 0, now);
+    storeLease(statements, acquired);
+    request = { ...plain, lease: acquired };
+  }
+  checkAppend(before, request, acquired ?? loadLease(statements, request.sessionId), now);
   const consumed = (request.consumeInputIds ?? []).map((inputId) => {
     const input = loadInput(statements, request.sessionId, inputId);
     if (input?.status !== 'claimed') throw errors.conflict(`input ${inputId} is not claimed`);
@@ -51,5 +63,5 @@ export function appendEvents(
   if (snapshot) insertSnapshot(statements, snapshot);
   // checkAppend proved the request's lease is the session's current one.
   if (folded.releaseLease && request.lease) releaseLease(statements, request.lease);
-  return { events, session: after };
+  return { events, session: after, ...(acquired && { lease: acquired }) };
 }

@@ -9,13 +9,26 @@ import { requireSession } from './session-queries.js';
  * fencing token is never issued twice for a session.
  */
 
+/** The session's `leases` row: the holder (cleared on release) and the last token issued; undefined when never leased. */
+export function loadLeaseRow(statements: StatementCache, sessionId: string): LeaseRow | undefined {
+  return statements.row<LeaseRow>(
+    'SELECT session_id, last_token, owner, token, expires_at FROM leases WHERE session_id = ?',
+    sessionId,
+  );
+}
+
 /** The session's lease as stored (possibly expired), or null when none is held. */
 export function loadLease(statements: StatementCache, sessionId: string): Lease | null {
-  return leaseFromRow(
-    statements.row<LeaseRow>(
-      'SELECT session_id, last_token, owner, token, expires_at FROM leases WHERE session_id = ?',
-      sessionId,
-    ),
+  return leaseFromRow(loadLeaseRow(statements, sessionId));
+}
+
+/** Stores `lease` as the session's holder, its token as the last one issued. */
+export function storeLease(statements: StatementCache, lease: Lease): void {
+  statements.run(
+    `INSERT INTO leases (session_id, last_token, owner, token, expires_at) VALUES (@sessionId, @token, @owner, @token, @expiresAt)
+     ON CONFLICT (session_id) DO UPDATE SET last_token = excluded.last_token, owner = excluded.owner,
+       token = excluded.token, expires_at = excluded.expires_at`,
+    lease,
   );
 }
 
@@ -31,10 +44,7 @@ export function acquireLease(
   now: Date,
 ): LeaseAcquisition | null {
   requireSession(statements, sessionId);
-  const row = statements.row<LeaseRow>(
-    'SELECT session_id, last_token, owner, token, expires_at FROM leases WHERE session_id = ?',
-    sessionId,
-  );
+  const row = loadLeaseRow(statements, sessionId);
   const held = leaseFromRow(row);
   if (isLeaseLive(held, now)) return null;
   const previous = !row ? 'none' : held ? 'expired' : 'released';
@@ -44,12 +54,7 @@ export function acquireLease(
     token: (row?.last_token ?? 0) + 1,
     expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
   };
-  statements.run(
-    `INSERT INTO leases (session_id, last_token, owner, token, expires_at) VALUES (@sessionId, @token, @owner, @token, @expiresAt)
-     ON CONFLICT (session_id) DO UPDATE SET last_token = excluded.last_token, owner = excluded.owner,
-       token = excluded.token, expires_at = excluded.expires_at`,
-    lease,
-  );
+  storeLease(statements, lease);
   return { lease, previous };
 }
 

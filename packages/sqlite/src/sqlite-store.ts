@@ -7,10 +7,11 @@ import {
   type ClaimInputsRequest,
   type CommitFolding,
   checkEventTypes,
-  checkFoldedRelease,
+  checkFoldedAppend,
   type EventPage,
   type FileRecord,
   type FoldedAppendRequest,
+  type FoldedAppendResult,
   type ForkRequest,
   type Lease,
   type LeaseAcquisition,
@@ -199,11 +200,11 @@ export class SqliteStore implements SessionStore, AppendNotifier, CommitFolding 
   }
 
   /** `appendEvents` that also queues the batch's inputs as consumed, in the same group commit. */
-  async appendFolded(request: FoldedAppendRequest): Promise<AppendResult> {
-    checkFoldedRelease(request);
-    const { newInputs, releaseLease, ...append } = copyArgument(request);
+  async appendFolded(request: FoldedAppendRequest): Promise<FoldedAppendResult> {
+    checkFoldedAppend(request);
+    const { newInputs, releaseLease, acquireLease, ...append } = copyArgument(request);
     return this.engine.write(
-      (statements, now) => appendEvents(statements, append, now, { newInputs, releaseLease }),
+      (statements, now) => appendEvents(statements, append, now, { newInputs, releaseLease, acquireLease }),
       (result) => this.notifyAppend(result.session),
     );
   }

@@ -6,6 +6,7 @@ import { commitFoldingSpec } from './specs/commit-folding.spec.js';
 import { contextSpec } from './specs/context.spec.js';
 import { deletionSpec } from './specs/deletion.spec.js';
 import { eventsSpec } from './specs/events.spec.js';
+import { foldedLeaseSpec } from './specs/folded-lease.spec.js';
 import { forksSpec } from './specs/forks.spec.js';
 import { inputsSpec } from './specs/inputs.spec.js';
 import { isolationSpec } from './specs/isolation.spec.js';
@@ -37,6 +38,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     leasesSpec(context);
     inputsSpec(context);
     commitFoldingSpec(context);
+    foldedLeaseSpec(context);
     snapshotsSpec(context);
     forksSpec(context);
     contextSpec(context);

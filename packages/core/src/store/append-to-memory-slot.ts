@@ -1,25 +1,30 @@
 import { errors } from '../errors.js';
-import type { AppendRequest, AppendResult } from './append-request.js';
-import { type AppendedInput, buildAppendedInputs } from './commit-folding.js';
+import type { AppendRequest } from './append-request.js';
+import { buildAppendedInputs, type FoldedAppendRequest, type FoldedAppendResult, grantFoldedLease } from './commit-folding.js';
 import { copy } from './copy.js';
 import type { MemorySessionSlot } from './memory-session-table.js';
 import type { MemorySnapshots } from './memory-snapshots.js';
 import { applyAppendToSession, buildAppendedEvents, buildAppendSnapshot, checkAppend } from './session-record.js';
 
 /**
- * The writes of one `MemoryStore` append (`appendEvents`, or `appendFolded` with `newInputs` and
- * `releaseLease`) on the session's slot, at `now`. Every check runs before the first write, so a
- * failed append leaves nothing behind. Returns the stored events and session themselves, uncopied.
+ * The writes of one `MemoryStore` append (`appendEvents`, or `appendFolded` with `newInputs`,
+ * `releaseLease` and `acquireLease`) on the session's slot, at `now`. Every check runs before the
+ * first write, so a failed append leaves nothing behind. Returns the stored events and session
+ * themselves, uncopied, and the lease acquired.
  */
 export function appendToMemorySlot(
   slot: MemorySessionSlot,
   snapshots: MemorySnapshots,
-  request: AppendRequest,
-  newInputs: AppendedInput[],
-  releaseLease: boolean,
+  plain: AppendRequest,
+  folded: Pick<FoldedAppendRequest, 'newInputs' | 'releaseLease' | 'acquireLease'>,
   now: Date,
-): AppendResult {
-  checkAppend(slot.record, request, slot.lease.current, now);
+): FoldedAppendResult {
+  const { newInputs = [], releaseLease = false, acquireLease } = folded;
+  const acquired = acquireLease
+    ? grantFoldedLease(slot.record.id, acquireLease, slot.lease.current, slot.lease.lastToken, now)
+    : null;
+  const request = acquired ? { ...plain, lease: acquired } : plain;
+  checkAppend(slot.record, request, acquired ?? slot.lease.current, now);
   const consumed = slot.inputs.checkConsumable(request.consumeInputIds ?? []);
   const at = now.toISOString();
   const events = buildAppendedEvents(slot.record, copy(request), at);
@@ -35,5 +40,6 @@ export function appendToMemorySlot(
   if (snapshot) snapshots.add(snapshot);
   // checkAppend proved the request's lease is the session's current one.
   if (releaseLease) slot.lease.drop();
-  return { events, session: after };
+  if (acquired) slot.lease.grant(acquired);
+  return { events, session: after, ...(acquired && { lease: acquired }) };
 }

@@ -2,6 +2,7 @@ import { errors } from '../errors.js';
 import type { SessionEvent } from '../model/event.js';
 import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { AppendRequest, AppendResult } from './append-request.js';
+import { isLeaseLive } from './session-record.js';
 import { assertStorableText } from './storable-text.js';
 
 /**
@@ -15,6 +16,14 @@ export type PreviousLease = 'none' | 'released' | 'expired';
 export interface LeaseAcquisition {
   lease: Lease;
   previous: PreviousLease;
+}
+
+/** The lease a folded append acquires for itself (see {@link FoldedAppendRequest.acquireLease}). */
+export interface FoldedLeaseAcquisition {
+  /** Names the new holder, as `acquireLease`'s `owner`. */
+  owner: string;
+  /** The new lease's time to live, as `acquireLease`'s `ttlMs`. */
+  ttlMs: number;
 }
 
 /** An input queued and consumed by the append that writes its `input` event. */
@@ -34,6 +43,23 @@ export interface FoldedAppendRequest extends AppendRequest {
    * `releaseLease` would after the append: for a writer whose last write this is.
    */
   releaseLease?: boolean;
+  /**
+   * Acquire the session's lease for this append and fence the append with it, in the same
+   * transaction: a turn's lease acquisition folded into its first append (one commit instead of
+   * two). Taken only when the lease is free and its previous holder ended cleanly (released it, or
+   * there was none): a live lease fails with `conflict` (details `reason: 'leased'`), and one that
+   * expired unreleased with `conflict` (`reason: 'lease_expired'`), since its holder may have left
+   * claimed inputs or an open turn behind, which `acquireLeaseReporting` and a recovery handle.
+   * Excludes `lease` and `releaseLease` (`invalid_argument`). The new lease, with the next fencing
+   * token, is the result's `lease`; on any failure nothing is written and no token is used.
+   */
+  acquireLease?: FoldedLeaseAcquisition;
+}
+
+/** What `appendFolded` returns: the append's result, and the lease it acquired (`acquireLease`). */
+export interface FoldedAppendResult extends AppendResult {
+  /** The lease acquired by `acquireLease`, held by the caller from now on; absent otherwise. */
+  lease?: Lease;
 }
 
 /**
@@ -49,9 +75,11 @@ export interface CommitFolding {
   /**
    * `appendEvents` with writes folded into its transaction (see {@link FoldedAppendRequest}): a
    * turn's start with its inputs in one commit, a turn's end with the lease release in one commit.
-   * Fails like `appendEvents`, and as described there; on failure nothing is written or released.
+   * With `acquireLease`, the lease acquisition too: a turn's start (lease, events, inputs) in one
+   * commit. Fails like `appendEvents`, and as described there; on failure nothing is written,
+   * acquired or released.
    */
-  appendFolded(request: FoldedAppendRequest): Promise<AppendResult>;
+  appendFolded(request: FoldedAppendRequest): Promise<FoldedAppendResult>;
   /** The session's input queued with `idempotencyKey`, in any status, or null (a read: no write). */
   findInputByKey(sessionId: string, idempotencyKey: string): Promise<QueuedInput | null>;
 }
@@ -101,4 +129,54 @@ export function buildAppendedInputs(
 /** Fails with `invalid_argument` when a folded append asks to release a lease it does not name. */
 export function checkFoldedRelease(request: FoldedAppendRequest): void {
   if (request.releaseLease && !request.lease) throw errors.invalidArgument('releaseLease needs the lease to release');
+}
+
+/**
+ * Fails with `invalid_argument` when a folded append's options do not fit together: a release
+ * without the lease to release, or an acquisition beside a lease or a release, or a bad owner or
+ * time to live.
+ */
+export function checkFoldedAppend(request: FoldedAppendRequest): void {
+  checkFoldedRelease(request);
+  const acquire = request.acquireLease;
+  if (acquire === undefined) return;
+  if (request.lease) throw errors.invalidArgument('acquireLease excludes lease: the append is fenced by the new lease');
+  if (request.releaseLease) throw errors.invalidArgument('acquireLease excludes releaseLease');
+  if (typeof acquire !== 'object' || acquire === null || typeof acquire.owner !== 'string' || !acquire.owner) {
+    throw errors.invalidArgument('acquireLease needs an owner');
+  }
+  if (!Number.isFinite(acquire.ttlMs) || acquire.ttlMs <= 0) {
+    throw errors.invalidArgument('acquireLease needs a ttlMs > 0');
+  }
+}
+
+/**
+ * The lease a folded append acquires (see {@link FoldedAppendRequest.acquireLease}), decided from
+ * the session's stored lease: `holder` is the lease as stored, expired or not, and null when it was
+ * released or never taken; `lastToken` is the last fencing token issued for the session (0: none).
+ * Fails with `conflict` (`leased`) while `holder` is live and (`lease_expired`) when it expired
+ * unreleased. The caller stores the returned lease in the append's transaction and fences the
+ * append with it.
+ */
+export function grantFoldedLease(
+  sessionId: string,
+  acquire: FoldedLeaseAcquisition,
+  holder: Lease | null,
+  lastToken: number,
+  now: Date,
+): Lease {
+  if (isLeaseLive(holder, now)) {
+    throw errors.conflict(`session ${sessionId} is leased by another writer`, { details: { reason: 'leased' } });
+  }
+  if (holder) {
+    throw errors.conflict(`the previous lease on session ${sessionId} expired unreleased`, {
+      details: { reason: 'lease_expired' },
+    });
+  }
+  return {
+    sessionId,
+    owner: acquire.owner,
+    token: lastToken + 1,
+    expiresAt: new Date(now.getTime() + Math.trunc(acquire.ttlMs)).toISOString(),
+  };
 }

@@ -18,6 +18,11 @@ export class MemoryLeaseHolder {
     return this.lease;
   }
 
+  /** The last fencing token issued (0: none yet). */
+  get lastToken(): number {
+    return this.counter;
+  }
+
   /** The current lease when it has not expired at `now`, else null. */
   live(now: Date): Lease | null {
     return isLeaseLive(this.lease, now) ? this.lease : null;
@@ -30,6 +35,13 @@ export class MemoryLeaseHolder {
     this.released = false;
     this.lease = { sessionId, owner, token: this.counter, expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
     return { lease: this.lease, previous };
+  }
+
+  /** Stores `lease`, decided by `grantFoldedLease` from this holder's state, as the current one. */
+  grant(lease: Lease): void {
+    this.counter = lease.token;
+    this.released = false;
+    this.lease = lease;
   }
 
   /** Extends `lease` by `ttlMs` from `now`; `conflict` when it was lost or has expired. */

@@ -17,10 +17,10 @@ import { appendToMemorySlot } from './append-to-memory-slot.js';
 import { buildMemoryFork } from './build-memory-fork.js';
 import type { ClaimInputsRequest } from './claim-inputs-request.js';
 import {
-  type AppendedInput,
   type CommitFolding,
-  checkFoldedRelease,
+  checkFoldedAppend,
   type FoldedAppendRequest,
+  type FoldedAppendResult,
   type LeaseAcquisition,
 } from './commit-folding.js';
 import { copy } from './copy.js';
@@ -148,9 +148,10 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
     return this.append(request);
   }
 
-  async appendFolded(request: FoldedAppendRequest): Promise<AppendResult> {
-    checkFoldedRelease(request);
-    return this.append(request, request.newInputs ?? [], request.releaseLease === true);
+  async appendFolded(request: FoldedAppendRequest): Promise<FoldedAppendResult> {
+    checkFoldedAppend(request);
+    const { newInputs, releaseLease, acquireLease, ...plain } = request;
+    return this.append(plain, { newInputs, releaseLease, acquireLease });
   }
 
   async findInputByKey(sessionId: string, idempotencyKey: string): Promise<QueuedInput | null> {
@@ -158,9 +159,12 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
     return input ? copy(input) : null;
   }
 
-  private append(request: AppendRequest, newInputs: AppendedInput[] = [], releaseLease = false): AppendResult {
+  private append(
+    request: AppendRequest,
+    folded: Pick<FoldedAppendRequest, 'newInputs' | 'releaseLease' | 'acquireLease'> = {},
+  ): FoldedAppendResult {
     const slot = this.slot(request.sessionId);
-    const result = appendToMemorySlot(slot, this.snapshots, request, newInputs, releaseLease, this.now());
+    const result = appendToMemorySlot(slot, this.snapshots, request, folded, this.now());
     for (const listener of this.listeners) {
       try {
         listener(result.session.id, result.session.lastSeq);
@@ -168,7 +172,11 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
         // The append is committed; a failing listener must not make it look failed.
       }
     }
-    return { events: copy(result.events), session: copy(result.session) };
+    return {
+      events: copy(result.events),
+      session: copy(result.session),
+      ...(result.lease && { lease: copy(result.lease) }),
+    };
   }
 
   async readEvents(sessionId: string, query: ReadEventsQuery = {}): Promise<EventPage> {

@@ -12,7 +12,7 @@ import type {
 } from '../model/records.js';
 import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
 import { newId } from '../util/ids.js';
-import type { AppendRequest } from './session-store.js';
+import type { AppendRequest } from './append-request.js';
 import { assertStorableText } from './storable-text.js';
 
 /*

@@ -15,13 +15,13 @@ const echoRunner = (options: Partial<ConstructorParameters<typeof Runner>[0]> = 
   new Runner({ store: fixture.store, logic: defineAgent({ model: createEchoModel() }), ...options });
 
 describe('runner turns on a store with CommitFolding', () => {
-  it('a plain turn takes three commits: lease; turn start with its input; message, turn end and lease release', async () => {
+  it('a plain turn takes two commits: lease, turn start and its input; message, turn end and lease release', async () => {
     const runner = echoRunner();
     const { session } = await fixture.store.createSession({ appId: 'app' });
     await runner.run(session.id, 'warm up').result;
     const before = fixture.store.stats.commits;
     const stream = await collect(runner.run(session.id, 'hello there'));
-    expect(fixture.store.stats.commits - before).toBe(3);
+    expect(fixture.store.stats.commits - before).toBe(2);
     // The message is still streamed before the turn end, after its deltas, and both are durable.
     const written = types(persisted(stream));
     expect(written).toEqual(['turn-start', 'input', 'message', 'turn-end']);
@@ -33,6 +33,42 @@ describe('runner turns on a store with CommitFolding', () => {
     const inputId = input?.type === 'input' ? input.data.inputId : '';
     expect(await fixture.store.getInput(session.id, inputId)).toMatchObject({ status: 'consumed', consumedSeq: 6 });
     expect(await fixture.store.getLease(session.id)).toBeNull();
+    await runner.close();
+  });
+
+  it('a turn while another process holds the lease waits for it and then takes it the usual way', async () => {
+    const runner = echoRunner();
+    const { session } = await fixture.store.createSession({ appId: 'app' });
+    const other = await fixture.store.acquireLease(session.id, 'other-process', 60_000);
+    if (!other) throw new Error('no lease');
+    const turn = runner.run(session.id, 'after you', { waitMs: 5000 }).result;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await fixture.store.getSession(session.id))?.lastSeq).toBe(0);
+    await fixture.store.releaseLease(other);
+    const result = await turn;
+    expect(result.stopReason).toBe('stop');
+    expect(types(await readLog(fixture.store, session.id))).toEqual(['turn-start', 'input', 'message', 'turn-end']);
+    expect(await fixture.store.getLease(session.id)).toBeNull();
+    await runner.close();
+  });
+
+  it('after a holder whose lease expired, a turn puts its claims back before running (no folded start)', async () => {
+    const runner = echoRunner();
+    const { session } = await fixture.store.createSession({ appId: 'app' });
+    await fixture.store.enqueueInput(session.id, { text: 'left behind' });
+    const dead = await fixture.store.acquireLease(session.id, 'dead-process', 30);
+    const claimed = await fixture.store.claimInputs(session.id, { max: 10, claimToken: `dead-process:${dead?.token}` });
+    expect(claimed).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const before = fixture.store.stats.commits;
+    const result = await runner.run(session.id, 'fresh').result;
+    // The refused folded start (its write rolled back: nothing reaches the file), then the usual
+    // path: lease, claims put back, turn start, turn end.
+    expect(fixture.store.stats.commits - before).toBe(5);
+    expect(result.inputCount).toBe(1);
+    expect(await fixture.store.getInput(session.id, claimed[0]?.id ?? '')).toMatchObject({ status: 'pending' });
+    const inputs = (await readLog(fixture.store, session.id)).filter((event) => event.type === 'input');
+    expect(inputs.map((event) => (event.type === 'input' ? event.data.text : ''))).toEqual(['fresh']);
     await runner.close();
   });
 

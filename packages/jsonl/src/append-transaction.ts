@@ -11,7 +11,6 @@ import {
   grantFoldedLease,
   type QueuedInput,
   type SessionEvent,
-  type SessionRecord,
 } from 'confab';
 import { appendDurably, type Durability, readJsonFile } from './atomic-file.js';
 import type { EventLog, WarningLogger } from './event-log.js';

@@ -33,6 +33,23 @@ export interface CompactionMemory {
 }
 
 /**
+ * True when `compactIfNeeded` would compact `session` now: its context passes `policy.maxTokens`
+ * and no failure holds tries back. A read of what is new since the resident context's last seq at
+ * most; writes nothing, so it may run before the lease is taken.
+ */
+export async function compactionDue(
+  deps: EngineDeps,
+  policy: AutoCompaction,
+  context: ResidentContext,
+  memory: CompactionMemory,
+  session: SessionRecord,
+): Promise<boolean> {
+  if (policy.maxTokens === null || Date.now() < memory.notBefore) return false;
+  await context.load(deps.store, session);
+  return context.tokens(session) > policy.maxTokens;
+}
+
+/**
  * Compacts the session under `lease` when its context passes `policy.maxTokens`, and returns the
  * session as it is afterwards. The check costs no read of the history: the size comes from the
  * resident context (the provider's last reported usage plus estimates of what came since). Only a
@@ -49,9 +66,7 @@ export async function compactIfNeeded(
   session: SessionRecord,
   lease: Lease,
 ): Promise<SessionRecord> {
-  if (policy.maxTokens === null || Date.now() < memory.notBefore) return session;
-  await context.load(deps.store, session);
-  if (context.tokens(session) <= policy.maxTokens) return session;
+  if (!(await compactionDue(deps, policy, context, memory, session))) return session;
   const startedAt = performance.now();
   const elapsed = () => Math.round(performance.now() - startedAt);
   try {

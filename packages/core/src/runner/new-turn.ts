@@ -2,7 +2,8 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { ConfabError } from '../errors.js';
 import type { TurnStartExtras } from '../model/event.js';
 import type { QueuedInput } from '../model/records.js';
-import type { SessionRecord } from '../model/session.js';
+import type { SessionPatch, SessionRecord } from '../model/session.js';
+import type { AppendedInput } from '../store/commit-folding.js';
 import { observe } from '../telemetry/observer.js';
 import { traceTurn } from '../telemetry/tracing.js';
 import { deriveTitle } from '../util/title.js';
@@ -17,7 +18,7 @@ import {
   type TurnResult,
 } from './turn-engine.js';
 import { readTurnResult } from './turn-result.js';
-import { TurnWriter } from './turn-writer.js';
+import { type TurnEventInput, TurnWriter } from './turn-writer.js';
 
 /**
  * The inputs a new turn consumes: `claimed` ones, already in the queue under this turn's claim, or
@@ -48,6 +49,44 @@ export async function startTurn(
   turnInputs: TurnInputs,
   options: { model?: string; turnStart?: TurnStartExtras } = {},
 ): Promise<StartedTurn> {
+  const plan = await planTurnStart(deps, session, turnInputs, options);
+  const writer = new TurnWriter(deps.store, execution.keeper, session, plan.active.index, execution.emit);
+  const { events, update, newInputs } = plan;
+  if ('claimed' in turnInputs) {
+    await writer.append(events, { consumeInputIds: plan.active.inputIds, update });
+    execution.unconsumedClaims = false;
+  } else {
+    const store = deps.store;
+    await writer.append(events, { update }, (request) => store.appendFolded({ ...request, newInputs }));
+  }
+  return announceStart(deps, plan, writer);
+}
+
+/** What a new turn's first append writes, and what the turn keeps of it: decided before any write. */
+export interface TurnStartPlan {
+  /** The model resolved before anything was written (null for flows). */
+  resolved: LanguageModelV3 | null;
+  active: ActiveTurn;
+  inputs: QueuedInput[];
+  /** The `turn-start` and `input` events, without their turn index (the writer adds it). */
+  events: TurnEventInput[];
+  update: SessionPatch;
+  /** The fresh inputs, as `appendFolded` queues them; empty for claimed ones. */
+  newInputs: AppendedInput[];
+  startedAt: number;
+}
+
+/**
+ * Plans a new turn's start on `session` as last read: resolves the model (an unknown one fails
+ * here, before anything is written) and builds the `turn-start` and `input` events and the
+ * session update of its first append.
+ */
+export async function planTurnStart(
+  deps: EngineDeps,
+  session: SessionRecord,
+  turnInputs: TurnInputs,
+  options: { model?: string; turnStart?: TurnStartExtras } = {},
+): Promise<TurnStartPlan> {
   const startedAt = performance.now();
   const resolved = await resolveTurnModel(deps, session, options.model);
   const inputs = 'claimed' in turnInputs ? turnInputs.claimed : turnInputs.fresh;
@@ -64,10 +103,9 @@ export async function startTurn(
     modelFromLogic: deps.useLogicModel === true || !chosen,
     pending: [],
   };
-  const writer = new TurnWriter(deps.store, execution.keeper, session, index, execution.emit);
   const now = new Date().toISOString();
   const title = session.title ?? (session.turnCount === 0 && inputs[0] ? deriveTitle(inputs[0].text) : null);
-  const events = [
+  const events: TurnEventInput[] = [
     { type: 'turn-start' as const, data: { inputIds, inputCount: inputs.length, model, ...options.turnStart } },
     ...inputs.map((input) => ({
       type: 'input' as const,
@@ -75,16 +113,19 @@ export async function startTurn(
     })),
   ];
   const update = { turnCount: index, lastTurnAt: now, title, runtime: withRuntime(session, { turn: active }) };
-  if ('claimed' in turnInputs) {
-    await writer.append(events, { consumeInputIds: inputIds, update });
-    execution.unconsumedClaims = false;
-  } else {
-    const store = deps.store;
-    const newInputs = inputs.map(({ id, text, files, idempotencyKey }) => ({ id, text, files, idempotencyKey }));
-    await writer.append(events, { update }, (request) => store.appendFolded({ ...request, newInputs }));
-  }
-  deps.hooks?.turnStarted?.(writer.session, index);
-  observe(deps.observer, { type: 'turn.started', sessionId: session.id, appId: session.appId, turn: index });
+  const newInputs =
+    'claimed' in turnInputs
+      ? []
+      : inputs.map(({ id, text, files, idempotencyKey }) => ({ id, text, files, idempotencyKey }));
+  return { resolved, active, inputs, events, update, newInputs, startedAt };
+}
+
+/** Tells the hooks and the observer that a planned turn's first append is durable. */
+export function announceStart(deps: EngineDeps, plan: TurnStartPlan, writer: TurnWriter): StartedTurn {
+  const { active, inputs, resolved, startedAt } = plan;
+  const session = writer.session;
+  deps.hooks?.turnStarted?.(session, active.index);
+  observe(deps.observer, { type: 'turn.started', sessionId: session.id, appId: session.appId, turn: active.index });
   return { writer, active, inputs, resolved, startedAt };
 }
 

@@ -56,6 +56,6 @@ export function assertSameInput(seen: QueuedInput, input: NewInput): void {
 }
 
 /** A `run` input as the turn's first append queues it (consumed once written). */
-function freshInput(sessionId: string, input: NewInput): QueuedInput {
+export function freshInput(sessionId: string, input: NewInput): QueuedInput {
   return buildQueuedInput(sessionId, input, new Date().toISOString());
 }

@@ -4,6 +4,7 @@ import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import { observe } from '../telemetry/observer.js';
 import { type AutoCompaction, type CompactionMemory, compactIfNeeded } from './auto-compaction.js';
+import { continueFoldedTurn, type FoldedTurnStart, type FoldSettings, foldTurnStart } from './folded-turn-start.js';
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
 import { runNewTurn } from './new-turn.js';
 import { ResidentContext } from './resident-context.js';
@@ -117,15 +118,25 @@ export class SessionRunner {
    */
   run(input: NewInput, options: TurnOptions = {}): TurnHandle {
     return new TurnHandle((emit) =>
-      this.exclusive(options.waitMs, emit, async (execution, session) => {
-        assertRunnable(session);
-        // An unknown model must fail before the input is queued, or a later turn would run it.
-        await resolveTurnModel(this.deps, session, options.model);
-        const inputs = await inputsOfRun(this.settings.store, this.sessionId, execution, input);
-        if ('replay' in inputs) return this.replay(inputs.replay, emit);
-        session = await this.prepare(execution, session);
-        return this.withTimeout(execution, options, () => runNewTurn(this.deps, execution, session, inputs, options));
-      }),
+      this.exclusive(
+        options.waitMs,
+        emit,
+        async (execution, session) => {
+          assertRunnable(session);
+          // An unknown model must fail before the input is queued, or a later turn would run it.
+          await resolveTurnModel(this.deps, session, options.model);
+          const inputs = await inputsOfRun(this.settings.store, this.sessionId, execution, input);
+          if ('replay' in inputs) return this.replay(inputs.replay, emit);
+          session = await this.prepare(execution, session);
+          return this.withTimeout(execution, options, () => runNewTurn(this.deps, execution, session, inputs, options));
+        },
+        // The common case (nothing to do under the lease first) takes the lease with the turn's start.
+        async () => {
+          if (this.settings.beforeTurn) return null;
+          const folded = await foldTurnStart(this.deps, this.foldSettings(), input, options);
+          return folded && { lease: folded.lease, job: (execution) => this.continueFolded(execution, folded, options) };
+        },
+      ),
     );
   }
 
@@ -237,6 +248,8 @@ export class SessionRunner {
     waitMs: number | undefined,
     emit: (event: StreamEvent) => void,
     job: (execution: TurnExecution, session: SessionRecord) => Promise<T>,
+    /** Tries to take the lease with the job's first write instead; null: take it the usual way. */
+    fold?: () => Promise<{ lease: Lease; job: (execution: TurnExecution) => Promise<T> } | null>,
   ): Promise<T> {
     const now = Date.now();
     const deadline = now + (waitMs ?? this.settings.turnWaitMs);
@@ -250,7 +263,10 @@ export class SessionRunner {
       const inTime = nothingAhead ? await previous.then(() => true) : await waitUntil(previous, deadline);
       if (!inTime) throw new ConfabError('turn_in_progress', `session ${this.sessionId} is running another turn`);
       const { store, owner, leaseTtlMs } = this.settings;
-      const acquired = await acquireLeaseUntil(store, this.sessionId, owner, leaseTtlMs, deadline);
+      const folded = fold ? await fold() : null;
+      const acquired = folded
+        ? { lease: folded.lease, previous: 'released' as const }
+        : await acquireLeaseUntil(store, this.sessionId, owner, leaseTtlMs, deadline);
       if (!acquired) throw new ConfabError('turn_in_progress', `session ${this.sessionId} is running a turn elsewhere`);
       const controller = new AbortController();
       // A lost lease ends the turn like a stop would, but it is reported as an error.
@@ -271,6 +287,7 @@ export class SessionRunner {
       this.current = execution;
       this.currentEnd = new Promise((resolve) => (markEnded = resolve));
       try {
+        if (folded) return await folded.job(execution);
         // Every holder puts back its own unconsumed claims before releasing the lease, so only a
         // holder whose lease expired (it died or stalled) can have left claims behind.
         if (acquired.previous === 'expired') {
@@ -294,6 +311,17 @@ export class SessionRunner {
     // The next job waits for both: a job that gave up early must not let it overtake the running one.
     this.tail = Promise.allSettled([previous, result]);
     return result;
+  }
+
+  /** The rest of a turn whose start took the lease (see `foldTurnStart`), under the turn's timeout and span. */
+  private continueFolded(execution: TurnExecution, folded: FoldedTurnStart, options: TurnOptions) {
+    return this.withTimeout(execution, options, () => continueFoldedTurn(this.deps, execution, folded));
+  }
+
+  private foldSettings(): FoldSettings {
+    const { owner, leaseTtlMs, compaction } = this.settings;
+    const { sessionId, context, compactionMemory } = this;
+    return { sessionId, owner, leaseTtlMs, compaction, context, compactionMemory };
   }
 
   private async withTimeout<T>(execution: TurnExecution, options: TurnOptions, body: () => Promise<T>): Promise<T> {

@@ -72,14 +72,23 @@ export class TurnWriter {
         ...options,
         ...(options.update ? { update: replaceUnstorableText(options.update) } : {}),
       });
-      this.current = result.session;
-      this.sub = 0;
-      this.written.push(...result.events);
-      for (const event of result.events) this.emit(event);
-      return result.events;
+      return this.adopt(result);
     });
     this.chain = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Takes in an append of this turn's made before the writer existed (a turn's first append, which
+   * acquired the lease the writer is then fenced with): records its events and emits them, as
+   * `append` does after its own writes. Call it before any `append`.
+   */
+  adopt(result: AppendResult): SessionEvent[] {
+    this.current = result.session;
+    this.sub = 0;
+    this.written.push(...result.events);
+    for (const event of result.events) this.emit(event);
+    return result.events;
   }
 
   /** Emits a stream-only delta positioned after the last persisted event. */

@@ -1,6 +1,11 @@
 import { errors } from '../errors.js';
 import type { AppendRequest } from './append-request.js';
-import { buildAppendedInputs, type FoldedAppendRequest, type FoldedAppendResult, grantFoldedLease } from './commit-folding.js';
+import {
+  buildAppendedInputs,
+  type FoldedAppendRequest,
+  type FoldedAppendResult,
+  grantFoldedLease,
+} from './commit-folding.js';
 import { copy } from './copy.js';
 import type { MemorySessionSlot } from './memory-session-table.js';
 import type { MemorySnapshots } from './memory-snapshots.js';

@@ -100,6 +100,12 @@ export function enqueueInput(
   return { input: queued, created: true };
 }
 
+/*
+ * Every lookup by status repeats `status <> 'consumed'`, the condition of the partial index
+ * `inputs_by_status` (schema version 4): SQLite uses a partial index only for a query that states
+ * its condition, and the index leaves consumed inputs out so a consumed input costs it no write.
+ */
+
 /**
  * `claimInputs` of the port, as one write task: concurrent claimers (also in other processes) are
  * serialised by the write lock, so they receive disjoint sets.
@@ -111,14 +117,15 @@ export function claimInputs(statements: StatementCache, sessionId: string, reque
   const rows = request.ids
     ? statements.rows<InputRow>(
         `SELECT ${INPUT_COLUMNS} FROM inputs
-         WHERE session_id = ? AND status = 'pending' AND id IN (SELECT value FROM json_each(?))
+         WHERE session_id = ? AND status = 'pending' AND status <> 'consumed' AND id IN (SELECT value FROM json_each(?))
          ORDER BY position LIMIT ?`,
         sessionId,
         toJson(request.ids),
         count,
       )
     : statements.rows<InputRow>(
-        `SELECT ${INPUT_COLUMNS} FROM inputs WHERE session_id = ? AND status = 'pending' ORDER BY position LIMIT ?`,
+        `SELECT ${INPUT_COLUMNS} FROM inputs WHERE session_id = ? AND status = 'pending' AND status <> 'consumed'
+         ORDER BY position LIMIT ?`,
         sessionId,
         count,
       );
@@ -137,7 +144,7 @@ export function releaseInputs(statements: StatementCache, sessionId: string, cla
   requireSession(statements, sessionId);
   return statements.run(
     `UPDATE inputs SET status = 'pending', claim_token = NULL
-     WHERE session_id = ? AND status = 'claimed' AND (? IS NULL OR claim_token = ?)`,
+     WHERE session_id = ? AND status = 'claimed' AND status <> 'consumed' AND (? IS NULL OR claim_token = ?)`,
     sessionId,
     claimToken ?? null,
     claimToken ?? null,
@@ -148,7 +155,7 @@ export function releaseInputs(statements: StatementCache, sessionId: string, cla
 export function countPendingInputs(statements: StatementCache, sessionId: string): number {
   requireSession(statements, sessionId);
   const row = statements.row<{ count: number }>(
-    "SELECT count(*) AS count FROM inputs WHERE session_id = ? AND status = 'pending'",
+    "SELECT count(*) AS count FROM inputs WHERE session_id = ? AND status = 'pending' AND status <> 'consumed'",
     sessionId,
   );
   return row?.count ?? 0;

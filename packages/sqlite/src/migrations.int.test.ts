@@ -198,4 +198,75 @@ describe('migrations', () => {
       database.remove();
     }
   });
+  it('a version 3 file migrates to an inputs_by_status index without consumed inputs', async () => {
+    const database = temporaryDatabase();
+    try {
+      const old = new Database(database.filename);
+      old.pragma('journal_mode = WAL');
+      old.exec(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+      );
+      for (const migration of MIGRATIONS.slice(0, 3)) {
+        old.exec(migration.sql);
+        old
+          .prepare("INSERT INTO schema_migrations VALUES (?, ?, '2026-01-01T00:00:00.000Z')")
+          .run(migration.version, migration.name);
+      }
+      const at = '2026-01-01T00:00:00.000Z';
+      old
+        .prepare(
+          `INSERT INTO sessions (id, app_id, status, last_activity_at, pending_interrupt, body)
+           VALUES ('ses_v3', 'app', 'active', ?, 0, ?)`,
+        )
+        .run(
+          at,
+          JSON.stringify({
+            title: null,
+            agent: null,
+            model: null,
+            meta: {},
+            state: {},
+            stateVersion: 0,
+            turnCount: 0,
+            createdAt: at,
+            updatedAt: at,
+            lastTurnAt: null,
+            parent: null,
+            version: 1,
+            lastSeq: 0,
+            tools: [],
+            compactionSeq: 0,
+            lastSnapshotId: null,
+            archivedAt: null,
+            runtime: {},
+          }),
+        );
+      const insert = old.prepare(
+        `INSERT INTO inputs (session_id, id, text, files, status, claim_token, created_at)
+         VALUES ('ses_v3', ?, ?, '[]', ?, ?, ?)`,
+      );
+      insert.run('in_done', 'done', 'consumed', null, at);
+      insert.run('in_claimed', 'claimed', 'claimed', 'dead:1', at);
+      insert.run('in_pending', 'pending', 'pending', null, at);
+      old.close();
+
+      const store = new SqliteStore({ filename: database.filename });
+      try {
+        expect(await store.migrate()).toEqual({ version: LATEST_SCHEMA_VERSION });
+        expect(await store.countPendingInputs('ses_v3')).toBe(1);
+        expect(await store.releaseInputs('ses_v3')).toBe(1);
+        const claimed = await store.claimInputs('ses_v3', { max: 10, claimToken: 'turn' });
+        expect(claimed.map((input) => input.id)).toEqual(['in_claimed', 'in_pending']);
+        expect(await store.getInput('ses_v3', 'in_done')).toMatchObject({ status: 'consumed', text: 'done' });
+      } finally {
+        await store.close();
+      }
+      const check = new Database(database.filename, { readonly: true });
+      const cells = check.prepare("SELECT sum(ncell) FROM dbstat WHERE name = 'inputs_by_status'").pluck().get();
+      expect(cells).toBe(2);
+      check.close();
+    } finally {
+      database.remove();
+    }
+  });
 });

@@ -163,11 +163,23 @@ ALTER TABLE events_v3 RENAME TO events;
 CREATE INDEX events_compactions ON events (session_id, seq) WHERE type = 'compaction';
 `;
 
+/*
+ * Version 4: `inputs_by_status` leaves consumed inputs out. Only pending and claimed inputs are
+ * ever looked up by status, and most inputs are consumed at birth (a turn's start queues its
+ * input already consumed): each such insert rewrote an index page in the turn's commit for an
+ * entry nothing reads. Queries by status state the index's condition (see inputs.ts).
+ */
+const INPUTS_BY_STATUS_UNCONSUMED = `
+DROP INDEX inputs_by_status;
+CREATE INDEX inputs_by_status ON inputs (session_id, status, position) WHERE status <> 'consumed';
+`;
+
 /** Every migration, oldest first. Append only: a released migration is never edited. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
   { version: 2, name: 'events as one JSON body', sql: EVENTS_AS_JSON },
   { version: 3, name: 'event type as a stored column', sql: EVENT_TYPE_COLUMN },
+  { version: 4, name: 'unconsumed inputs only in inputs_by_status', sql: INPUTS_BY_STATUS_UNCONSUMED },
 ];
 
 /** The schema version this build creates and understands. */

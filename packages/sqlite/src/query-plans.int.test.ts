@@ -3,7 +3,7 @@ import { encodeSessionCursor, type ListSessionsQuery } from 'confab';
 import { describe, expect, it } from 'vitest';
 import { StatementCache } from './connection.js';
 import { findOwnLatestCompaction, readOwnEvents } from './event-queries.js';
-import { claimInputs } from './inputs.js';
+import { claimInputs, countPendingInputs, releaseInputs } from './inputs.js';
 import { runMigrations } from './migrations.js';
 import { sweep } from './retention.js';
 import { listSessionPage } from './session-queries.js';
@@ -20,6 +20,11 @@ class RecordingStatements extends StatementCache {
   override rows<Row>(sql: string, ...parameters: unknown[]): Row[] {
     this.executed.push({ sql, parameters });
     return super.rows<Row>(sql, ...parameters);
+  }
+
+  override run(sql: string, ...parameters: unknown[]): number {
+    this.executed.push({ sql, parameters });
+    return super.run(sql, ...parameters);
   }
 
   override column<Value>(sql: string, ...parameters: unknown[]): Value[] {
@@ -94,6 +99,21 @@ describe('query plans', () => {
     for (const plan of plansOf(connection, statements)) {
       expect(plan[0]).toMatch(/^SEARCH /);
       expect(plan.join(' ')).not.toMatch(/TEMP B-TREE|SCAN (sessions|inputs|events|leases)/);
+    }
+  });
+
+  it('lookups by input status use the partial index of unconsumed inputs, not a walk of every input', () => {
+    const statements = new RecordingStatements(connection);
+    claimInputs(statements, 'ses_1', { max: 5, claimToken: 'turn' });
+    countPendingInputs(statements, 'ses_1');
+    releaseInputs(statements, 'ses_1', 'turn');
+    const byStatus = statements.executed.filter(({ sql }) => /status = '(pending|claimed)'/.test(sql));
+    expect(byStatus).toHaveLength(3);
+    for (const { sql, parameters } of byStatus) {
+      const plan = connection.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...parameters) as Array<{ detail: string }>;
+      expect(plan[0]?.detail).toMatch(
+        /^SEARCH inputs USING (COVERING )?INDEX inputs_by_status \(session_id=\? AND status=\?/,
+      );
     }
   });
 });

@@ -99,29 +99,6 @@ export async function readEventPage(sql: SqlRunner, sessionId: string, query: Re
 }
 
 /**
- * `readContext` of the port: the record points at its newest compaction, so the cost is one keyed
- * read plus the tail after it, whatever the log's length. `types` was resolved by
- * `checkEventTypes` (null: every type; empty: no events, nothing read).
- */
-export async function readSessionContext(
-  sql: SqlRunner,
-  sessionId: string,
-  types: readonly EventType[] | null = null,
-): Promise<SessionContext> {
-  const session = await requireSession(sql, sessionId);
-  let compaction: SessionContext['compaction'] = null;
-  if (session.compactionSeq !== null) {
-    const [event] = await readVisibleEvents(sql, session, session.compactionSeq - 1, 1);
-    if (event?.type === 'compaction') compaction = event;
-  }
-  const events =
-    types?.length === 0
-      ? []
-      : await readVisibleEvents(sql, session, compaction?.data.throughSeq ?? 0, Number.MAX_SAFE_INTEGER, types);
-  return { session, compaction, events };
-}
-
-/**
  * `readContext` in one statement, for a session that is not a fork (its log is all its own): the
  * session, the event at its compaction seq and the events after the compaction's `throughSeq`,
  * exactly what {@link readSessionContext} reads, but on the one snapshot of a single statement,

@@ -1,3 +1,4 @@
+import { planFork, readSessionContext } from '@confab/sql-common';
 import {
   type ApiToken,
   type App,
@@ -39,7 +40,7 @@ import { appendEvents } from './append.js';
 import { type StoreClock, storeClock } from './clock.js';
 import { CrossProcessSignals } from './cross-process-signals.js';
 import { Database } from './database.js';
-import { readEventPage, readRootSessionContext, readSessionContext } from './event-queries.js';
+import { readEventPage, readRootSessionContext } from './event-queries.js';
 import * as inputs from './inputs.js';
 import * as leases from './leases.js';
 import type { PostgresLifecycleTransport } from './lifecycle-transport.js';
@@ -48,8 +49,9 @@ import { type PostgresStoreOptions, type ResolvedOptions, resolveOptions } from 
 import { deleteSessionCascade, sweep } from './retention.js';
 import { copyArgument } from './row-mapping.js';
 import { listSessionPage, loadSession, requireSession } from './session-queries.js';
+import { sessionReads } from './session-reads.js';
 import * as sessionWrites from './session-writes.js';
-import { commitFork, listSnapshotsOf, loadSnapshot, planFork } from './snapshots-and-forks.js';
+import { commitFork, listSnapshotsOf, loadSnapshot } from './snapshots-and-forks.js';
 
 /**
  * The store for many processes and machines: PostgreSQL through node-postgres. Behaves like
@@ -237,7 +239,10 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
     // One statement for a session that is not a fork; a fork's chain takes a snapshot transaction.
     const context = await readRootSessionContext(this.database.reads, sessionId, types);
     if (context) return context;
-    return this.database.transaction((snapshot) => readSessionContext(snapshot, sessionId, types), 'snapshot');
+    return this.database.transaction(
+      (snapshot) => readSessionContext(sessionReads(snapshot), sessionId, types),
+      'snapshot',
+    );
   }
 
   // --- snapshots and forks ----------------------------------------------------------------------
@@ -256,7 +261,7 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
   /** Plans the fork on one snapshot of the database, then records it if the source still exists. */
   async forkSession(request: ForkRequest): Promise<SessionRecord> {
     const copied = copyArgument(request);
-    const plan = await this.database.transaction((snapshot) => planFork(snapshot, copied), 'snapshot');
+    const plan = await this.database.transaction((snapshot) => planFork(sessionReads(snapshot), copied), 'snapshot');
     return commitFork(this.database, copied, plan, this.clock.now());
   }
 

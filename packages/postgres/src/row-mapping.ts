@@ -5,17 +5,24 @@ import type {
   QueuedInput,
   SessionEvent,
   SessionRecord,
-  SessionStatus,
   SnapshotWithState,
 } from 'confab';
 
 /*
  * Rows of the session tables (sessions, events, snapshots, inputs) as node-postgres returns them
  * (snake_case; `json` columns already parsed) and their conversions to and from the port's
- * records, kept in one place so a column change touches one file. Account tables: @confab/sql-common (shared with the other SQL adapter).
+ * records, kept in one place so a column change touches one file. Shared with the other SQL adapter, in @confab/sql-common: the account tables and the split of a
+ * session into columns and body.
  */
 
-import { copyArgument, toJson } from '@confab/sql-common';
+import {
+  copyArgument,
+  type SessionBody,
+  sessionBodyOf,
+  sessionColumnsOf,
+  sessionFromColumns,
+  toJson,
+} from '@confab/sql-common';
 
 export { copyArgument, toJson };
 
@@ -48,92 +55,27 @@ export interface LeaseColumns {
   lease_expires_at: Date | null;
 }
 
-/** The record fields that live in the JSON `body` rather than in columns. */
-type SessionBody = Omit<
-  SessionRecord,
-  | 'id'
-  | 'appId'
-  | 'clientSessionId'
-  | 'channel'
-  | 'status'
-  | 'lastActivityAt'
-  | 'closedAt'
-  | 'pendingInterrupt'
-  | 'inheritsFrom'
->;
-
 /** The statement parameters that store `record`, in {@link SESSION_COLUMNS} order. */
 export function sessionValues(record: SessionRecord): unknown[] {
-  const body: SessionBody = {
-    title: record.title,
-    agent: record.agent,
-    model: record.model,
-    meta: record.meta,
-    state: record.state,
-    stateVersion: record.stateVersion,
-    turnCount: record.turnCount,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    lastTurnAt: record.lastTurnAt,
-    parent: record.parent,
-    version: record.version,
-    lastSeq: record.lastSeq,
-    tools: record.tools,
-    compactionSeq: record.compactionSeq,
-    lastSnapshotId: record.lastSnapshotId,
-    archivedAt: record.archivedAt,
-    runtime: record.runtime,
-  };
+  const columns = sessionColumnsOf(record);
   return [
-    record.id,
-    record.appId,
-    record.clientSessionId,
-    record.channel,
-    record.status,
-    record.lastActivityAt,
-    record.closedAt,
-    record.pendingInterrupt,
-    record.inheritsFrom?.sessionId ?? null,
-    record.inheritsFrom?.seq ?? null,
-    toJson(body),
+    columns.id,
+    columns.app_id,
+    columns.client_session_id,
+    columns.channel,
+    columns.status,
+    columns.last_activity_at,
+    columns.closed_at,
+    columns.pending_interrupt,
+    columns.inherits_from_session_id,
+    columns.inherits_from_seq,
+    toJson(sessionBodyOf(record)),
   ];
 }
 
 /** The record stored in `row`. */
 export function sessionFromRow(row: SessionRow): SessionRecord {
-  const body = row.body;
-  return {
-    id: row.id,
-    appId: row.app_id,
-    clientSessionId: row.client_session_id,
-    channel: row.channel,
-    title: body.title,
-    agent: body.agent,
-    model: body.model,
-    status: row.status as SessionStatus,
-    meta: body.meta,
-    state: body.state,
-    stateVersion: body.stateVersion,
-    turnCount: body.turnCount,
-    createdAt: body.createdAt,
-    updatedAt: body.updatedAt,
-    lastTurnAt: body.lastTurnAt,
-    closedAt: row.closed_at,
-    parent: body.parent,
-    version: body.version,
-    lastSeq: body.lastSeq,
-    lastActivityAt: row.last_activity_at,
-    tools: body.tools,
-    compactionSeq: body.compactionSeq,
-    lastSnapshotId: body.lastSnapshotId,
-    pendingInterrupt: row.pending_interrupt,
-    archivedAt: body.archivedAt,
-    runtime: body.runtime,
-    inheritsFrom:
-      row.inherits_from_session_id === null
-        ? null
-        : { sessionId: row.inherits_from_session_id, seq: row.inherits_from_seq ?? 0 },
-  };
+  return sessionFromColumns(row, row.body);
 }
 
 /** The lease held in a session row, or null when released (an expired lease is returned as is). */

@@ -1,17 +1,14 @@
+import type { ForkPlan } from '@confab/sql-common';
 import {
   buildForkRecord,
-  chooseForkSnapshot,
   errors,
   type ForkRequest,
-  findLatestInChain,
-  resolveChain,
   type SessionRecord,
   type Snapshot,
   type SnapshotWithState,
 } from 'confab';
-import { findOwnLatestCompaction } from './event-queries.js';
 import { SESSION_COLUMNS, SNAPSHOT_COLUMNS, type SnapshotRow, sessionValues, snapshotFromRow } from './row-mapping.js';
-import { loadInheritance, loadSession, sessionPlaceholders } from './session-queries.js';
+import { sessionPlaceholders } from './session-queries.js';
 import type { SqlRunner } from './sql-runner.js';
 
 /** `getSnapshot` of the port: null when missing or, with `appId`, owned by another app. */
@@ -44,38 +41,6 @@ export async function listSnapshotsOf(sql: SqlRunner, sessionId: string): Promis
     const { state: _state, ...snapshot } = snapshotFromRow(row);
     return snapshot;
   });
-}
-
-/** What a fork is taken from, resolved by {@link planFork}. */
-export interface ForkPlan {
-  source: SessionRecord;
-  snapshot: SnapshotWithState | null;
-  seq: number;
-  turn: number;
-  compactionSeq: number | null;
-}
-
-/**
- * The read half of `forkSession`, run inside one REPEATABLE READ snapshot: finds the source, the
- * snapshot and the newest compaction at the fork point (through the source's own fork parents).
- * Fails with `not_found` exactly as MemoryStore does.
- */
-export async function planFork(sql: SqlRunner, request: ForkRequest): Promise<ForkPlan> {
-  const source = await loadSession(sql, request.sessionId);
-  if (!source || source.appId !== request.appId) throw errors.notFound('session', request.sessionId);
-  const snapshot = await chooseForkSnapshot(source, request.snapshotId, (id) => loadSnapshot(sql, id, {}));
-  const seq = snapshot ? snapshot.seq : source.lastSeq;
-  const segments = await resolveChain(source, (sessionId) => loadInheritance(sql, sessionId));
-  const compaction = await findLatestInChain(segments, seq, (sessionId, afterSeq, throughSeq) =>
-    findOwnLatestCompaction(sql, sessionId, afterSeq, throughSeq),
-  );
-  return {
-    source,
-    snapshot,
-    seq,
-    turn: snapshot ? snapshot.turn : source.turnCount,
-    compactionSeq: compaction?.seq ?? null,
-  };
 }
 
 /**

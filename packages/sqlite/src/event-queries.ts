@@ -139,26 +139,3 @@ export function readRootContext(
         );
   return { session, compaction, events };
 }
-
-/**
- * `readContext` of the port, run inside one snapshot read: the record points at its newest
- * compaction, so the cost is one keyed read plus the tail after it, whatever the log's length.
- * `types` was resolved by `checkEventTypes` (null: every type; empty: no events, nothing read).
- */
-export async function readSessionContext(
-  statements: StatementCache,
-  sessionId: string,
-  types: readonly EventType[] | null = null,
-): Promise<SessionContext> {
-  const session = requireSession(statements, sessionId);
-  let compaction: SessionContext['compaction'] = null;
-  if (session.compactionSeq !== null) {
-    const [event] = await readVisibleEvents(statements, session, session.compactionSeq - 1, 1);
-    if (event?.type === 'compaction') compaction = event;
-  }
-  const events =
-    types?.length === 0
-      ? []
-      : await readVisibleEvents(statements, session, compaction?.data.throughSeq ?? 0, Number.MAX_SAFE_INTEGER, types);
-  return { session, compaction, events };
-}

@@ -5,17 +5,24 @@ import type {
   QueuedInput,
   SessionEvent,
   SessionRecord,
-  SessionStatus,
   SnapshotWithState,
 } from 'confab';
 
 /*
  * Rows of the session tables (sessions, events, snapshots, inputs, leases) as SQLite returns them
  * (snake_case, JSON as text, booleans as 0/1) and their conversions to and from the port's
- * records, kept in one place so a column change touches one file. Account tables: @confab/sql-common (shared with the other SQL adapter).
+ * records, kept in one place so a column change touches one file. Shared with the other SQL adapter, in @confab/sql-common: the account tables and the split of a
+ * session into columns and body.
  */
 
-import { copyArgument, toJson } from '@confab/sql-common';
+import {
+  copyArgument,
+  type SessionBody,
+  sessionBodyOf,
+  sessionColumnsOf,
+  sessionFromColumns,
+  toJson,
+} from '@confab/sql-common';
 
 export { copyArgument, toJson };
 
@@ -38,92 +45,18 @@ export interface SessionRow {
   body: string;
 }
 
-/** The record fields that live in the JSON `body` rather than in columns. */
-type SessionBody = Omit<
-  SessionRecord,
-  | 'id'
-  | 'appId'
-  | 'clientSessionId'
-  | 'channel'
-  | 'status'
-  | 'lastActivityAt'
-  | 'closedAt'
-  | 'pendingInterrupt'
-  | 'inheritsFrom'
->;
-
 /** The row that stores `record`. */
 export function sessionToRow(record: SessionRecord): SessionRow {
-  const body: SessionBody = {
-    title: record.title,
-    agent: record.agent,
-    model: record.model,
-    meta: record.meta,
-    state: record.state,
-    stateVersion: record.stateVersion,
-    turnCount: record.turnCount,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    lastTurnAt: record.lastTurnAt,
-    parent: record.parent,
-    version: record.version,
-    lastSeq: record.lastSeq,
-    tools: record.tools,
-    compactionSeq: record.compactionSeq,
-    lastSnapshotId: record.lastSnapshotId,
-    archivedAt: record.archivedAt,
-    runtime: record.runtime,
-  };
-  return {
-    id: record.id,
-    app_id: record.appId,
-    client_session_id: record.clientSessionId,
-    channel: record.channel,
-    status: record.status,
-    last_activity_at: record.lastActivityAt,
-    closed_at: record.closedAt,
-    pending_interrupt: record.pendingInterrupt ? 1 : 0,
-    inherits_from_session_id: record.inheritsFrom?.sessionId ?? null,
-    inherits_from_seq: record.inheritsFrom?.seq ?? null,
-    body: toJson(body),
-  };
+  const columns = sessionColumnsOf(record);
+  return { ...columns, pending_interrupt: columns.pending_interrupt ? 1 : 0, body: toJson(sessionBodyOf(record)) };
 }
 
 /** The record stored in `row`. */
 export function sessionFromRow(row: SessionRow): SessionRecord {
-  const body = JSON.parse(row.body) as SessionBody;
-  return {
-    id: row.id,
-    appId: row.app_id,
-    clientSessionId: row.client_session_id,
-    channel: row.channel,
-    title: body.title,
-    agent: body.agent,
-    model: body.model,
-    status: row.status as SessionStatus,
-    meta: body.meta,
-    state: body.state,
-    stateVersion: body.stateVersion,
-    turnCount: body.turnCount,
-    createdAt: body.createdAt,
-    updatedAt: body.updatedAt,
-    lastTurnAt: body.lastTurnAt,
-    closedAt: row.closed_at,
-    parent: body.parent,
-    version: body.version,
-    lastSeq: body.lastSeq,
-    lastActivityAt: row.last_activity_at,
-    tools: body.tools,
-    compactionSeq: body.compactionSeq,
-    lastSnapshotId: body.lastSnapshotId,
-    pendingInterrupt: row.pending_interrupt === 1,
-    archivedAt: body.archivedAt,
-    runtime: body.runtime,
-    inheritsFrom:
-      row.inherits_from_session_id === null
-        ? null
-        : { sessionId: row.inherits_from_session_id, seq: row.inherits_from_seq ?? 0 },
-  };
+  return sessionFromColumns(
+    { ...row, pending_interrupt: row.pending_interrupt === 1 },
+    JSON.parse(row.body) as SessionBody,
+  );
 }
 
 /** The columns of `events`, in the order of {@link EventRow}. */

@@ -1,18 +1,15 @@
+import type { ForkPlan } from '@confab/sql-common';
 import {
   buildForkRecord,
-  chooseForkSnapshot,
   errors,
   type ForkRequest,
-  findLatestInChain,
-  resolveChain,
   type SessionRecord,
   type Snapshot,
   type SnapshotWithState,
 } from 'confab';
 import type { StatementCache } from './connection.js';
-import { findOwnLatestCompaction } from './event-queries.js';
 import { SNAPSHOT_COLUMNS, type SnapshotRow, snapshotFromRow, snapshotToRow } from './row-mapping.js';
-import { findByClientSessionId, insertSession, loadInheritance, loadSession } from './session-queries.js';
+import { findByClientSessionId, insertSession, loadSession } from './session-queries.js';
 
 /** Stores a snapshot; `conflict` when its id is taken. */
 export function insertSnapshot(statements: StatementCache, snapshot: SnapshotWithState): void {
@@ -55,38 +52,6 @@ export function listSnapshotsOf(statements: StatementCache, sessionId: string): 
       const { state: _state, ...snapshot } = snapshotFromRow(row);
       return snapshot;
     });
-}
-
-/** What a fork is taken from, resolved by {@link planFork}. */
-export interface ForkPlan {
-  source: SessionRecord;
-  snapshot: SnapshotWithState | null;
-  seq: number;
-  turn: number;
-  compactionSeq: number | null;
-}
-
-/**
- * The read half of `forkSession`, run inside one snapshot read: finds the source, the snapshot
- * and the newest compaction at the fork point (through the source's own fork parents). Fails
- * with `not_found` exactly as MemoryStore does.
- */
-export async function planFork(statements: StatementCache, request: ForkRequest): Promise<ForkPlan> {
-  const source = loadSession(statements, request.sessionId);
-  if (!source || source.appId !== request.appId) throw errors.notFound('session', request.sessionId);
-  const snapshot = await chooseForkSnapshot(source, request.snapshotId, (id) => loadSnapshot(statements, id, {}));
-  const seq = snapshot ? snapshot.seq : source.lastSeq;
-  const segments = await resolveChain(source, (sessionId) => loadInheritance(statements, sessionId));
-  const compaction = await findLatestInChain(segments, seq, (sessionId, afterSeq, throughSeq) =>
-    findOwnLatestCompaction(statements, sessionId, afterSeq, throughSeq),
-  );
-  return {
-    source,
-    snapshot,
-    seq,
-    turn: snapshot ? snapshot.turn : source.turnCount,
-    compactionSeq: compaction?.seq ?? null,
-  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { planFork, readSessionContext } from '@confab/sql-common';
 import {
   type ApiToken,
   type App,
@@ -35,15 +36,16 @@ import {
 } from 'confab';
 import * as accounts from './accounts.js';
 import { appendEvents } from './append.js';
-import { readEventPage, readRootContext, readSessionContext } from './event-queries.js';
+import { readEventPage, readRootContext } from './event-queries.js';
 import type { GroupCommitStats } from './group-commit-stats.js';
 import * as inputs from './inputs.js';
 import * as leases from './leases.js';
 import { deleteSessionCascade, sweep } from './retention.js';
 import { copyArgument } from './row-mapping.js';
 import { listSessionPage, loadSession, requireSession } from './session-queries.js';
+import { sessionReads } from './session-reads.js';
 import * as sessionWrites from './session-writes.js';
-import { commitFork, listSnapshotsOf, loadSnapshot, planFork } from './snapshots-and-forks.js';
+import { commitFork, listSnapshotsOf, loadSnapshot } from './snapshots-and-forks.js';
 import { StorageEngine } from './storage-engine.js';
 import type { SynchronousMode } from './synchronous-mode.js';
 
@@ -220,7 +222,9 @@ export class SqliteStore implements SessionStore, AppendNotifier, CommitFolding 
     const types = checkEventTypes(options.types);
     // Most sessions are no fork: their context is read at once, without the snapshot connection.
     const root = this.engine.read((statements) => readRootContext(statements, sessionId, types));
-    return root ?? this.engine.snapshotRead((statements) => readSessionContext(statements, sessionId, types));
+    return (
+      root ?? this.engine.snapshotRead((statements) => readSessionContext(sessionReads(statements), sessionId, types))
+    );
   }
 
   // --- snapshots and forks ----------------------------------------------------------------------
@@ -239,7 +243,7 @@ export class SqliteStore implements SessionStore, AppendNotifier, CommitFolding 
   /** Plans the fork on one read snapshot, then records it as a write (re-checking the source). */
   async forkSession(request: ForkRequest): Promise<SessionRecord> {
     const copied = copyArgument(request);
-    const plan = await this.engine.snapshotRead((statements) => planFork(statements, copied));
+    const plan = await this.engine.snapshotRead((statements) => planFork(sessionReads(statements), copied));
     return this.engine.write((statements, now) => commitFork(statements, copied, plan, now));
   }
 

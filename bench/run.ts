@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: Confab's benchmarks. Prints markdown tables and writes the raw figures to
  * bench/results/<date>.json. `BENCH_QUICK=1` shrinks every scenario for a smoke run;
- * `BENCH_ONLY=storage,runner,http,memory,context,peers` picks sections; `postgres` (PostgresStore and
+ * `BENCH_ONLY=storage,pool,wal,runner,http,memory,context,peers` picks sections; `postgres` (PostgresStore and
  * `confab serve` processes on one database) runs by default only when a PostgreSQL server answers,
  * and `studio` (the Studio in Chromium) only when /usr/bin/chromium exists.
  * `long-turns` (thousands of concurrent streamed 20 s turns on one server; minutes) runs only when
@@ -24,9 +24,10 @@ import { postgresReachable, runPostgresSection } from './scenarios/postgres.js';
 import { residentMemory } from './scenarios/resident-memory.js';
 import { runnerOverhead, runnerThroughput } from './scenarios/runner-throughput.js';
 import { CHROMIUM, studioOpen } from './scenarios/studio-open.js';
+import { walPages } from './scenarios/wal-pages.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-const only = new Set((process.env.BENCH_ONLY ?? 'storage,pool,runner,http,memory,context,peers').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'storage,pool,wal,runner,http,memory,context,peers').split(','));
 const results: Record<string, unknown[]> = {};
 const sections: string[] = [];
 const log = (message: string) => console.error(`bench: ${message}`);
@@ -109,6 +110,30 @@ if (only.has('runner')) {
       markdownTable(
         ['store', 'runner ms/turn (median)', 'same writes on the store (median)', 'overhead ms'],
         overheadRows.map((row) => [row.store, row.msPerTurn.median, row.msPerStoreWrites.median, row.overheadMs]),
+      ),
+  );
+}
+
+if (only.has('wal')) {
+  const turns = quick ? 20 : 50;
+  const rows = [];
+  for (const messages of quick ? [400] : [400, 4000]) rows.push(await walPages(messages, turns));
+  log('wal done');
+  results.walPages = rows;
+  sections.push(
+    '## SQLite WAL written per `pool.chat` turn (pages per commit, by table and index)\n\n' +
+      markdownTable(
+        ['messages', 'page size', 'commits/turn', 'WAL frames/turn', 'WAL bytes/turn', 'frames/turn by b-tree'],
+        rows.map((row) => [
+          row.messages,
+          row.pageSize,
+          row.commitsPerTurn,
+          row.framesPerTurn,
+          row.walBytesPerTurn,
+          Object.entries(row.framesByTree)
+            .map(([tree, frames]) => `${tree} ${frames.toFixed(2)}`)
+            .join(', '),
+        ]),
       ),
   );
 }

@@ -130,11 +130,13 @@ export class SessionRunner {
       this.exclusive(options.waitMs, emit, async (execution, session) => {
         assertRunnable(session);
         // An unknown model must fail before the input is queued, or a later turn would run it.
-        await resolveTurnModel(this.deps, session, options.model);
+        const resolved = await resolveTurnModel(this.deps, session, options.model);
         const inputs = await inputsOfRun(this.settings.store, this.sessionId, execution, input);
         if ('replay' in inputs) return this.replay(inputs.replay, emit);
         session = await this.prepare(execution, session);
-        return this.withTimeout(execution, options, () => runNewTurn(this.deps, execution, session, inputs, options));
+        return this.withTimeout(execution, options, () =>
+          runNewTurn(this.deps, execution, session, inputs, { ...options, resolved }),
+        );
       }),
     );
   }
@@ -328,7 +330,7 @@ export class SessionRunner {
     options: TurnOptions,
   ): Promise<TurnResult | null> {
     if (session.status !== 'active') return null;
-    await resolveTurnModel(this.deps, session, options.model);
+    const resolved = await resolveTurnModel(this.deps, session, options.model);
     // Set before the claim: a claim whose answer was lost may still have committed.
     execution.unconsumedClaims = true;
     const claimed = await this.settings.store.claimInputs(this.sessionId, {
@@ -338,7 +340,9 @@ export class SessionRunner {
     execution.unconsumedClaims = claimed.length > 0;
     if (!claimed.length) return null;
     const ready = await this.prepare(execution, session);
-    return this.withTimeout(execution, options, () => runNewTurn(this.deps, execution, ready, { claimed }, options));
+    return this.withTimeout(execution, options, () =>
+      runNewTurn(this.deps, execution, ready, { claimed }, { ...options, resolved }),
+    );
   }
 
   /**

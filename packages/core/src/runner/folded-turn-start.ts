@@ -3,9 +3,8 @@ import type { TurnStartExtras } from '../model/event.js';
 import type { Lease, NewInput } from '../model/records.js';
 import { replaceUnstorableText } from '../store/storable-text.js';
 import { traceTurn } from '../telemetry/tracing.js';
-import { type AutoCompaction, type CompactionMemory, compactionDue } from './auto-compaction.js';
+import type { BackgroundCompaction } from './auto-compaction.js';
 import { announceStart, continueTurn, planTurnStart, type StartedTurn } from './new-turn.js';
-import type { ResidentContext } from './resident-context.js';
 import { freshInput } from './run-inputs.js';
 import { readRuntime } from './runtime-state.js';
 import type { EngineDeps, TurnExecution, TurnResult } from './turn-engine.js';
@@ -24,9 +23,8 @@ export interface FoldSettings {
   sessionId: string;
   owner: string;
   leaseTtlMs: number;
-  compaction?: AutoCompaction;
-  context: ResidentContext;
-  compactionMemory: CompactionMemory;
+  /** The session's automatic compaction, if any: asked whether the turn may start right away. */
+  compaction: BackgroundCompaction | null;
 }
 
 /**
@@ -36,8 +34,8 @@ export interface FoldSettings {
  * the input is durable before the model is called.
  *
  * It applies only when nothing has to happen under the lease before the turn: the session, read
- * without the lease, has no open turn, no pending interrupt, no compaction due and no earlier use
- * of the input's idempotency key, and the lease is free with its previous holder ended cleanly
+ * without the lease, has no open turn, no pending interrupt, no context so far past the compaction limit that the turn must wait for its summary, no earlier use
+ * of the input's idempotency key, no compaction summary waiting to be written, and the lease is free with its previous holder ended cleanly
  * (the store checks that, and that the session's last seq is still the one read, atomically with
  * the write). Otherwise it returns null having written nothing, and the caller takes the lease
  * the usual way, which recovers, compacts or replays as needed. A store failure propagates.
@@ -52,10 +50,7 @@ export async function foldTurnStart(
   const session = await store.getSession(settings.sessionId);
   if (session?.status !== 'active' || session.pendingInterrupt || readRuntime(session).turn) return null;
   if (input.idempotencyKey && (await store.findInputByKey(session.id, input.idempotencyKey))) return null;
-  const { compaction } = settings;
-  if (compaction && (await compactionDue(deps, compaction, settings.context, settings.compactionMemory, session))) {
-    return null;
-  }
+  if (settings.compaction && !(await settings.compaction.readyForTurn(session))) return null;
   let plan: Awaited<ReturnType<typeof planTurnStart>>;
   try {
     plan = await planTurnStart(deps, session, { fresh: [freshInput(session.id, input)] }, options);

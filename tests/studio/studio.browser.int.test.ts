@@ -1,14 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defineAgent, tool } from 'confab';
-import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Loose, startTestServer, type TestServer } from '../../packages/server/src/test-support/harness.js';
-import { chromiumSkipNote, hasChromium, launchChromium } from '../support/chromium.js';
+import type { Loose, TestServer } from '../../packages/server/src/test-support/harness.js';
+import { chromiumSkipNote, hasChromium } from '../support/chromium.js';
+import { type StudioBrowser, startStudioBrowser } from './support/studio-browser.js';
 
 /**
  * Confab Studio (packages/studio, DESIGN §10) built from its sources with Vite, served by the real
@@ -17,11 +13,6 @@ import { chromiumSkipNote, hasChromium, launchChromium } from '../support/chromi
  * answered from the page, a turn run by another client seen live, a fork, the lifecycle feed and
  * the list's actions. Screenshots go to test-output/studio/ (not committed).
  */
-
-const here = dirname(fileURLToPath(import.meta.url));
-const repositoryRoot = join(here, '..', '..');
-const studioRoot = join(repositoryRoot, 'packages', 'studio');
-const screenshots = join(repositoryRoot, 'test-output', 'studio');
 
 /** The server's agent: the echo model plus a server tool that waits for a person's approval. */
 const agent = (model: string) =>
@@ -38,53 +29,28 @@ const agent = (model: string) =>
   });
 
 describe.skipIf(!hasChromium)(`Confab Studio in Chromium${chromiumSkipNote}`, () => {
+  let studio: StudioBrowser;
   let server: TestServer;
-  let browser: Browser;
   let page: Page;
-  let outDir: string;
-  const pageErrors: string[] = [];
-  const offOrigin: string[] = [];
-  const shoot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`) });
+  const shoot = (name: string) => studio.shoot(name);
 
   beforeAll(async () => {
-    mkdirSync(screenshots, { recursive: true });
-    outDir = mkdtempSync(join(tmpdir(), 'confab-studio-dist-'));
-    await build({
-      configFile: join(studioRoot, 'vite.config.ts'),
-      root: studioRoot,
-      logLevel: 'warn',
-      build: { outDir, emptyOutDir: true },
-    });
-    server = await startTestServer({
-      pool: { factory: (_session, model) => agent(model) },
-      app: { studio: { directory: outDir } },
-    });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, locale: 'en-US' });
-    page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
+    studio = await startStudioBrowser({
+      server: { pool: { factory: (_session, model) => agent(model) } },
       // The wrong token and the unknown session are refused on purpose: Chromium logs that 401 and 404.
-      const expected = /status of (401|404)/.test(message.text());
-      if (message.type() === 'error' && !expected) pageErrors.push(message.text());
+      expectedConsole: /status of (401|404)/,
     });
-    page.on('request', (request) => {
-      if (!request.url().startsWith(server.url) && !request.url().startsWith('data:')) offOrigin.push(request.url());
-    });
+    ({ server, page } = studio);
   }, 120_000);
 
   afterEach(async (test) => {
     if (test.task.result?.state === 'fail') {
       await shoot(`failed-${test.task.name.replaceAll(' ', '-')}`).catch(() => undefined);
-      console.error('page errors:', pageErrors);
+      console.error('page errors:', studio.pageErrors);
     }
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
-  });
+  afterAll(() => studio?.close());
 
   const seed = async (body: Record<string, unknown>, turns: string[] = []) => {
     const session: Loose = await server.api.createSession(body);
@@ -121,9 +87,9 @@ describe.skipIf(!hasChromium)(`Confab Studio in Chromium${chromiumSkipNote}`, ()
   });
 
   it('filters by channel and searches by title, id or clientSessionId', async () => {
-    await page.getByLabel('Search loaded sessions').fill('crm-1042');
+    await page.getByLabel('Search title, id or clientSessionId').fill('crm-1042');
     await expect.poll(() => page.getByTestId('session-row').count()).toBe(1);
-    await page.getByLabel('Search loaded sessions').fill('');
+    await page.getByLabel('Search title, id or clientSessionId').fill('');
     await page.getByLabel('Channel').fill('reports');
     await page.getByLabel('Channel').press('Enter');
     await expect.poll(() => page.getByTestId('session-row').count()).toBe(1);
@@ -333,7 +299,7 @@ describe.skipIf(!hasChromium)(`Confab Studio in Chromium${chromiumSkipNote}`, ()
   });
 
   it('made no request off the page origin and logged no page error', () => {
-    expect(offOrigin).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(studio.offOrigin).toEqual([]);
+    expect(studio.pageErrors).toEqual([]);
   });
 });

@@ -70,10 +70,10 @@ export * from './store/commit-folding.js';
 export * from './store/event-type-filter.js';
 export * from './store/fork-chain.js';
 export * from './store/limits.js';
-export * from './store/session-search.js';
 export { MemoryStore } from './store/memory-store.js';
 export * from './store/session-cursor.js';
 export * from './store/session-record.js';
+export * from './store/session-search.js';
 export * from './store/session-store.js';
 export {
   assertStorableText,

@@ -8,9 +8,9 @@ import {
   type Lease,
   type ListSessionsQuery,
   PAGE_LIMITS,
-  sessionSearchLikePattern,
   type SessionPage,
   type SessionRecord,
+  sessionSearchLikePattern,
 } from 'confab';
 import {
   LEASE_COLUMNS,

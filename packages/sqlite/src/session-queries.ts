@@ -7,9 +7,9 @@ import {
   errors,
   type ListSessionsQuery,
   PAGE_LIMITS,
-  sessionSearchLikePattern,
   type SessionPage,
   type SessionRecord,
+  sessionSearchLikePattern,
 } from 'confab';
 import type { StatementCache } from './connection.js';
 import { SESSION_COLUMNS, type SessionRow, sessionFromRow, sessionToRow } from './row-mapping.js';

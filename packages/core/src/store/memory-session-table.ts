@@ -11,8 +11,8 @@ import { ownEventRange } from './own-event-range.js';
 import type { EventPage, ReadEventsQuery } from './read-events-query.js';
 import type { SessionContext } from './session-context.js';
 import { decodeSessionCursor, encodeSessionCursor, sessionOrderBefore } from './session-cursor.js';
-import { checkSessionSearch, matchesSessionSearch } from './session-search.js';
 import { applySessionPatch, buildSessionRecord } from './session-record.js';
+import { checkSessionSearch, matchesSessionSearch } from './session-search.js';
 
 /** Everything `MemoryStore` keeps for one session. */
 export interface MemorySessionSlot {

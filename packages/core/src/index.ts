@@ -66,20 +66,20 @@ export { applyStatePatch } from './runner/turn-context-impl.js';
 export type { ResumeAnswers, SnapshotFilter, TurnHooks, TurnResult } from './runner/turn-engine.js';
 export { TurnHandle } from './runner/turn-handle.js';
 export type { StreamEvent } from './runner/turn-writer.js';
-export * from './store/commit-folding.js';
-export * from './store/event-type-filter.js';
-export * from './store/fork-chain.js';
-export * from './store/limits.js';
-export { MemoryStore } from './store/memory-store.js';
-export * from './store/session-cursor.js';
-export * from './store/session-record.js';
-export * from './store/session-store.js';
+export * from './store/kit/event-type-filter.js';
+export * from './store/kit/fork-chain.js';
+export * from './store/kit/limits.js';
+export * from './store/kit/session-cursor.js';
+export * from './store/kit/session-record.js';
 export {
   assertStorableText,
   findUnstorableText,
   isStorableText,
   replaceUnstorableText,
-} from './store/storable-text.js';
+} from './store/kit/storable-text.js';
+export { MemoryStore } from './store/memory/memory-store.js';
+export * from './store/port/commit-folding.js';
+export * from './store/port/session-store.js';
 export { observe, type RuntimeObservation, type RuntimeObserver } from './telemetry/observer.js';
 export { activeTraceId } from './telemetry/tracing.js';
 export * from './util/ids.js';

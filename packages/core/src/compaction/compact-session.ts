@@ -3,7 +3,7 @@ import { errors } from '../errors.js';
 import type { SessionEventOf } from '../model/event.js';
 import type { Lease } from '../model/records.js';
 import { visibleEvents } from '../runner/prompt.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionStore } from '../store/port/session-store.js';
 import { DEFAULT_KEEP_TAIL } from './compaction-policy.js';
 import { chooseCompactionCut } from './cut-point.js';
 import { MIN_SUMMARY_INPUT_TOKENS, summarizeConversation } from './summarize.js';

@@ -1,13 +1,13 @@
+import { errors } from 'confab';
 import {
   checkStatusFilter,
   clampLimit,
   decodeSessionCursor,
   encodeSessionCursor,
-  errors,
   type ListSessionsQuery,
   PAGE_LIMITS,
   sessionOrderBefore,
-} from 'confab';
+} from 'confab/store';
 import type { SessionSummary } from './session-catalog.js';
 
 /*

@@ -1,15 +1,13 @@
+import { errors, type Lease, type SessionRecord } from 'confab';
 import {
   checkStatusFilter,
   clampLimit,
   decodeSessionCursor,
   encodeSessionCursor,
-  errors,
-  type Lease,
   type ListSessionsQuery,
   PAGE_LIMITS,
   type SessionPage,
-  type SessionRecord,
-} from 'confab';
+} from 'confab/store';
 import {
   LEASE_COLUMNS,
   type LeaseColumns,

@@ -1,14 +1,13 @@
+import { errors, type SessionRecord } from 'confab';
 import {
   checkStatusFilter,
   clampLimit,
   decodeSessionCursor,
   encodeSessionCursor,
-  errors,
   type ListSessionsQuery,
   PAGE_LIMITS,
   type SessionPage,
-  type SessionRecord,
-} from 'confab';
+} from 'confab/store';
 import type { StatementCache } from './connection.js';
 import { SESSION_COLUMNS, type SessionRow, sessionFromRow, sessionToRow } from './row-mapping.js';
 

@@ -30,7 +30,9 @@ export type * from './model/session.js';
 export { toSession } from './model/session.js';
 // The pool and the runner.
 export {
+  DEFAULT_MAX_INPUT_FILE_BYTES,
   DEFAULT_MAX_META_BYTES,
+  type InputLimits,
   Pool,
   type PoolOptions,
   type PoolScope,

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { STATUS_OF_CODE } from '@confab/server';
-import { type ERROR_CODES, ErrorResponseSchema, LifecycleEventSchema, StreamEventSchema, WIRE_SCHEMAS } from 'confab';
+import type { ERROR_CODES } from 'confab';
+import { ErrorResponseSchema, LifecycleEventSchema, StreamEventSchema, WIRE_SCHEMAS } from 'confab/wire';
 import type { z } from 'zod';
 import type { RequestPlan } from './fuzz-plan.js';
 import type { Answer } from './fuzz-send.js';

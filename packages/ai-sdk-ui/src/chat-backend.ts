@@ -8,11 +8,11 @@ import {
   readRuntime,
   type SessionPatch,
   type SessionRecord,
-  type SessionStore,
   type StreamEvent,
   type TurnHandle,
   type TurnStartExtras,
 } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { type ChatRequest, textOfMessage } from './chat-request.js';
 import { type ChatTurn, chatTurnsOf } from './chat-turns.js';
 import { assistantMessageIdOf, TurnChunks } from './turn-chunks.js';

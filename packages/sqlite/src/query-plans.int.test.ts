@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { encodeSessionCursor, type ListSessionsQuery } from 'confab';
+import { encodeSessionCursor, type ListSessionsQuery } from 'confab/store';
 import { describe, expect, it } from 'vitest';
 import { StatementCache } from './connection.js';
 import { findOwnLatestCompaction, readOwnEvents } from './event-queries.js';

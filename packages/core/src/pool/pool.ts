@@ -12,7 +12,7 @@ import type { StreamPosition, TurnOptions } from '../runner/session-runner.js';
 import type { ResumeAnswers, TurnResult } from '../runner/turn-engine.js';
 import type { TurnHandle } from '../runner/turn-handle.js';
 import type { StreamEvent } from '../runner/turn-writer.js';
-import type { EventPage, ReadEventsQuery, SessionPage, SessionStore } from '../store/session-store.js';
+import type { EventPage, ReadEventsQuery, SessionPage, SessionStore } from '../store/port/session-store.js';
 import { observe, type RuntimeObserver } from '../telemetry/observer.js';
 import { applyMergePatch } from '../util/merge-patch.js';
 import { type RetentionOptions, RetentionSweeper } from './retention-sweeper.js';

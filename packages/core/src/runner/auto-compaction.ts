@@ -2,8 +2,8 @@ import { type PreparedCompaction, prepareCompaction } from '../compaction/compac
 import type { SessionEvent } from '../model/event.js';
 import type { Lease } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
-import type { SessionContext } from '../store/session-context.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionContext } from '../store/port/session-context.js';
+import type { SessionStore } from '../store/port/session-store.js';
 import { nextMacrotask } from '../util/yielder.js';
 import type { ModelReference } from './agent.js';
 import type { ResidentContext } from './resident-context.js';

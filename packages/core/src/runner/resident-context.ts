@@ -2,8 +2,8 @@ import { estimateSummaryTokens } from '../compaction/session-tokens.js';
 import { estimateEventTokenCost } from '../compaction/token-estimate.js';
 import type { SessionEvent } from '../model/event.js';
 import type { SessionRecord } from '../model/session.js';
-import type { SessionContext } from '../store/session-context.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionContext } from '../store/port/session-context.js';
+import type { SessionStore } from '../store/port/session-store.js';
 import { PROMPT_EVENT_TYPES } from './prompt.js';
 import { readRuntime } from './runtime-state.js';
 

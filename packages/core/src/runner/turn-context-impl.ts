@@ -3,7 +3,7 @@ import { ConfabError } from '../errors.js';
 import type { JsonPatchOperation } from '../model/event.js';
 import type { JsonObject } from '../model/json.js';
 import type { SessionRecord } from '../model/session.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionStore } from '../store/port/session-store.js';
 import { newId } from '../util/ids.js';
 import type { TurnContext, TurnInput } from './turn-context.js';
 import type { TurnWriter } from './turn-writer.js';

@@ -1,5 +1,5 @@
-import { errors } from '../errors.js';
-import type { SessionRecord } from '../model/session.js';
+import { errors } from '../../errors.js';
+import type { SessionRecord } from '../../model/session.js';
 
 /** The longest `listSessions` search text. */
 export const MAX_SESSION_SEARCH_CHARS = 256;

@@ -1,4 +1,4 @@
-import type { EventType, SessionEvent } from '../model/event.js';
+import type { EventType, SessionEvent } from '../../model/event.js';
 
 /**
  * Up to `limit` events of one session's own log (held in seq order) with seq in (`afterSeq`,

@@ -1,5 +1,5 @@
-import { errors } from '../errors.js';
-import { EVENT_TYPES, type SessionEvent } from '../model/event.js';
+import { errors } from '../../errors.js';
+import { EVENT_TYPES, type SessionEvent } from '../../model/event.js';
 import type {
   ApiToken,
   App,
@@ -9,10 +9,10 @@ import type {
   NewInput,
   QueuedInput,
   SnapshotWithState,
-} from '../model/records.js';
-import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
-import { newId } from '../util/ids.js';
-import type { AppendRequest } from './session-store.js';
+} from '../../model/records.js';
+import type { NewSession, SessionPatch, SessionRecord } from '../../model/session.js';
+import { newId } from '../../util/ids.js';
+import type { AppendRequest } from '../port/session-store.js';
 import { assertStorableText } from './storable-text.js';
 
 /*

@@ -1,7 +1,7 @@
-import { errors } from '../errors.js';
-import type { Lease } from '../model/records.js';
-import type { LeaseAcquisition } from './commit-folding.js';
-import { isLeaseLive } from './session-record.js';
+import { errors } from '../../errors.js';
+import type { Lease } from '../../model/records.js';
+import { isLeaseLive } from '../kit/session-record.js';
+import type { LeaseAcquisition } from '../port/commit-folding.js';
 
 /**
  * One session's lease in `MemoryStore`, with the fencing counter and what `acquireLeaseReporting`

@@ -1,4 +1,4 @@
-import { errors } from '../errors.js';
+import { errors } from '../../errors.js';
 
 /** Page sizes of the contract (DESIGN §6.1): a limit above the maximum is capped, not refused. */
 export const PAGE_LIMITS = {

@@ -1,18 +1,18 @@
-import { errors } from '../errors.js';
-import type { EventType, SessionEvent } from '../model/event.js';
-import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
+import { errors } from '../../errors.js';
+import type { EventType, SessionEvent } from '../../model/event.js';
+import type { NewSession, SessionPatch, SessionRecord } from '../../model/session.js';
+import { readChain, resolveChain } from '../kit/fork-chain.js';
+import { checkAfter, checkStatusFilter, clampLimit, PAGE_LIMITS } from '../kit/limits.js';
+import { decodeSessionCursor, encodeSessionCursor, sessionOrderBefore } from '../kit/session-cursor.js';
+import { applySessionPatch, buildSessionRecord } from '../kit/session-record.js';
+import { checkSessionSearch, matchesSessionSearch } from '../kit/session-search.js';
+import type { ListSessionsQuery, SessionPage } from '../port/list-sessions-query.js';
+import type { EventPage, ReadEventsQuery } from '../port/read-events-query.js';
+import type { SessionContext } from '../port/session-context.js';
 import { copy } from './copy.js';
-import { readChain, resolveChain } from './fork-chain.js';
-import { checkAfter, checkStatusFilter, clampLimit, PAGE_LIMITS } from './limits.js';
-import type { ListSessionsQuery, SessionPage } from './list-sessions-query.js';
 import { MemoryInputQueue } from './memory-input-queue.js';
 import { MemoryLeaseHolder } from './memory-lease-holder.js';
 import { ownEventRange } from './own-event-range.js';
-import type { EventPage, ReadEventsQuery } from './read-events-query.js';
-import type { SessionContext } from './session-context.js';
-import { decodeSessionCursor, encodeSessionCursor, sessionOrderBefore } from './session-cursor.js';
-import { applySessionPatch, buildSessionRecord } from './session-record.js';
-import { checkSessionSearch, matchesSessionSearch } from './session-search.js';
 
 /** Everything `MemoryStore` keeps for one session. */
 export interface MemorySessionSlot {

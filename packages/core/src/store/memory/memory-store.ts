@@ -1,4 +1,4 @@
-import { errors } from '../errors.js';
+import { errors } from '../../errors.js';
 import type {
   ApiToken,
   App,
@@ -9,33 +9,33 @@ import type {
   QueuedInput,
   Snapshot,
   SnapshotWithState,
-} from '../model/records.js';
-import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
-import type { AppendNotifier } from './append-notifier.js';
-import type { AppendRequest, AppendResult } from './append-request.js';
-import { appendToMemorySlot } from './append-to-memory-slot.js';
-import { buildMemoryFork } from './build-memory-fork.js';
-import type { ClaimInputsRequest } from './claim-inputs-request.js';
+} from '../../model/records.js';
+import type { NewSession, SessionPatch, SessionRecord } from '../../model/session.js';
+import { checkEventTypes } from '../kit/event-type-filter.js';
+import type { AppendNotifier } from '../port/append-notifier.js';
+import type { AppendRequest, AppendResult } from '../port/append-request.js';
+import type { ClaimInputsRequest } from '../port/claim-inputs-request.js';
 import {
   type AppendedInput,
   type CommitFolding,
   checkFoldedRelease,
   type FoldedAppendRequest,
   type LeaseAcquisition,
-} from './commit-folding.js';
+} from '../port/commit-folding.js';
+import type { ForkRequest } from '../port/fork-request.js';
+import type { ListSessionsQuery, SessionPage } from '../port/list-sessions-query.js';
+import type { EventPage, ReadEventsQuery } from '../port/read-events-query.js';
+import type { ReadContextOptions, SessionContext } from '../port/session-context.js';
+import { type SessionStore, STORE_SPECIFICATION_VERSION } from '../port/session-store.js';
+import type { SweepRequest, SweepResult } from '../port/sweep-request.js';
+import { appendToMemorySlot } from './append-to-memory-slot.js';
+import { buildMemoryFork } from './build-memory-fork.js';
 import { copy } from './copy.js';
-import { checkEventTypes } from './event-type-filter.js';
-import type { ForkRequest } from './fork-request.js';
-import type { ListSessionsQuery, SessionPage } from './list-sessions-query.js';
 import { MemoryAccounts } from './memory-accounts.js';
 import { MemoryFiles } from './memory-files.js';
 import { type MemorySessionSlot, MemorySessionTable } from './memory-session-table.js';
 import { MemorySnapshots } from './memory-snapshots.js';
-import type { EventPage, ReadEventsQuery } from './read-events-query.js';
-import type { ReadContextOptions, SessionContext } from './session-context.js';
-import { type SessionStore, STORE_SPECIFICATION_VERSION } from './session-store.js';
 import { sweepMemorySessions } from './sweep-memory-sessions.js';
-import type { SweepRequest, SweepResult } from './sweep-request.js';
 
 /**
  * The reference adapter: everything in process memory, nothing durable. Every method runs without

@@ -1,10 +1,10 @@
-import { errors } from '../errors.js';
-import type { SessionRecord } from '../model/session.js';
-import { findLatestInChain, resolveChain } from './fork-chain.js';
-import type { ForkRequest } from './fork-request.js';
+import { errors } from '../../errors.js';
+import type { SessionRecord } from '../../model/session.js';
+import { findLatestInChain, resolveChain } from '../kit/fork-chain.js';
+import { buildForkRecord, chooseForkSnapshot } from '../kit/session-record.js';
+import type { ForkRequest } from '../port/fork-request.js';
 import type { MemorySessionTable } from './memory-session-table.js';
 import type { MemorySnapshots } from './memory-snapshots.js';
-import { buildForkRecord, chooseForkSnapshot } from './session-record.js';
 
 /**
  * The record of the session `MemoryStore.forkSession` creates, not yet inserted: it shares the

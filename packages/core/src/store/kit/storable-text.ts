@@ -1,4 +1,4 @@
-import { errors } from '../errors.js';
+import { errors } from '../../errors.js';
 
 // In `u` mode a surrogate pair is one code point above U+FFFF, so this class matches only the
 // halves that stand alone — exactly the strings that have no UTF-8 form.

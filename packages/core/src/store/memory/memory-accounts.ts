@@ -1,6 +1,6 @@
-import { errors } from '../errors.js';
-import type { ApiToken, App } from '../model/records.js';
-import { buildApiToken, buildApp } from './session-record.js';
+import { errors } from '../../errors.js';
+import type { ApiToken, App } from '../../model/records.js';
+import { buildApiToken, buildApp } from '../kit/session-record.js';
 
 /**
  * The apps and API tokens of `MemoryStore`. It hands out its own records; the store copies them.

@@ -1,6 +1,6 @@
-import { errors } from '../errors.js';
-import type { FileRecord, NewFile } from '../model/records.js';
-import { buildFileRecord } from './session-record.js';
+import { errors } from '../../errors.js';
+import type { FileRecord, NewFile } from '../../model/records.js';
+import { buildFileRecord } from '../kit/session-record.js';
 
 /** A stored file: its record and its bytes. */
 export interface MemoryFile {

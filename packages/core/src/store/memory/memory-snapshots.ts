@@ -1,4 +1,4 @@
-import type { Snapshot, SnapshotWithState } from '../model/records.js';
+import type { Snapshot, SnapshotWithState } from '../../model/records.js';
 
 /** The snapshots of every session in `MemoryStore`, by id. It hands out its own records; the store copies them. */
 export class MemorySnapshots {

@@ -1,4 +1,4 @@
-import type { SessionEvent } from '../model/event.js';
+import type { SessionEvent } from '../../model/event.js';
 
 /** Position and size of an events page. */
 export interface ReadEventsQuery {

@@ -1,10 +1,10 @@
-import { errors } from '../errors.js';
-import type { AppendRequest, AppendResult } from './append-request.js';
-import { type AppendedInput, buildAppendedInputs } from './commit-folding.js';
+import { errors } from '../../errors.js';
+import { applyAppendToSession, buildAppendedEvents, buildAppendSnapshot, checkAppend } from '../kit/session-record.js';
+import type { AppendRequest, AppendResult } from '../port/append-request.js';
+import { type AppendedInput, buildAppendedInputs } from '../port/commit-folding.js';
 import { copy } from './copy.js';
 import type { MemorySessionSlot } from './memory-session-table.js';
 import type { MemorySnapshots } from './memory-snapshots.js';
-import { applyAppendToSession, buildAppendedEvents, buildAppendSnapshot, checkAppend } from './session-record.js';
 
 /**
  * The writes of one `MemoryStore` append (`appendEvents`, or `appendFolded` with `newInputs` and

@@ -1,4 +1,4 @@
-import { errors } from '../errors.js';
+import { errors } from '../../errors.js';
 
 /** The keyset position of a session in `listSessions` order (activity desc, id desc). */
 export interface SessionCursor {

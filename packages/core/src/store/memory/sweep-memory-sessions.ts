@@ -1,8 +1,8 @@
-import type { SessionRecord } from '../model/session.js';
+import type { SessionRecord } from '../../model/session.js';
+import { applySessionPatch } from '../kit/session-record.js';
+import type { SweepRequest, SweepResult } from '../port/sweep-request.js';
 import { copy } from './copy.js';
 import type { MemorySessionTable } from './memory-session-table.js';
-import { applySessionPatch } from './session-record.js';
-import type { SweepRequest, SweepResult } from './sweep-request.js';
 
 /**
  * `MemoryStore.sweep`: closes idle sessions and hard-deletes long-closed ones (see `SweepRequest`).

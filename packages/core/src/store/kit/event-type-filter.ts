@@ -1,5 +1,5 @@
-import { errors } from '../errors.js';
-import { EVENT_TYPES, type EventType } from '../model/event.js';
+import { errors } from '../../errors.js';
+import { EVENT_TYPES, type EventType } from '../../model/event.js';
 
 const PERSISTED_TYPES: ReadonlySet<string> = new Set<string>(EVENT_TYPES);
 

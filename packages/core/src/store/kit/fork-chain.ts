@@ -1,5 +1,5 @@
-import type { SessionEvent } from '../model/event.js';
-import type { SessionRecord } from '../model/session.js';
+import type { SessionEvent } from '../../model/event.js';
+import type { SessionRecord } from '../../model/session.js';
 
 /** A slice of one session's own log: seqs in (`afterSeq`, `throughSeq`]. */
 export interface ChainSegment {

@@ -8,8 +8,8 @@ import type {
   QueuedInput,
   Snapshot,
   SnapshotWithState,
-} from '../model/records.js';
-import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
+} from '../../model/records.js';
+import type { NewSession, SessionPatch, SessionRecord } from '../../model/session.js';
 import type { AppendRequest, AppendResult } from './append-request.js';
 import type { ClaimInputsRequest } from './claim-inputs-request.js';
 import type { ForkRequest } from './fork-request.js';

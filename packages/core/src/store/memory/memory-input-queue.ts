@@ -1,8 +1,8 @@
-import { errors } from '../errors.js';
-import type { SessionEvent } from '../model/event.js';
-import type { NewInput, QueuedInput } from '../model/records.js';
-import type { ClaimInputsRequest } from './claim-inputs-request.js';
-import { buildQueuedInput } from './session-record.js';
+import { errors } from '../../errors.js';
+import type { SessionEvent } from '../../model/event.js';
+import type { NewInput, QueuedInput } from '../../model/records.js';
+import { buildQueuedInput } from '../kit/session-record.js';
+import type { ClaimInputsRequest } from '../port/claim-inputs-request.js';
 
 /**
  * One session's input queue in `MemoryStore`, oldest first. It hands out its own records, not

@@ -1,8 +1,8 @@
-import { errors } from '../errors.js';
-import type { SessionEvent } from '../model/event.js';
-import type { Lease, NewInput, QueuedInput } from '../model/records.js';
+import { errors } from '../../errors.js';
+import type { SessionEvent } from '../../model/event.js';
+import type { Lease, NewInput, QueuedInput } from '../../model/records.js';
+import { assertStorableText } from '../kit/storable-text.js';
 import type { AppendRequest, AppendResult } from './append-request.js';
-import { assertStorableText } from './storable-text.js';
 
 /**
  * How the lease before a newly acquired one ended: `none` (the session never had one), `released`

@@ -1,6 +1,6 @@
-import type { NewEvent, SessionEvent } from '../model/event.js';
-import type { Lease } from '../model/records.js';
-import type { SessionPatch, SessionRecord } from '../model/session.js';
+import type { NewEvent, SessionEvent } from '../../model/event.js';
+import type { Lease } from '../../model/records.js';
+import type { SessionPatch, SessionRecord } from '../../model/session.js';
 
 /** Write a batch of events to one session's log. */
 export interface AppendRequest {

@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../model/session.js';
+import type { SessionRecord } from '../../model/session.js';
 
 /** Input to `sweep`: both thresholds are optional and independent. */
 export interface SweepRequest {

@@ -1,5 +1,5 @@
-import type { EventType, SessionEvent } from '../model/event.js';
-import type { SessionRecord } from '../model/session.js';
+import type { EventType, SessionEvent } from '../../model/event.js';
+import type { SessionRecord } from '../../model/session.js';
 
 /** What a turn needs to load: the latest compaction summary and the events after it. */
 export interface SessionContext {

@@ -1,4 +1,4 @@
-import type { SessionRecord, SessionStatus } from '../model/session.js';
+import type { SessionRecord, SessionStatus } from '../../model/session.js';
 
 /** Filters and page of `listSessions`. */
 export interface ListSessionsQuery {

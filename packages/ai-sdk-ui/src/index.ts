@@ -11,6 +11,7 @@ export {
   runChatRequest,
   stopChat,
 } from './chat-backend.js';
+export { readChatLog } from './chat-log.js';
 export {
   ChatIdSchema,
   ChatMessagesResponseSchema,

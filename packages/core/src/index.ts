@@ -38,6 +38,7 @@ export {
   type RuntimeModelResolver,
   splitOpenAICompatibleName,
 } from './runner/model-resolver.js';
+export { readConversationContext, resolveTruncations } from './runner/conversation-context.js';
 export {
   buildPrompt,
   eventsToMessages,

@@ -2,6 +2,7 @@ import {
   errors,
   eventsToMessages,
   type JsonValue,
+  readConversationContext,
   type SessionEvent,
   type SessionStore,
   type WireModelMessage,
@@ -37,7 +38,7 @@ export async function readMessagePage(
   cursor: string | null,
   limit: number,
 ): Promise<MessagePage> {
-  const context = await store.readContext(sessionId);
+  const context = await readConversationContext(store, sessionId);
   const compactionSeq = context.compaction?.seq ?? null;
   const position = cursor ? decodeCursor(cursor) : { compactionSeq, offset: 0 };
   if (position.compactionSeq !== compactionSeq) {

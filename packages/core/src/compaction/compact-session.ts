@@ -2,6 +2,7 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { errors } from '../errors.js';
 import type { SessionEventOf } from '../model/event.js';
 import type { Lease } from '../model/records.js';
+import { readConversationContext } from '../runner/conversation-context.js';
 import { visibleEvents } from '../runner/prompt.js';
 import type { SessionStore } from '../store/session-store.js';
 import { DEFAULT_KEEP_TAIL } from './compaction-policy.js';
@@ -64,7 +65,8 @@ export async function compactSession(options: CompactSessionOptions): Promise<Co
     );
   }
   signal?.throwIfAborted();
-  const context = await store.readContext(sessionId);
+  // A truncation behind the latest summary rebuilds the base: superseded events are summarised never.
+  const context = await readConversationContext(store, sessionId);
   if (context.session.status === 'closed') throw errors.sessionClosed(sessionId);
   const throughSeq = chooseCompactionCut(context.events, keepTail);
   if (throughSeq === null) return { compacted: false, summary: null, throughSeq: null };

@@ -176,6 +176,18 @@ describe('TurnChunks', () => {
     ]);
   });
 
+  it('ignores what comes before the turn-start: the closing of an earlier turn’s pending calls', () => {
+    seq = 0;
+    const chunks = convert([
+      persisted('tool-result', { toolCallId: 'c0', toolName: 't', output: { error: 'no answer' }, isError: true }, 0),
+      turnStart({ assistantMessageId: 'msg_a' }),
+      persisted('message', { messageId: 'm1', role: 'assistant', text: 'hi' }),
+      turnEnd('stop'),
+    ]);
+    expect(chunks[0]).toEqual({ type: 'start', messageId: 'msg_a' });
+    expect(chunks.some((chunk) => chunk.type === 'tool-output-error')).toBe(false);
+  });
+
   it('in a replay, turn ends of earlier segments end nothing; nothing follows the finish', () => {
     seq = 0;
     const events = [

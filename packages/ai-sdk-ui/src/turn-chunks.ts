@@ -84,9 +84,13 @@ export class TurnChunks {
     return [{ type: 'start', messageId: this.options.messageId }];
   }
 
-  /** The chunks of one event (often none). Nothing after the final `finish`. */
+  /**
+   * The chunks of one event (often none). Nothing after the final `finish`, nor before the turn's
+   * `start`: a new turn's events begin with the error results that close the calls an interrupted
+   * turn still waited on, which belong to that earlier turn's message (found by the fuzzer).
+   */
   push(event: StreamEvent): UIMessageChunk[] {
-    if (this.ended) return [];
+    if (this.ended || (!this.started && event.type !== 'turn-start')) return [];
     const out: UIMessageChunk[] = [];
     switch (event.type) {
       case 'turn-start':

@@ -198,6 +198,25 @@ describe('one assistant message id', () => {
   });
 });
 
+describe('a new message while a client tool call waits', () => {
+  it('streams only the new turn: the closing of the unanswered call stays with the earlier message', async () => {
+    const chat = newChat({ body: { tools: [{ name: 'pickColor', inputSchema: { type: 'object' } }] } });
+    await chat.sendMessage({ text: '/tool pickColor {}' });
+    expect(toolPart(chat.messages[1], 'tool-pickColor')?.state).toBe('input-available');
+    // The user moves on without answering (found by the fuzzer: this stream began with the error).
+    await chat.sendMessage({ text: 'never mind' });
+    expect(chat.error).toBeUndefined();
+    const chunks = chat.chunks[1] ?? [];
+    expect(chunks[0]).toEqual({ type: 'start', messageId: chat.messages[3]?.id });
+    expect(chunks.some((chunk: Loose) => chunk.type === 'tool-output-error')).toBe(false);
+    expect(TestChat.textOf(chat.messages[3])).toBe('echo: never mind');
+    // After a reload the earlier message shows the call closed with its error.
+    const reloaded = await messagesOf(chat.id);
+    expect(toolPart(reloaded[1], 'tool-pickColor')).toMatchObject({ state: 'output-error' });
+    expect(reloaded.slice(2)).toEqual(asJson(chat.messages.slice(2)));
+  });
+});
+
 describe('regenerate and edit behind a compaction', () => {
   async function compactedChat(): Promise<{ chat: TestChat; sessionId: string }> {
     const chat = newChat({ body: { agent: 'recorded' } });

@@ -1,6 +1,6 @@
 /**
- * Bad input: a fast-check fuzzer over every route of DESIGN §6 (plus unknown routes and wrong
- * methods) for RELIABILITY_FUZZ_SECONDS (default 60), against a real server in this process
+ * Bad input: a fast-check fuzzer over every route of DESIGN §6 and the AI SDK UI routes of §9
+ * (plus unknown routes and wrong methods) for RELIABILITY_FUZZ_SECONDS (default 60), against a real server in this process
  * (SQLite, echo model). Near-valid requests (mutated bodies, bad queries and headers, wrong auth)
  * mix with valid ones that change state (sessions, turns with `/tool` and `/sleep`, resumes,
  * forks, files). Every answer must follow the rules of `checkAnswer`: never a 5xx, the error shape
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../packages/server/src/test-support/harness.js';
 import { sweptOperations } from './support/covered-elsewhere.js';
 import { CLIENT_TOOL } from './support/fuzz-bodies.js';
+import { checkChatFrames, isChatStream } from './support/fuzz-chat.js';
 import { checkAnswer, contractsOf } from './support/fuzz-checks.js';
 import { mebibytes, settledHeapBytes } from './support/fuzz-heap.js';
 import type { RefName, RequestPlan } from './support/fuzz-plan.js';
@@ -138,7 +139,10 @@ describe(`bad input: fuzz every route for ${SECONDS} s (seed ${SEED})`, () => {
 
     const runOne = async (plan: RequestPlan) => {
       const request = state.resolve(plan);
+      // A resumed chat stream waits a moment, so the chat's turn posted in this batch has started.
+      if (request.refs.has('runningChat')) await new Promise((resolve) => setTimeout(resolve, 50 + (plan.pick % 250)));
       const answer = await send(t.url, plan, request, t.tokens);
+      state.chatAnswered(request, plan);
       tally.count(plan.operation, plan.mutation, answer.status);
       const problems = checkAnswer(plan, request, answer, contracts);
       const overrides = twinOverrides(plan, request);
@@ -149,6 +153,10 @@ describe(`bad input: fuzz every route for ${SECONDS} s (seed ${SEED})`, () => {
             `another app's id answered ${answer.status} ${codeOf(answer)}, an unknown one ${twin.status} ${codeOf(twin)}`,
           );
         }
+      }
+      if (answer.frames && isChatStream(plan.operation) && plan.method !== 'HEAD') {
+        problems.push(...(await checkChatFrames(plan.operation, answer.frames, answer.ended)));
+        if (plan.auth === 'a') state.learnChat(request.chatId, answer.frames);
       }
       for (const problem of problems) tally.problem(`${problem}\n      ← ${describeRequest(plan, request)}`);
       if (answer.status === 412 && plan.operation.endsWith('/resume') && request.sessionId) {

@@ -18,6 +18,7 @@ export {
 export { type RetentionOptions, RetentionSweeper } from './pool/retention-sweeper.js';
 export * from './runner/agent.js';
 export type { PendingCall, ProviderErrorReport } from './runner/agent-loop.js';
+export { readConversationContext, resolveTruncations } from './runner/conversation-context.js';
 export {
   adaptLanguageModel,
   type LanguageModelV4,
@@ -38,7 +39,6 @@ export {
   type RuntimeModelResolver,
   splitOpenAICompatibleName,
 } from './runner/model-resolver.js';
-export { readConversationContext, resolveTruncations } from './runner/conversation-context.js';
 export {
   buildPrompt,
   eventsToMessages,

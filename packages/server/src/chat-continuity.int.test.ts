@@ -120,7 +120,11 @@ describe('live tool input', () => {
     call.toolInput('call_live_1', 'pickColor', '{"from":');
     // The part shows while its input is still being written, under the tool's name.
     await eventually(() => toolPart(chat.messages[1], 'tool-pickColor')?.state === 'input-streaming');
-    expect(chat.chunks[0]).toContainEqual({ type: 'tool-input-start', toolCallId: 'call_live_1', toolName: 'pickColor' });
+    expect(chat.chunks[0]).toContainEqual({
+      type: 'tool-input-start',
+      toolCallId: 'call_live_1',
+      toolName: 'pickColor',
+    });
     // A reload mid-input: the running process replays the deltas, then the stream goes on live.
     const reloaded = newChat({ id: chat.id, messages: await messagesOf(chat.id) });
     const resumed = reloaded.resumeStream();
@@ -157,7 +161,11 @@ describe('one assistant message id', () => {
     const assistantId = chat.messages[1]?.id as string;
     const part = toolPart(chat.messages[1], 'tool-deploy');
     // The echo model streams the input: the part was announced with the tool's name.
-    expect(chat.chunks[0]).toContainEqual({ type: 'tool-input-start', toolCallId: part.toolCallId, toolName: 'deploy' });
+    expect(chat.chunks[0]).toContainEqual({
+      type: 'tool-input-start',
+      toolCallId: part.toolCallId,
+      toolName: 'deploy',
+    });
     await chat.addToolApprovalResponse({ id: part.approval.id, approved: true });
     await settled(chat, () => chat.chunks.length === 2);
     expect(chat.chunks.map((chunks) => chunks[0])).toEqual([

@@ -13,7 +13,12 @@ async function handWrittenSession() {
   const turn = async (text: string, rewindTo?: number): Promise<SessionEvent[]> => {
     index++;
     const inputId = `in_${index}`;
-    const start = { inputIds: [inputId], inputCount: 1, model: 'echo', ...(rewindTo === undefined ? {} : { rewindTo }) };
+    const start = {
+      inputIds: [inputId],
+      inputCount: 1,
+      model: 'echo',
+      ...(rewindTo === undefined ? {} : { rewindTo }),
+    };
     return append([
       { type: 'turn-start', turn: index, data: start },
       { type: 'input', turn: index, data: { inputId, text } },

@@ -41,7 +41,9 @@ export async function resolveTruncations(
   const base = head.findLast((event) => event.type === 'compaction') ?? null;
   const from = base?.data.throughSeq ?? 0;
   const wanted = types ? new Set<string>(types) : null;
-  const kept = head.filter((event) => event.seq > from && event.type !== 'compaction' && wanted?.has(event.type) !== false);
+  const kept = head.filter(
+    (event) => event.seq > from && event.type !== 'compaction' && wanted?.has(event.type) !== false,
+  );
   return { session: context.session, compaction: base, events: [...kept, ...context.events.slice(crossing)] };
 }
 

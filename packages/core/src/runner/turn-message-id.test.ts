@@ -11,7 +11,11 @@ const message = (messageId: string) => event('message', { messageId, role: 'assi
 
 describe('nextTurnMessageId', () => {
   it("gives the turn's assistant message id until a message carries it", () => {
-    const history = [start(1, { assistantMessageId: 'msg_old' }), message('msg_old'), start(2, { assistantMessageId: 'msg_ui' })];
+    const history = [
+      start(1, { assistantMessageId: 'msg_old' }),
+      message('msg_old'),
+      start(2, { assistantMessageId: 'msg_ui' }),
+    ];
     expect(nextTurnMessageId(history, 2)).toBe('msg_ui');
     history.push(event('tool-call', { toolCallId: 'c1' }));
     expect(nextTurnMessageId(history, 2)).toBe('msg_ui');

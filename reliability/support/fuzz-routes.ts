@@ -277,8 +277,8 @@ const WEIGHTS: Record<string, number> = {
   'post /v1/sessions/{id}/resume': 5,
   'post /v1/sessions': 5,
   'get /v1/sessions/{id}/events': 5,
-  'post /v1/chat': 6,
-  'get /v1/chat/{id}/stream': 3,
+  'post /v1/chat': 4,
+  'get /v1/chat/{id}/stream': 2,
 };
 
 /** Every request kind, weighted. */

@@ -16,7 +16,7 @@ import { CLIENT_TOOL } from './support/fuzz-bodies.js';
 import { checkChatFrames, isChatStream } from './support/fuzz-chat.js';
 import { checkAnswer, contractsOf } from './support/fuzz-checks.js';
 import { mebibytes, settledHeapBytes } from './support/fuzz-heap.js';
-import type { RefName, RequestPlan } from './support/fuzz-plan.js';
+import { type RefName, type RequestPlan, ref } from './support/fuzz-plan.js';
 import { OPERATION_PLANS, requestPlans } from './support/fuzz-routes.js';
 import { type Answer, send } from './support/fuzz-send.js';
 import { FuzzState, MISSING_SESSION_ID, type ResolvedRequest, UNKNOWN_OF } from './support/fuzz-state.js';
@@ -195,6 +195,27 @@ describe(`bad input: fuzz every route for ${SECONDS} s (seed ${SEED})`, () => {
         seed: SEED,
       },
     );
+    // A short run on a busy machine may draw an operation only a few times, all mutated: top it up
+    // with valid requests of app a (checked like every other) until one succeeds, so the check
+    // below that every operation worked does not depend on the run's speed.
+    // A resume needs a pending client tool call: a valid `/tool pick` turn on a core session first.
+    const toolTurns = OPERATION_PLANS['post /v1/sessions/{id}/turns']!.filter(
+      (plan) =>
+        plan.mutation === 'valid' &&
+        plan.auth === 'a' &&
+        !plan.stream &&
+        plan.path.includes(ref('core')) &&
+        plan.body?.text?.includes('"/tool pick {') === true,
+    );
+    for (const [operation, arbitrary] of Object.entries(OPERATION_PLANS)) {
+      if (tally.successes(operation) > 0) continue;
+      const valid = arbitrary.filter((plan) => plan.mutation === 'valid' && plan.auth === 'a');
+      for (const [index, plan] of fc.sample(valid, { numRuns: 40, seed: SEED }).entries()) {
+        if (operation.endsWith('/resume')) await runOne(fc.sample(toolTurns, { numRuns: 1, seed: SEED + index })[0]!);
+        await runOne(plan);
+        if (tally.successes(operation) > 0) break;
+      }
+    }
     const durationMs = Date.now() - started;
 
     await quiesce();

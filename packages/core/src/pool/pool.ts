@@ -297,14 +297,27 @@ export class Pool {
     return session;
   }
 
-  /** Sessions newest activity first; archived and closed ones only with `includeArchived`. */
+  /**
+   * Sessions newest activity first; archived and closed ones only with `includeArchived`.
+   * `search` and `parentId` filter as the store's `listSessions` does (title, id or
+   * clientSessionId containing the text; the forks of one session).
+   */
   listSessions(
-    options: { includeArchived?: boolean; channel?: string; cursor?: string | null; limit?: number } & PoolScope = {},
+    options: {
+      includeArchived?: boolean;
+      channel?: string;
+      search?: string | null;
+      parentId?: string | null;
+      cursor?: string | null;
+      limit?: number;
+    } & PoolScope = {},
   ): Promise<SessionPage> {
     return this.store.listSessions({
       appId: options.appId ?? this.appId,
       channel: options.channel,
       status: options.includeArchived ? 'all' : 'active',
+      search: options.search,
+      parentId: options.parentId,
       cursor: options.cursor,
       limit: options.limit,
     });

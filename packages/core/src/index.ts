@@ -43,6 +43,7 @@ export { type RetentionOptions, RetentionSweeper } from './pool/retention-sweepe
 // Agents, flows and tools.
 export * from './runner/agent.js';
 export type { PendingCall, ProviderErrorReport } from './runner/agent-loop.js';
+export { readConversationContext, resolveTruncations } from './runner/conversation-context.js';
 
 // Models.
 export {
@@ -63,7 +64,7 @@ export {
   type ProviderModule,
   type RuntimeModelResolver,
 } from './runner/model-resolver.js';
-export { eventsToMessages, PROMPT_EVENT_TYPES, visibleEvents } from './runner/prompt.js';
+export { eventsToMessages, PROMPT_EVENT_TYPES, SUMMARY_PREAMBLE, visibleEvents } from './runner/prompt.js';
 export { DEFAULT_PROVIDER_RETRY, type ProviderRetrySettings } from './runner/provider-failure.js';
 export { DEFAULT_TURN_TIMEOUT_MS, Runner, type RunnerOptions } from './runner/runner.js';
 export type { ActiveTurn, RuntimeState } from './runner/runtime-state.js';

@@ -1,4 +1,4 @@
-import { errors, eventsToMessages, type JsonValue, type SessionEvent } from 'confab';
+import { errors, eventsToMessages, type JsonValue, readConversationContext, type SessionEvent } from 'confab';
 import type { SessionStore } from 'confab/store';
 import type { WireModelMessage } from 'confab/wire';
 
@@ -32,7 +32,7 @@ export async function readMessagePage(
   cursor: string | null,
   limit: number,
 ): Promise<MessagePage> {
-  const context = await store.readContext(sessionId);
+  const context = await readConversationContext(store, sessionId);
   const compactionSeq = context.compaction?.seq ?? null;
   const position = cursor ? decodeCursor(cursor) : { compactionSeq, offset: 0 };
   if (position.compactionSeq !== compactionSeq) {

@@ -6,6 +6,7 @@ import type { JsonObject } from '../model/json.js';
 import type { NewInput, QueuedInput } from '../model/records.js';
 import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
 import { defineAgent, type ModelReference, type TurnLogic } from '../runner/agent.js';
+import { readConversationContext } from '../runner/conversation-context.js';
 import { checkedResolver, createModelResolver, type RuntimeModelResolver } from '../runner/model-resolver.js';
 import { Runner, type RunnerOptions } from '../runner/runner.js';
 import type { StreamPosition, TurnOptions } from '../runner/session-runner.js';
@@ -404,7 +405,7 @@ export class Pool {
   /** True when the session's token count passes `maxTokens` and something can be compacted. */
   async needsCompaction(sessionId: string, scope: PoolScope = {}): Promise<boolean> {
     await this.getSession(sessionId, scope);
-    return needsCompaction(await this.store.readContext(sessionId), this.compaction);
+    return needsCompaction(await readConversationContext(this.store, sessionId), this.compaction);
   }
 
   // --- configuration and lifecycle --------------------------------------------------------------

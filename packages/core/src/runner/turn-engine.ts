@@ -9,6 +9,7 @@ import { observe, type RuntimeObserver } from '../telemetry/observer.js';
 import { newId } from '../util/ids.js';
 import type { ModelReference, TurnLogic } from './agent.js';
 import { type LoopOutcome, type ProviderErrorReport, runAgentLoop } from './agent-loop.js';
+import { readConversationContext } from './conversation-context.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { PROMPT_EVENT_TYPES, type ResolvedFile } from './prompt.js';
 import type { ProviderRetrySettings } from './provider-failure.js';
@@ -190,7 +191,7 @@ export async function runLogic(
   // Pending calls, approvals and interrupted turns come from the session's runtime state.
   const context = deps.loadContext
     ? await deps.loadContext(session)
-    : await deps.store.readContext(session.id, { types: PROMPT_EVENT_TYPES });
+    : await readConversationContext(deps.store, session.id, { types: PROMPT_EVENT_TYPES });
   const model = resolved ?? (await deps.resolveModel(active.modelFromLogic ? logic.model : active.model));
   try {
     return await runAgentLoop({

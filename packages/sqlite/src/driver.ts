@@ -12,13 +12,14 @@ const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
  *
  * Why not 12 everywhere: 12's classes derive from `node::ObjectWrap`, and since Node 24.19 that
  * header registers an environment cleanup hook per object and removes it in the destructor with
- * `RemoveEnvironmentCleanupHook(Isolate::GetCurrent(), …)`, which aborts the process (`Assertion
- * failed: (env) != nullptr`) when no JavaScript context is entered. V8 runs an object's weak
- * callback, and so that destructor, from whatever garbage collection frees it, including one
- * started by a platform task outside any context: a process on Node 24 with 12 built from its
- * headers dies at a random moment after a `Statement` became garbage (nodejs/node#65446).
- * 13 uses Node-API wrappers and has no such hook. Why not 13 everywhere: it needs Node ≥ 22 and
- * crashes on Node 20 (its `engines` says so, and npm leaves the optional alias out there).
+ * `RemoveEnvironmentCleanupHook(Isolate::GetCurrent(), …)`, which CHECKs that Node finds a current
+ * Environment. When V8 frees a `Statement` that became garbage, the destructor runs from a weak
+ * callback inside the garbage collection, where that lookup can come back empty, and the process
+ * aborts (`Assertion failed: (env) != nullptr`): at a random moment, not only at exit
+ * (nodejs/node#65446; a core dump of our crash test on Node 24.21 shows it inside a collection
+ * started by a microtask, mid-test).
+ * 13 uses Node-API wrappers and has no such hook. Why not 13 everywhere: its `engines` asks for
+ * Node ≥ 22 (npm leaves the optional alias out on Node 20), and it segfaults on Node 20.
  * Both majors have the same JavaScript API.
  */
 export const Database: typeof BetterSqlite3 = loadDatabase();

@@ -20,6 +20,15 @@ import { type RetentionOptions, RetentionSweeper } from './retention-sweeper.js'
 /** The largest `meta` (as JSON bytes) `updateSession` lets a merge produce by default: 64 KiB. */
 export const DEFAULT_MAX_META_BYTES = 64 * 1024;
 
+/** The most bytes the files of one input may hold together, by default: 64 MiB. */
+export const DEFAULT_MAX_INPUT_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Limits of one call that takes an input ({@link Pool.chat}, {@link Pool.send}). */
+export interface InputLimits {
+  /** The most bytes the input's files may hold together; default {@link DEFAULT_MAX_INPUT_FILE_BYTES}. */
+  maxInputFileBytes?: number;
+}
+
 /** What {@link Pool.updateSession} may change. */
 export interface SessionChanges {
   /** A new title; null clears it. */
@@ -34,7 +43,8 @@ export interface SessionChanges {
 export type RunnerFactory = (session: SessionRecord, model: string) => TurnLogic;
 
 /** Options of {@link Pool}. Only `store` is required. */
-export interface PoolOptions extends Omit<RunnerOptions, 'logic' | 'store' | 'hooks' | 'beforeTurn' | 'compaction'> {
+export interface PoolOptions
+  extends Omit<RunnerOptions, 'logic' | 'logicPerModel' | 'store' | 'hooks' | 'beforeTurn' | 'compaction'> {
   store: SessionStore;
   /** Default: a plain agent on the chosen model. */
   factory?: RunnerFactory;
@@ -56,12 +66,6 @@ export interface PoolOptions extends Omit<RunnerOptions, 'logic' | 'store' | 'ho
   bus?: LifecycleBus;
 }
 
-interface Resident {
-  model: string;
-  logic: TurnLogic;
-  dead: boolean;
-}
-
 /** Scope of a call: the app whose sessions it may see. */
 export interface PoolScope {
   appId?: string;
@@ -76,7 +80,6 @@ export class Pool {
   readonly bus: LifecycleBus;
   readonly runner: Runner;
   private readonly store: SessionStore;
-  private readonly residents = new Map<string, Resident>();
   private factory: RunnerFactory;
   private defaultModel: string;
   private readonly appId: string;
@@ -107,7 +110,11 @@ export class Pool {
       ...options,
       resolveModel: this.resolveModel,
       useLogicModel: true,
-      logic: (session) => this.logicFor(session),
+      // Each session runner keeps the logic built for its model: the pool keeps no registry of its own.
+      logicPerModel: {
+        build: (session, model) => this.factory(session, model),
+        defaultModel: () => this.defaultModel,
+      },
       hooks: {
         turnStarted: (session, turn) => {
           this.bus.emit('turn.started', session, { turn });
@@ -117,7 +124,6 @@ export class Pool {
           // A failed turn says why (the classified provider failure) next to its stop reason.
           const data = { turn: turnEnd.turn, ...turnEnd.data, ...(error && { error }) };
           this.bus.emit('turn.ended', session, data as unknown as JsonObject);
-          if (turnEnd.data.stopReason === 'error') this.markDead(session.id);
         },
       },
       compaction: {
@@ -290,14 +296,27 @@ export class Pool {
     return session;
   }
 
-  /** Sessions newest activity first; archived and closed ones only with `includeArchived`. */
+  /**
+   * Sessions newest activity first; archived and closed ones only with `includeArchived`.
+   * `search` and `parentId` filter as the store's `listSessions` does (title, id or
+   * clientSessionId containing the text; the forks of one session).
+   */
   listSessions(
-    options: { includeArchived?: boolean; channel?: string; cursor?: string | null; limit?: number } & PoolScope = {},
+    options: {
+      includeArchived?: boolean;
+      channel?: string;
+      search?: string | null;
+      parentId?: string | null;
+      cursor?: string | null;
+      limit?: number;
+    } & PoolScope = {},
   ): Promise<SessionPage> {
     return this.store.listSessions({
       appId: options.appId ?? this.appId,
       channel: options.channel,
       status: options.includeArchived ? 'all' : 'active',
+      search: options.search,
+      parentId: options.parentId,
       cursor: options.cursor,
       limit: options.limit,
     });
@@ -311,28 +330,36 @@ export class Pool {
 
   // --- turns ------------------------------------------------------------------------------------
 
-  /** Runs `input` as a turn. Model choice: `options.model`, then the session's, then the default. */
-  async chat(sessionId: string, input: string | NewInput, options: TurnOptions & PoolScope = {}): Promise<TurnHandle> {
+  /**
+   * Runs `input` as a turn. Model choice: `options.model`, then the session's, then the default.
+   * Its file tokens must name files of the session's app that have not expired, together at most
+   * `maxInputFileBytes`: else `invalid_argument` (`payload_too_large` for the size) before anything
+   * is written.
+   */
+  async chat(
+    sessionId: string,
+    input: string | NewInput,
+    options: TurnOptions & PoolScope & InputLimits = {},
+  ): Promise<TurnHandle> {
     const session = await this.getSession(sessionId, options);
-    this.residentFor(session, options.model);
-    return this.runner.run(sessionId, input, { ...options, model: options.model });
+    const checked = await this.checkFiles(session, input, options);
+    return this.runner.run(sessionId, checked, { ...options, model: options.model });
   }
 
-  /** Queues an input for the next batched turn. */
+  /** Queues an input for the next batched turn; its files are checked as {@link chat} checks them. */
   async send(
     sessionId: string,
     input: string | NewInput,
-    scope: PoolScope = {},
+    options: PoolScope & InputLimits = {},
   ): Promise<{ input: QueuedInput; created: boolean }> {
-    const session = await this.getSession(sessionId, scope);
-    this.residentFor(session);
-    return this.runner.send(sessionId, input);
+    const session = await this.getSession(sessionId, options);
+    const checked = await this.checkFiles(session, input, options);
+    return this.runner.send(sessionId, checked);
   }
 
   /** Continues an interrupted turn. */
   async resume(sessionId: string, answers: ResumeAnswers, options: TurnOptions & PoolScope = {}): Promise<TurnHandle> {
-    const session = await this.getSession(sessionId, options);
-    this.residentFor(session);
+    await this.getSession(sessionId, options);
     return this.runner.resume(sessionId, answers, options);
   }
 
@@ -363,7 +390,7 @@ export class Pool {
   async compactSession(sessionId: string, scope: PoolScope = {}) {
     const session = await this.getSession(sessionId, scope);
     return this.runner.session(sessionId).withLease(async (current, lease) => {
-      const model = await this.resolveModel(this.compaction.fastModel ?? this.residentFor(session).model);
+      const model = await this.resolveModel(this.compaction.fastModel ?? session.model ?? this.defaultModel);
       return compactSession({
         store: this.store,
         sessionId: current.id,
@@ -385,7 +412,7 @@ export class Pool {
   /** Replaces the factory; existing runners are rebuilt on their next turn. */
   setFactory(factory: RunnerFactory): void {
     this.factory = factory;
-    this.residents.clear();
+    this.runner.rebuildLogic();
   }
 
   /** Changes the default model for sessions that name none. */
@@ -395,7 +422,7 @@ export class Pool {
 
   /** Runners held in memory (one per recently active session). */
   get residentCount(): number {
-    return this.residents.size;
+    return this.runner.residentCount;
   }
 
   /** Runs one retention sweep now. */
@@ -412,26 +439,31 @@ export class Pool {
 
   // --- internals --------------------------------------------------------------------------------
 
-  private residentFor(session: SessionRecord, requested?: string): Resident {
-    const model = requested ?? session.model ?? this.defaultModel;
-    const current = this.residents.get(session.id);
-    if (current && current.model === model && !current.dead) return current;
-    const resident = { model, logic: this.factory(session, model), dead: false };
-    this.residents.set(session.id, resident);
-    return resident;
-  }
-
-  private logicFor(session: SessionRecord): TurnLogic {
-    return this.residentFor(session, this.residents.get(session.id)?.model).logic;
-  }
-
-  private markDead(sessionId: string): void {
-    const resident = this.residents.get(sessionId);
-    if (resident) resident.dead = true;
+  /**
+   * The input with its file tokens checked and each named once. Unknown, expired and other apps'
+   * tokens get the same answer, so a token's existence never leaks across apps.
+   */
+  private async checkFiles(session: SessionRecord, input: string | NewInput, limits: InputLimits): Promise<NewInput> {
+    const given = typeof input === 'string' ? { text: input } : input;
+    if (!given.files?.length) return given;
+    const maxBytes = limits.maxInputFileBytes ?? DEFAULT_MAX_INPUT_FILE_BYTES;
+    const files = [...new Set(given.files)];
+    let total = 0;
+    for (const token of files) {
+      const found = await this.store.getFile(session.appId, token);
+      if (!found) throw errors.invalidArgument(`file token ${token.slice(0, 64)} is unknown or expired`);
+      total += found.file.size;
+      if (total > maxBytes) {
+        throw new ConfabError(
+          'payload_too_large',
+          `the files of one input are over the limit of ${maxBytes} bytes together`,
+        );
+      }
+    }
+    return { ...given, files };
   }
 
   private forget(sessionId: string): void {
-    this.residents.delete(sessionId);
     this.runner.evict(sessionId);
   }
 
@@ -445,7 +477,6 @@ export class Pool {
     for (const sessionId of this.runner.idleRunners(Date.now() - olderThanMs + 1)) {
       if (!this.runner.evict(sessionId)) continue;
       evicted++;
-      this.residents.delete(sessionId);
       this.store
         .getSession(sessionId)
         .then((session) => session && this.bus.emit('session.idle', session))

@@ -8,11 +8,12 @@ import {
   readRuntime,
   type SessionPatch,
   type SessionRecord,
-  type SessionStore,
   type StreamEvent,
   type TurnHandle,
   type TurnStartExtras,
 } from 'confab';
+import type { SessionStore } from 'confab/store';
+import { readChatLog } from './chat-log.js';
 import { type ChatRequest, textOfMessage } from './chat-request.js';
 import { type ChatTurn, chatTurnsOf } from './chat-turns.js';
 import { assistantMessageIdOf, TurnChunks } from './turn-chunks.js';
@@ -116,7 +117,8 @@ export async function planChatRequest(
       turnStart: { userMessageId: last.id, assistantMessageId: newId('msg') },
     };
   }
-  const turns = chatTurnsOf((await backend.store.readContext(session.id)).events);
+  // The whole log: a message a compaction summarised can still be regenerated or edited.
+  const turns = chatTurnsOf(await readChatLog(backend.store, session.id));
   const target = editing ? request.messageId : last.id;
   const turn = turns.find((candidate) => candidate.inputs.some((input) => input.messageId === target));
   if (!turn?.turnStart) {
@@ -240,7 +242,10 @@ export async function stopChat(backend: ChatBackend, chatId: string, scope: Chat
   return backend.pool.stop(session.id, { appId: session.appId });
 }
 
-/** The chat's conversation as `UIMessage`s (`GET …/{id}/messages`), ids stable, oldest first. */
+/**
+ * The chat's conversation as `UIMessage`s (`GET …/{id}/messages`), ids stable, oldest first: the
+ * whole visible conversation, also what a compaction summarised for the model.
+ */
 export async function readChatMessages(
   backend: ChatBackend,
   chatId: string,
@@ -249,9 +254,12 @@ export async function readChatMessages(
   return sessionUIMessages(backend, await chatSession(backend, chatId, scope));
 }
 
-/** Any session's conversation as `UIMessage`s, as {@link readChatMessages} gives a chat's. */
+/**
+ * Any session's conversation as `UIMessage`s, as {@link readChatMessages} gives a chat's: the
+ * whole visible conversation, also what a compaction summarised for the model.
+ */
 export async function sessionUIMessages(backend: ChatBackend, session: SessionRecord): Promise<UIMessage[]> {
-  return toUIMessages((await backend.store.readContext(session.id)).events);
+  return toUIMessages(await readChatLog(backend.store, session.id));
 }
 
 /** Converts events to chunks until the turn's `finish`, the events' end or the signal. */

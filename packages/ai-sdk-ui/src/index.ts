@@ -12,6 +12,7 @@ export {
   sessionUIMessages,
   stopChat,
 } from './chat-backend.js';
+export { readChatLog } from './chat-log.js';
 export {
   ChatIdSchema,
   ChatMessagesResponseSchema,

@@ -1,3 +1,4 @@
+import { errors, type QueuedInput, type SessionEvent } from 'confab';
 import {
   type AppendRequest,
   applyAppendToSession,
@@ -5,13 +6,10 @@ import {
   buildAppendedInputs,
   buildAppendSnapshot,
   checkAppend,
-  errors,
   type FoldedAppendRequest,
   type FoldedAppendResult,
   grantFoldedLease,
-  type QueuedInput,
-  type SessionEvent,
-} from 'confab';
+} from 'confab/store';
 import { appendDurably, type Durability, readJsonFile } from './atomic-file.js';
 import type { EventLog, WarningLogger } from './event-log.js';
 import { assertInputsFree } from './input-queue.js';

@@ -1,4 +1,15 @@
 import {
+  errors,
+  type Lease,
+  type NewInput,
+  type NewSession,
+  type QueuedInput,
+  type SessionPatch,
+  type SessionRecord,
+  type Snapshot,
+  type SnapshotWithState,
+} from 'confab';
+import {
   type AppendNotifier,
   type AppendRequest,
   type AppendResult,
@@ -11,31 +22,22 @@ import {
   checkFoldedAppend,
   clampLimit,
   type EventPage,
-  errors,
   type FoldedAppendRequest,
   type FoldedAppendResult,
   type ForkRequest,
   isLeaseLive,
-  type Lease,
   type LeaseAcquisition,
   type ListSessionsQuery,
-  type NewInput,
-  type NewSession,
   PAGE_LIMITS,
-  type QueuedInput,
   type ReadContextOptions,
   type ReadEventsQuery,
   type SessionContext,
   type SessionPage,
-  type SessionPatch,
-  type SessionRecord,
   type SessionStore,
-  type Snapshot,
-  type SnapshotWithState,
   STORE_SPECIFICATION_VERSION,
   type SweepRequest,
   type SweepResult,
-} from 'confab';
+} from 'confab/store';
 import { appendToSession, type FoldedWrites } from './append-transaction.js';
 import {
   claimInputs,

@@ -1,15 +1,15 @@
+import { errors } from 'confab';
 import {
   checkSessionSearch,
   checkStatusFilter,
   clampLimit,
   decodeSessionCursor,
   encodeSessionCursor,
-  errors,
   type ListSessionsQuery,
   matchesSessionSearch,
   PAGE_LIMITS,
   sessionOrderBefore,
-} from 'confab';
+} from 'confab/store';
 import type { SessionSummary } from './session-catalog.js';
 
 /*

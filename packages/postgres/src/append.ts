@@ -1,20 +1,22 @@
 import {
-  type AppendRequest,
-  applyAppendToSession,
-  buildAppendedEvents,
-  buildAppendedInputs,
-  buildAppendSnapshot,
-  checkAppend,
   errors,
-  type FoldedAppendRequest,
-  type FoldedAppendResult,
-  grantFoldedLease,
   type Lease,
   type QueuedInput,
   type SessionEvent,
   type SessionRecord,
   type SnapshotWithState,
 } from 'confab';
+import {
+  type AppendRequest,
+  applyAppendToSession,
+  buildAppendedEvents,
+  buildAppendedInputs,
+  buildAppendSnapshot,
+  checkAppend,
+  type FoldedAppendRequest,
+  type FoldedAppendResult,
+  grantFoldedLease,
+} from 'confab/store';
 import { leaseNowSql, type StoreClock } from './clock.js';
 import type { Database } from './database.js';
 import { APPEND_CHANNEL, type AppendNotice, encodeAppendNotice } from './notices.js';

@@ -1,17 +1,15 @@
+import { errors, type Lease, type SessionRecord } from 'confab';
 import {
   checkSessionSearch,
   checkStatusFilter,
   clampLimit,
   decodeSessionCursor,
   encodeSessionCursor,
-  errors,
-  type Lease,
   type ListSessionsQuery,
   PAGE_LIMITS,
   type SessionPage,
-  type SessionRecord,
   sessionSearchLikePattern,
-} from 'confab';
+} from 'confab/store';
 import {
   LEASE_COLUMNS,
   type LeaseColumns,

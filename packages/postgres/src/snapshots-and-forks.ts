@@ -1,12 +1,6 @@
 import type { ForkPlan } from '@confab/sql-common';
-import {
-  buildForkRecord,
-  errors,
-  type ForkRequest,
-  type SessionRecord,
-  type Snapshot,
-  type SnapshotWithState,
-} from 'confab';
+import { errors, type SessionRecord, type Snapshot, type SnapshotWithState } from 'confab';
+import { buildForkRecord, type ForkRequest } from 'confab/store';
 import { SESSION_COLUMNS, SNAPSHOT_COLUMNS, type SnapshotRow, sessionValues, snapshotFromRow } from './row-mapping.js';
 import { sessionPlaceholders } from './session-queries.js';
 import type { SqlRunner } from './sql-runner.js';

@@ -5,7 +5,7 @@ import {
   MessagesQuerySchema,
   UploadFileQuerySchema,
   type WIRE_SCHEMAS,
-} from 'confab';
+} from 'confab/wire';
 import type { z } from 'zod';
 import type { EXTRA_SCHEMAS } from './openapi-extra-schemas.js';
 

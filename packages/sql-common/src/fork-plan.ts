@@ -1,12 +1,5 @@
-import {
-  chooseForkSnapshot,
-  errors,
-  type ForkRequest,
-  findLatestInChain,
-  resolveChain,
-  type SessionRecord,
-  type SnapshotWithState,
-} from 'confab';
+import { errors, type SessionRecord, type SnapshotWithState } from 'confab';
+import { chooseForkSnapshot, type ForkRequest, findLatestInChain, resolveChain } from 'confab/store';
 import type { SessionReads } from './session-reads.js';
 
 /** What a fork is taken from, resolved by {@link planFork}. */

@@ -1,4 +1,5 @@
-import { type EventType, errors, type SessionContext } from 'confab';
+import { type EventType, errors } from 'confab';
+import type { SessionContext } from 'confab/store';
 import type { SessionReads } from './session-reads.js';
 
 /**

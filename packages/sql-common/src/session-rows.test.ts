@@ -1,4 +1,5 @@
-import { buildSessionRecord, type SessionRecord } from 'confab';
+import type { SessionRecord } from 'confab';
+import { buildSessionRecord } from 'confab/store';
 import { describe, expect, it } from 'vitest';
 import { sessionBodyOf, sessionColumnsOf, sessionFromColumns } from './session-rows.js';
 

@@ -1,3 +1,5 @@
+import type { Lease } from 'confab';
+import { errors } from 'confab';
 import {
   type AppendRequest,
   applyAppendToSession,
@@ -5,12 +7,10 @@ import {
   buildAppendedInputs,
   buildAppendSnapshot,
   checkAppend,
-  errors,
   type FoldedAppendRequest,
   type FoldedAppendResult,
   grantFoldedLease,
-  type Lease,
-} from 'confab';
+} from 'confab/store';
 import type { StatementCache } from './connection.js';
 import { insertEvents } from './event-queries.js';
 import { insertConsumedInputs, loadInput, markInputConsumed } from './inputs.js';

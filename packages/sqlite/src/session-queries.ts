@@ -1,16 +1,15 @@
+import { errors, type SessionRecord } from 'confab';
 import {
   checkSessionSearch,
   checkStatusFilter,
   clampLimit,
   decodeSessionCursor,
   encodeSessionCursor,
-  errors,
   type ListSessionsQuery,
   PAGE_LIMITS,
   type SessionPage,
-  type SessionRecord,
   sessionSearchLikePattern,
-} from 'confab';
+} from 'confab/store';
 import type { StatementCache } from './connection.js';
 import { SESSION_COLUMNS, type SessionRow, sessionFromRow, sessionToRow } from './row-mapping.js';
 

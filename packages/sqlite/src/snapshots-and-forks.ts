@@ -1,12 +1,6 @@
 import type { ForkPlan } from '@confab/sql-common';
-import {
-  buildForkRecord,
-  errors,
-  type ForkRequest,
-  type SessionRecord,
-  type Snapshot,
-  type SnapshotWithState,
-} from 'confab';
+import { errors, type SessionRecord, type Snapshot, type SnapshotWithState } from 'confab';
+import { buildForkRecord, type ForkRequest } from 'confab/store';
 import type { StatementCache } from './connection.js';
 import { SNAPSHOT_COLUMNS, type SnapshotRow, snapshotFromRow, snapshotToRow } from './row-mapping.js';
 import { findByClientSessionId, insertSession, loadSession } from './session-queries.js';

@@ -1,7 +1,19 @@
 import { planFork, readSessionContext } from '@confab/sql-common';
+import type {
+  ApiToken,
+  App,
+  FileRecord,
+  Lease,
+  NewFile,
+  NewInput,
+  NewSession,
+  QueuedInput,
+  SessionPatch,
+  SessionRecord,
+  Snapshot,
+  SnapshotWithState,
+} from 'confab';
 import {
-  type ApiToken,
-  type App,
   type AppendNotifier,
   type AppendRequest,
   type AppendResult,
@@ -10,30 +22,20 @@ import {
   checkEventTypes,
   checkFoldedAppend,
   type EventPage,
-  type FileRecord,
   type FoldedAppendRequest,
   type FoldedAppendResult,
   type ForkRequest,
-  type Lease,
   type LeaseAcquisition,
   type ListSessionsQuery,
-  type NewFile,
-  type NewInput,
-  type NewSession,
-  type QueuedInput,
   type ReadContextOptions,
   type ReadEventsQuery,
   type SessionContext,
   type SessionPage,
-  type SessionPatch,
-  type SessionRecord,
   type SessionStore,
-  type Snapshot,
-  type SnapshotWithState,
   STORE_SPECIFICATION_VERSION,
   type SweepRequest,
   type SweepResult,
-} from 'confab';
+} from 'confab/store';
 import * as accounts from './accounts.js';
 import { appendEvents } from './append.js';
 import { readEventPage, readRootContext } from './event-queries.js';

@@ -6,13 +6,14 @@ import type { JsonObject } from '../model/json.js';
 import type { NewInput, QueuedInput } from '../model/records.js';
 import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
 import { defineAgent, type ModelReference, type TurnLogic } from '../runner/agent.js';
+import { readConversationContext } from '../runner/conversation-context.js';
 import { checkedResolver, createModelResolver, type RuntimeModelResolver } from '../runner/model-resolver.js';
 import { Runner, type RunnerOptions } from '../runner/runner.js';
 import type { StreamPosition, TurnOptions } from '../runner/session-runner.js';
 import type { ResumeAnswers, TurnResult } from '../runner/turn-engine.js';
 import type { TurnHandle } from '../runner/turn-handle.js';
 import type { StreamEvent } from '../runner/turn-writer.js';
-import type { EventPage, ReadEventsQuery, SessionPage, SessionStore } from '../store/session-store.js';
+import type { EventPage, ReadEventsQuery, SessionPage, SessionStore } from '../store/port/session-store.js';
 import { observe, type RuntimeObserver } from '../telemetry/observer.js';
 import { applyMergePatch } from '../util/merge-patch.js';
 import { type RetentionOptions, RetentionSweeper } from './retention-sweeper.js';
@@ -404,7 +405,7 @@ export class Pool {
   /** True when the session's token count passes `maxTokens` and something can be compacted. */
   async needsCompaction(sessionId: string, scope: PoolScope = {}): Promise<boolean> {
     await this.getSession(sessionId, scope);
-    return needsCompaction(await this.store.readContext(sessionId), this.compaction);
+    return needsCompaction(await readConversationContext(this.store, sessionId), this.compaction);
   }
 
   // --- configuration and lifecycle --------------------------------------------------------------

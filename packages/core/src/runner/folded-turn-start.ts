@@ -1,7 +1,7 @@
 import { ConfabError } from '../errors.js';
 import type { TurnStartExtras } from '../model/event.js';
 import type { Lease, NewInput } from '../model/records.js';
-import { replaceUnstorableText } from '../store/storable-text.js';
+import { replaceUnstorableText } from '../store/kit/storable-text.js';
 import { traceTurn } from '../telemetry/tracing.js';
 import type { BackgroundCompaction } from './auto-compaction.js';
 import { announceStart, continueTurn, planTurnStart, type StartedTurn } from './new-turn.js';

@@ -1,7 +1,7 @@
 import { ConfabError } from '../errors.js';
 import type { Lease } from '../model/records.js';
-import type { CommitFolding, LeaseAcquisition } from '../store/commit-folding.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { CommitFolding, LeaseAcquisition } from '../store/port/commit-folding.js';
+import type { SessionStore } from '../store/port/session-store.js';
 
 /**
  * Holds a session's lease for the length of a turn: renews it at a third of its time to live and

@@ -3,7 +3,7 @@ import { ConfabError } from '../errors.js';
 import type { TurnStartExtras } from '../model/event.js';
 import type { QueuedInput } from '../model/records.js';
 import type { SessionPatch, SessionRecord } from '../model/session.js';
-import type { AppendedInput } from '../store/commit-folding.js';
+import type { AppendedInput } from '../store/port/commit-folding.js';
 import { observe } from '../telemetry/observer.js';
 import { traceTurn } from '../telemetry/tracing.js';
 import { deriveTitle } from '../util/title.js';

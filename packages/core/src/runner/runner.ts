@@ -1,7 +1,7 @@
 import { errors } from '../errors.js';
 import type { NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
-import { hasStopSignaller, type SessionStore } from '../store/session-store.js';
+import { hasStopSignaller, type SessionStore } from '../store/port/session-store.js';
 import type { RuntimeObserver } from '../telemetry/observer.js';
 import { newId } from '../util/ids.js';
 import type { TurnLogic } from './agent.js';

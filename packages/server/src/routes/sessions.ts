@@ -1,16 +1,12 @@
+import { ConfabError, type SessionChanges, type SessionRecord, toSession } from 'confab';
+import { clampLimit, PAGE_LIMITS } from 'confab/store';
 import {
-  ConfabError,
   CreateSessionRequestSchema,
-  clampLimit,
   DeleteSessionQuerySchema,
   ForkRequestSchema,
   ListSessionsQuerySchema,
-  PAGE_LIMITS,
-  type SessionChanges,
-  type SessionRecord,
-  toSession,
   UpdateSessionRequestSchema,
-} from 'confab';
+} from 'confab/wire';
 import type { Context } from 'hono';
 import type { ServerContext, ServerEnv } from '../context.js';
 import { checkModelName } from '../model-check.js';

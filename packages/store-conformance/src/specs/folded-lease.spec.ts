@@ -1,4 +1,5 @@
-import type { ConfabError, NewEvent, SessionStore } from 'confab';
+import type { ConfabError, NewEvent } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { describe, expect } from 'vitest';
 import { conformanceTest, createSession, expectCode, lease, messages, readAll, sleep } from '../fixtures.js';
 import type { ConformanceContext } from '../harness.js';

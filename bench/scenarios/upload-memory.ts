@@ -32,7 +32,7 @@ async function makeFile(directory: string, megabytes: number): Promise<string> {
   const block = Buffer.alloc(MIB);
   for (let index = 0; index < megabytes; index++) {
     for (let offset = 0; offset < MIB; offset += 4) block.writeUInt32LE((index * MIB + offset) >>> 0, offset);
-    if (!out.write(block)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(block)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   return path;

@@ -68,6 +68,7 @@ export { TurnHandle } from './runner/turn-handle.js';
 export type { StreamEvent } from './runner/turn-writer.js';
 export * from './store/commit-folding.js';
 export * from './store/event-type-filter.js';
+export { FILE_CHUNK_BYTES, type FileChunkOptions, fileChunks, fileTooLarge, readFileData } from './store/file-data.js';
 export * from './store/fork-chain.js';
 export * from './store/limits.js';
 export { MemoryStore } from './store/memory-store.js';

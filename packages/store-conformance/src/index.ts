@@ -6,6 +6,7 @@ import { commitFoldingSpec } from './specs/commit-folding.spec.js';
 import { contextSpec } from './specs/context.spec.js';
 import { deletionSpec } from './specs/deletion.spec.js';
 import { eventsSpec } from './specs/events.spec.js';
+import { fileStreamsSpec } from './specs/file-streams.spec.js';
 import { forksSpec } from './specs/forks.spec.js';
 import { inputsSpec } from './specs/inputs.spec.js';
 import { isolationSpec } from './specs/isolation.spec.js';
@@ -42,6 +43,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     contextSpec(context);
     deletionSpec(context);
     appsSpec(context);
+    fileStreamsSpec(context);
     retentionSpec(context);
     isolationSpec(context);
     paritySpec(context);

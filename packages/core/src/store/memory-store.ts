@@ -291,7 +291,13 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
 
   async putFile(input: NewFile): Promise<FileRecord> {
     this.assertOpen();
-    return copy(this.files.put(input, () => this.iso()));
+    return copy(await this.files.put(input, () => this.iso()));
+  }
+
+  async getFileRecord(appId: string, token: string, now = this.now()): Promise<FileRecord | null> {
+    this.assertOpen();
+    const entry = this.files.record(appId, token, now);
+    return entry ? copy(entry.file) : null;
   }
 
   async getFile(

@@ -145,9 +145,10 @@ async function checkFileTokens(server: ServerContext, appId: string, tokens: str
   const unique = [...new Set(tokens)];
   let total = 0;
   for (const token of unique) {
-    const found = await server.store.getFile(appId, token);
+    // The record only: checking a turn's files must not read their bytes.
+    const found = await server.store.getFileRecord(appId, token);
     if (!found) throw errors.invalidArgument(`file token ${token.slice(0, 64)} is unknown or expired`);
-    total += found.file.size;
+    total += found.size;
     if (total > server.limits.maxTurnFileBytes) {
       throw new ConfabError(
         'payload_too_large',

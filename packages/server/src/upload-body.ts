@@ -39,6 +39,56 @@ async function* nonEmpty(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint
   if (size === 0) throw errors.invalidArgument('the file is empty');
 }
 
+/**
+ * What is read past (and dropped) of a refused upload's body before the connection is cut: a
+ * client that sent a little too much still reads its 413 on a live connection, and one sending
+ * far more is stopped at once.
+ */
+const DRAIN_BYTES = 8 * 1024 * 1024;
+
+/** The body's chunks; a reader that stops early has the rest drained (bounded), then cancelled. */
+async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  let complete = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        complete = true;
+        return;
+      }
+      yield value;
+    }
+  } finally {
+    if (!complete) void drainReader(reader);
+  }
+}
+
+async function drainReader(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let left = DRAIN_BYTES;
+  try {
+    while (left > 0) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      left -= value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The client went away: nothing left to drain.
+  }
+}
+
+/** Reads past what is left of `body` (bounded by DRAIN_BYTES), then destroys it. */
+function drainReadable(body: Readable): void {
+  let left = DRAIN_BYTES;
+  body.on('data', (chunk: Uint8Array) => {
+    left -= chunk.byteLength;
+    if (left <= 0) body.destroy();
+  });
+  body.on('error', () => undefined);
+  body.resume();
+}
+
 /** An empty body's bytes. */
 async function* noBytes(): AsyncGenerator<Uint8Array> {}
 
@@ -46,7 +96,7 @@ async function* noBytes(): AsyncGenerator<Uint8Array> {}
 export function rawUpload(request: Request, name: string | null): UploadSource {
   const body = request.body;
   return {
-    data: nonEmpty(body ? (body as unknown as AsyncIterable<Uint8Array>) : noBytes()),
+    data: nonEmpty(body ? bodyChunks(body) : noBytes()),
     mediaType: mediaTypeOf(request.headers.get('content-type') ?? ''),
     name,
   };
@@ -96,7 +146,7 @@ export function multipartUpload(request: Request, name: string | null): Promise<
           fileThenEnd(stream, finished, () => {
             body.unpipe(parser);
             parser.destroy();
-            body.destroy();
+            drainReadable(body);
           }),
         ),
         mediaType: mediaTypeOf(info.mimeType ?? ''),

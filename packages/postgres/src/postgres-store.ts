@@ -170,6 +170,14 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
     return listSessionPage(this.database.reads, { ...query });
   }
 
+  async countSessions(appId: string): Promise<number> {
+    const row = await this.database.reads.row<{ count: number }>(
+      `SELECT count(*)::integer AS count FROM ${this.database.tables.sessions} WHERE app_id = $1`,
+      [appId],
+    );
+    return row?.count ?? 0;
+  }
+
   async archiveSession(sessionId: string): Promise<SessionRecord> {
     return sessionWrites.archiveSession(this.database, sessionId, this.clock.now());
   }

@@ -156,6 +156,13 @@ export class SqliteStore implements SessionStore, AppendNotifier, CommitFolding 
     return this.engine.read((statements) => listSessionPage(statements, query));
   }
 
+  async countSessions(appId: string): Promise<number> {
+    return this.engine.read(
+      (statements) =>
+        statements.row<{ count: number }>('SELECT count(*) AS count FROM sessions WHERE app_id = ?', appId)?.count ?? 0,
+    );
+  }
+
   async archiveSession(sessionId: string): Promise<SessionRecord> {
     return this.engine.write((statements, now) => sessionWrites.archiveSession(statements, sessionId, now));
   }

@@ -15,6 +15,7 @@ import { lifecycleSpec } from './specs/lifecycle.spec.js';
 import { listingSpec } from './specs/listing.spec.js';
 import { paritySpec } from './specs/parity.spec.js';
 import { retentionSpec } from './specs/retention.spec.js';
+import { sessionCountingSpec } from './specs/session-counting.spec.js';
 import { sessionsSpec } from './specs/sessions.spec.js';
 import { snapshotsSpec } from './specs/snapshots.spec.js';
 import { stopSpec } from './specs/stop.spec.js';
@@ -33,6 +34,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     lifecycleSpec(context);
     sessionsSpec(context);
     listingSpec(context);
+    sessionCountingSpec(context);
     channelsSpec(context);
     eventsSpec(context);
     leasesSpec(context);

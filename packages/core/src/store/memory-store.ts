@@ -105,6 +105,13 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
     return { sessions: page.sessions.map(copy), nextCursor: page.nextCursor };
   }
 
+  async countSessions(appId: string): Promise<number> {
+    this.assertOpen();
+    let count = 0;
+    for (const slot of this.sessions.values()) if (slot.record.appId === appId) count++;
+    return count;
+  }
+
   async archiveSession(sessionId: string): Promise<SessionRecord> {
     this.assertOpen();
     return copy(this.sessions.archive(sessionId, () => this.iso()));

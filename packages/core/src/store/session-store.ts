@@ -15,6 +15,7 @@ export type { AppendRequest, AppendResult } from './append-request.js';
 
 import type { CommitFolding } from './commit-folding.js';
 import type { FileStorage } from './file-storage.js';
+import type { SessionCounting } from './session-counting.js';
 
 export type { ClaimInputsRequest } from './claim-inputs-request.js';
 export type { FileStorage } from './file-storage.js';
@@ -22,6 +23,7 @@ export type { ForkRequest } from './fork-request.js';
 export type { ListSessionsQuery, SessionPage } from './list-sessions-query.js';
 export type { EventPage, ReadEventsQuery } from './read-events-query.js';
 export type { ReadContextOptions, SessionContext } from './session-context.js';
+export type { SessionCounting } from './session-counting.js';
 export { hasStopSignaller, type StopSignaller } from './stop-signaller.js';
 export type { SweepRequest, SweepResult } from './sweep-request.js';
 
@@ -40,7 +42,7 @@ export const STORE_SPECIFICATION_VERSION = 'v3' as const;
  *   `invalid_argument` for malformed requests, `unavailable` when the backend cannot be reached.
  * - Tenant isolation: methods that take an `appId` treat another app's records as absent.
  */
-export interface SessionStore extends CommitFolding, FileStorage {
+export interface SessionStore extends CommitFolding, FileStorage, SessionCounting {
   readonly specificationVersion: typeof STORE_SPECIFICATION_VERSION;
   /** A short name for health output, e.g. `sqlite`. */
   readonly kind: string;

@@ -11,6 +11,9 @@ export const COVERED_ELSEWHERE: Readonly<Record<string, string>> = {
   'get /v1/chat/{id}/stream': 'packages/server/src/chat.int.test.ts (204, reload and resume, other app)',
   'post /v1/chat/{id}/stop': 'packages/server/src/chat.int.test.ts (stop mid-answer)',
   'get /v1/chat/{id}/messages': 'packages/server/src/chat.int.test.ts (ids stable, superseded messages left out)',
+  'post /v1/sessions/{id}/chat':
+    'packages/server/src/session-chat.int.test.ts (a turn, an approval, another app’s session, closed) and tests/studio (the chat box)',
+  'get /v1/sessions/{id}/chat/messages': 'packages/server/src/session-chat.int.test.ts (same as §9, other app)',
 };
 
 /** The operations (`<method> <path>`) a reliability sweep must cover: all but {@link COVERED_ELSEWHERE}. */

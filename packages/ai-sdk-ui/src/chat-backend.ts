@@ -179,14 +179,17 @@ async function planResume(backend: ChatBackend, session: SessionRecord, last: UI
  * replay of one, a regenerate, an edit or a resume. Resolves once the turn got its turn, so every
  * refusal (`turn_in_progress`, `session_closed`, a bad request) is thrown before any chunk; a
  * failure after that ends the chunks with an `error` and `finish`. A client that leaves never
- * stops the turn.
+ * stops the turn. With `session`, the request runs on that session whatever its
+ * `clientSessionId` (the request's chat id is then not read, and its session options not used):
+ * `POST /v1/sessions/{id}/chat`, which makes any session a `useChat` chat.
  */
 export async function runChatRequest(
   backend: ChatBackend,
   request: ChatRequest,
-  options: ChatScope & { signal?: AbortSignal; timeoutMs?: number } = {},
+  options: ChatScope & { signal?: AbortSignal; timeoutMs?: number; session?: SessionRecord } = {},
 ): Promise<ChatStream> {
-  const session = await chatSession(backend, request.chatId, { appId: options.appId, ...request.session });
+  const session =
+    options.session ?? (await chatSession(backend, request.chatId, { appId: options.appId, ...request.session }));
   const action = await planChatRequest(backend, session, request);
   const scope = { appId: session.appId };
   let handle: TurnHandle;
@@ -243,7 +246,11 @@ export async function readChatMessages(
   chatId: string,
   scope: ChatScope = {},
 ): Promise<UIMessage[]> {
-  const session = await chatSession(backend, chatId, scope);
+  return sessionUIMessages(backend, await chatSession(backend, chatId, scope));
+}
+
+/** Any session's conversation as `UIMessage`s, as {@link readChatMessages} gives a chat's. */
+export async function sessionUIMessages(backend: ChatBackend, session: SessionRecord): Promise<UIMessage[]> {
   return toUIMessages((await backend.store.readContext(session.id)).events);
 }
 

@@ -9,6 +9,7 @@ export {
   readChatMessages,
   resumeChatStream,
   runChatRequest,
+  sessionUIMessages,
   stopChat,
 } from './chat-backend.js';
 export {

@@ -76,6 +76,7 @@ export * from './store/limits.js';
 export { MemoryStore } from './store/memory-store.js';
 export * from './store/session-cursor.js';
 export * from './store/session-record.js';
+export * from './store/session-search.js';
 export * from './store/session-store.js';
 export {
   assertStorableText,

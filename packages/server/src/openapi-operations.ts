@@ -249,6 +249,26 @@ export const OPERATIONS: OperationSpec[] = [
   },
   {
     method: 'post',
+    path: '/v1/sessions/{id}/chat',
+    operationId: 'sessionChat',
+    summary:
+      "A useChat request on this session, whatever its clientSessionId: as POST /v1/chat, but the body's id is not read and no session is created",
+    body: 'ChatRequest',
+    sse: 'only',
+    sseDescription: UI_MESSAGE_STREAM,
+    ok: { status: 200, description: 'The turn as an AI SDK UI message stream' },
+    errors: [...TURN_ERRORS, 422],
+  },
+  {
+    method: 'get',
+    path: '/v1/sessions/{id}/chat/messages',
+    operationId: 'sessionChatMessages',
+    summary: "This session's conversation as AI SDK UIMessages, as GET /v1/chat/{id}/messages",
+    ok: { status: 200, schema: 'ChatMessagesResponse', description: '{ messages }' },
+    errors: SESSION_ERRORS,
+  },
+  {
+    method: 'post',
     path: '/v1/files',
     operationId: 'uploadFile',
     summary: 'Upload a file (raw body or multipart) for use in a turn',

@@ -6,6 +6,14 @@ export interface ListSessionsQuery {
   channel?: string | null;
   /** Default `all`. */
   status?: SessionStatus | 'all';
+  /**
+   * Only sessions whose title, id or clientSessionId contains this text (see
+   * `session-search.ts`: ASCII letters match either case, anything else as written). Empty or
+   * whitespace only: no filter. At most 256 characters.
+   */
+  search?: string | null;
+  /** Only the sessions forked from this session (`parent.sessionId`). */
+  parentId?: string | null;
   /** Default 50, capped at 200. */
   limit?: number;
   /** An opaque cursor from a previous page's `nextCursor`. */

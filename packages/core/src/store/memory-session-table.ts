@@ -12,6 +12,7 @@ import type { EventPage, ReadEventsQuery } from './read-events-query.js';
 import type { SessionContext } from './session-context.js';
 import { decodeSessionCursor, encodeSessionCursor, sessionOrderBefore } from './session-cursor.js';
 import { applySessionPatch, buildSessionRecord } from './session-record.js';
+import { checkSessionSearch, matchesSessionSearch } from './session-search.js';
 
 /** Everything `MemoryStore` keeps for one session. */
 export interface MemorySessionSlot {
@@ -178,6 +179,7 @@ export class MemorySessionTable {
     const limit = clampLimit(query.limit, PAGE_LIMITS.sessions);
     const after = query.cursor ? decodeSessionCursor(query.cursor) : null;
     const status = checkStatusFilter(query.status);
+    const search = checkSessionSearch(query.search);
     const matching = [...this.slots.values()]
       .map((slot) => slot.record)
       .filter(
@@ -185,6 +187,8 @@ export class MemorySessionTable {
           record.appId === query.appId &&
           (status === 'all' || record.status === status) &&
           (query.channel == null || record.channel === query.channel) &&
+          (query.parentId == null || record.parent?.sessionId === query.parentId) &&
+          matchesSessionSearch(record, search) &&
           (!after || sessionOrderBefore(after, record)),
       )
       .sort((a, b) => (sessionOrderBefore(a, b) ? -1 : 1));

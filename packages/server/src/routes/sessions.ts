@@ -53,6 +53,8 @@ export function registerSessionRoutes(routes: RouteTable, server: ServerContext)
       appId: context.get('appId'),
       channel: query.channel,
       status: query.status ?? 'all',
+      search: query.search ?? null,
+      parentId: query.parentId ?? null,
       limit: clampLimit(query.limit === undefined ? undefined : Number(query.limit), PAGE_LIMITS.sessions),
       cursor: query.cursor ?? null,
     });

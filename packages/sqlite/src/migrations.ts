@@ -163,11 +163,32 @@ ALTER TABLE events_v3 RENAME TO events;
 CREATE INDEX events_compactions ON events (session_id, seq) WHERE type = 'compaction';
 `;
 
+/*
+ * Version 4: a file's bytes in chunks of their own rows, written one commit each as an upload
+ * streams in (file-storage.ts), instead of one BLOB written whole. `complete = 0` marks a file still
+ * being stored: invisible to readers, and expired like any other if its writer died. Files stored
+ * before keep their bytes in `files.data` (complete by default); new rows leave it empty. The trigger
+ * removes the chunks of every deleted file, whichever statement deletes it.
+ */
+const FILE_CHUNKS = `
+CREATE TABLE file_chunks (
+  token TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (token, seq)
+);
+ALTER TABLE files ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
+CREATE TRIGGER files_delete_chunks AFTER DELETE ON files BEGIN
+  DELETE FROM file_chunks WHERE token = OLD.token;
+END;
+`;
+
 /** Every migration, oldest first. Append only: a released migration is never edited. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
   { version: 2, name: 'events as one JSON body', sql: EVENTS_AS_JSON },
   { version: 3, name: 'event type as a stored column', sql: EVENT_TYPE_COLUMN },
+  { version: 4, name: 'file chunks', sql: FILE_CHUNKS },
 ];
 
 /** The schema version this build creates and understands. */

@@ -8,7 +8,11 @@ const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
  * `ai-v7` alias): the SDK's client classes in the test and our own code under test
  * (`@confab/ai-sdk-ui`, the server's §9 routes) then both load ai@7, as in an app that installed it.
  */
-export const AI_V7_TESTS = ['packages/ai-sdk-ui/src/**/*.test.ts', 'packages/server/src/chat.int.test.ts'];
+export const AI_V7_TESTS = [
+  'packages/ai-sdk-ui/src/**/*.test.ts',
+  'packages/server/src/chat.int.test.ts',
+  'packages/server/src/chat-continuity.int.test.ts',
+];
 
 /**
  * Whether this Node can run ai@7: it and its packages declare `engines.node >=22`, so npm skips the

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: Confab's benchmarks. Prints markdown tables and writes the raw figures to
  * bench/results/<date>.json. `BENCH_QUICK=1` shrinks every scenario for a smoke run;
- * `BENCH_ONLY=storage,pool,wal,runner,http,memory,context,peers` picks sections; `postgres` (PostgresStore and
+ * `BENCH_ONLY=storage,pool,wal,runner,http,memory,context,peers` picks sections; `uploads` (server RSS during one large upload) runs only when named; `postgres` (PostgresStore and
  * `confab serve` processes on one database) runs by default only when a PostgreSQL server answers,
  * and `studio` (the Studio in Chromium) only when /usr/bin/chromium exists.
  * `long-turns` (thousands of concurrent streamed 20 s turns on one server; minutes) runs only when
@@ -20,10 +20,11 @@ import { durableThroughput } from './scenarios/durable-throughput.js';
 import { httpTurns, sseDeltaLatency } from './scenarios/http-turns.js';
 import { longTurns } from './scenarios/long-turns.js';
 import { poolTurns, rawAppendLog } from './scenarios/pool-turns.js';
-import { postgresReachable, runPostgresSection } from './scenarios/postgres.js';
+import { postgresReachable, runPostgresSection, withPostgresDatabase } from './scenarios/postgres.js';
 import { residentMemory } from './scenarios/resident-memory.js';
 import { runnerOverhead, runnerThroughput } from './scenarios/runner-throughput.js';
 import { CHROMIUM, studioOpen } from './scenarios/studio-open.js';
+import { uploadMemory } from './scenarios/upload-memory.js';
 import { walPages } from './scenarios/wal-pages.js';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -338,6 +339,39 @@ if (only.has('studio') || (process.env.BENCH_ONLY === undefined && existsSync(CH
       markdownTable(
         ['events', 'open ms (median)', 'open ms (p90)', 'Home → first turn ms (median)', 'timeline rows in the page'],
         rows.map((row) => [row.events, row.openMs.median, row.openMs.p90, row.scrollToStartMs.median, row.rowsInPage]),
+      ),
+  );
+}
+
+// One large upload per store and body kind, sampling the server's RSS: only when named
+// (`BENCH_ONLY=uploads`, `BENCH_UPLOAD_MIB` for the size, default 200; PostgreSQL when it answers).
+if (only.has('uploads')) {
+  const megabytes = Number(process.env.BENCH_UPLOAD_MIB ?? (quick ? 20 : 200));
+  const rows = [];
+  for (const name of Object.keys(STORE_FACTORIES)) {
+    for (const body of ['raw', 'multipart'] as const) {
+      rows.push(await withStore(name, (bench) => uploadMemory(bench, megabytes, body)));
+    }
+  }
+  if (await postgresReachable()) {
+    await withPostgresDatabase(async (createStore) => {
+      for (const body of ['raw', 'multipart'] as const) {
+        const bench = await createStore();
+        try {
+          rows.push(await uploadMemory(bench, megabytes, body));
+        } finally {
+          await bench.dispose();
+        }
+      }
+    });
+  }
+  log('uploads done');
+  results.uploadMemory = rows;
+  sections.push(
+    `## Server RSS while uploading one ${megabytes} MiB file\n\n` +
+      markdownTable(
+        ['store', 'body', 'status', 'RSS before MiB', 'RSS peak MiB', 'growth MiB', 'CPU ms'],
+        rows.map((row) => [row.store, row.body, row.status, row.baselineMiB, row.peakMiB, row.growthMiB, row.cpuMs]),
       ),
   );
 }

@@ -27,6 +27,25 @@ export async function postgresReachable(url = POSTGRES_ADMIN_URL): Promise<boole
   }
 }
 
+/** Runs `body` with store factories on a database created for it and dropped after. */
+export async function withPostgresDatabase<T>(
+  body: (createStore: () => Promise<BenchStore>) => Promise<T>,
+): Promise<T> {
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  const name = `confab_bench_${randomBytes(6).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  try {
+    const url = new URL(POSTGRES_ADMIN_URL);
+    url.pathname = `/${name}`;
+    return await body(postgresStoreFactory(url.toString()));
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
 /** What the PostgreSQL section measured: raw figures and the markdown it prints. */
 export interface PostgresSection {
   results: {

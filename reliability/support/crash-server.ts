@@ -17,6 +17,8 @@ export interface CrashServerOptions {
   startTimeoutMs?: number;
   /** `--store` instead of `sqlite:<filename>` (e.g. a PostgreSQL URL). */
   store?: string;
+  /** More flags, e.g. `['--models', 'echo']`. */
+  extraArgs?: string[];
 }
 
 /** One `confab serve` process, started as a user would, that can be killed with SIGKILL. */
@@ -55,6 +57,7 @@ export async function startCrashServer(options: CrashServerOptions): Promise<Cra
       options.tokens,
       '--lease-ttl-ms',
       String(options.leaseTtlMs),
+      ...(options.extraArgs ?? []),
     ],
     { cwd: repositoryRoot, env: { ...env, LOG_LEVEL: 'warn' }, detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -21,6 +21,7 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   unavailable: 503,
   internal: 500,
   idempotency_mismatch: 422,
+  quota_exceeded: 429,
 };
 
 /** Base class of every error the client throws (except the reason of a caller's abort). */

@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'unavailable',
   'internal',
   'idempotency_mismatch',
+  'quota_exceeded',
 ] as const;
 
 /** A stable, documented error code. */

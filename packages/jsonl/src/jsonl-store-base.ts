@@ -149,6 +149,10 @@ export abstract class JsonlStoreBase {
     return this.run(() => this.registry.getFile(appId, token, now));
   }
 
+  async getFileRecord(appId: string, token: string, now = this.now()): Promise<FileRecord | null> {
+    return this.run(async () => this.registry.getFileRecord(appId, token, now));
+  }
+
   async deleteExpiredFiles(now = this.now()): Promise<number> {
     return this.run(() => this.registry.deleteExpiredFiles(now));
   }

@@ -139,6 +139,14 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
     });
   }
 
+  async countSessions(appId: string): Promise<number> {
+    return this.run(async () => {
+      let count = 0;
+      for (const summary of this.context.catalog.records.values()) if (summary.appId === appId) count++;
+      return count;
+    });
+  }
+
   async archiveSession(sessionId: string): Promise<SessionRecord> {
     return this.withSession(sessionId, async (state) => {
       if (state.record.status === 'closed') throw errors.sessionClosed(sessionId);

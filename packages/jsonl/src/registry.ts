@@ -1,8 +1,16 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ApiToken, type App, errors, type FileRecord, type NewFile } from 'confab';
-import { buildApiToken, buildApp, buildFileRecord } from 'confab/store';
-import { type Durability, hasErrorCode, readJsonFile, removeFile, writeFileAtomic } from './atomic-file.js';
+import { buildApiToken, buildApp, buildFileRecord, fileChunks } from 'confab/store';
+import {
+  type AtomicWriter,
+  createAtomicWriter,
+  type Durability,
+  hasErrorCode,
+  readJsonFile,
+  removeFile,
+  writeFileAtomic,
+} from './atomic-file.js';
 import type { WarningLogger } from './event-log.js';
 import { Mutex } from './session-mutex.js';
 import type { StoreLayout } from './store-layout.js';
@@ -28,6 +36,8 @@ export class Registry {
   private readonly files = new Map<string, FileRecord>();
   private readonly accountsLock = new Mutex();
   private readonly filesLock = new Mutex();
+  /** Tokens whose bytes are being written: taken, but not visible until their record commits. */
+  private readonly storing = new Set<string>();
 
   constructor(
     private readonly layout: StoreLayout,
@@ -121,30 +131,64 @@ export class Registry {
     });
   }
 
-  /** Stores a file's bytes, then its record; `conflict` for a taken token. */
+  /**
+   * Stores a file's bytes as they stream in (into a temporary file, renamed into place once
+   * complete), then its record; `conflict` for a taken token, before any data is read. The lock is
+   * held only to reserve the token and to commit, never while the data arrives. A refused, broken
+   * off or failed upload removes what it wrote; a crash leaves a temporary file or bytes without a
+   * record, both removed on the next open.
+   */
   async putFile(input: NewFile): Promise<FileRecord> {
-    return this.filesLock.run(async () => {
-      if (this.files.has(input.token)) throw errors.conflict('file token exists');
-      const file = buildFileRecord(input, this.now().toISOString());
-      await writeFileAtomic(this.layout.fileDataFile(file.token), new Uint8Array(input.data), this.durability);
-      await writeFileAtomic(this.layout.fileRecordFile(file.token), JSON.stringify(file), this.durability);
-      this.files.set(file.token, file);
-      return copy(file);
+    const { data, maxBytes, ...fields } = input;
+    buildFileRecord(fields, '', 0);
+    const token = fields.token;
+    await this.filesLock.run(async () => {
+      if (this.files.has(token) || this.storing.has(token)) throw errors.conflict('file token exists');
+      this.storing.add(token);
     });
+    const dataFile = this.layout.fileDataFile(token);
+    let writer: AtomicWriter | undefined;
+    let renamed = false;
+    try {
+      writer = await createAtomicWriter(dataFile, this.durability);
+      for await (const piece of fileChunks(data, { maxBytes })) await writer.write(piece);
+      const committing = writer;
+      return await this.filesLock.run(async () => {
+        const size = await committing.commit();
+        renamed = true;
+        const file = buildFileRecord(fields, this.now().toISOString(), size);
+        await writeFileAtomic(this.layout.fileRecordFile(token), JSON.stringify(file), this.durability);
+        this.files.set(token, file);
+        return copy(file);
+      });
+    } catch (error) {
+      if (renamed) await removeFile(dataFile).catch(() => undefined);
+      else await writer?.abort().catch(() => undefined);
+      throw error;
+    } finally {
+      this.storing.delete(token);
+    }
   }
 
   /** The file with its bytes when it belongs to `appId` and has not expired at `now`. */
   async getFile(appId: string, token: string, now: Date): Promise<{ file: FileRecord; data: Uint8Array } | null> {
-    const file = this.files.get(token);
-    if (!file || file.appId !== appId || Date.parse(file.expiresAt) <= now.getTime()) return null;
+    const file = this.getFileRecord(appId, token, now);
+    if (!file) return null;
     try {
       const data = await readFile(this.layout.fileDataFile(token));
-      return { file: copy(file), data: new Uint8Array(data) };
+      return { file, data: new Uint8Array(data) };
     } catch (error) {
       if (!hasErrorCode(error, 'ENOENT')) throw error;
       this.logger.warn(`jsonl store: the bytes of file ${token} are missing`);
       return null;
     }
+  }
+
+  /** The file's record when it belongs to `appId` and has not expired at `now`. */
+  getFileRecord(appId: string, token: string, now: Date): FileRecord | null {
+    const file = this.files.get(token);
+    if (!file || file.appId !== appId || Date.parse(file.expiresAt) <= now.getTime()) return null;
+    return copy(file);
   }
 
   /** Deletes the files expired at `now`; returns how many. */

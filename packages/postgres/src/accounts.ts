@@ -1,14 +1,6 @@
-import {
-  type AppRow,
-  appFromRow,
-  FILE_COLUMNS,
-  type FileRow,
-  fileFromRow,
-  type TokenRow,
-  tokenFromRow,
-} from '@confab/sql-common';
-import { type ApiToken, type App, errors, type FileRecord, type NewFile } from 'confab';
-import { buildApiToken, buildApp, buildFileRecord } from 'confab/store';
+import { type AppRow, appFromRow, type TokenRow, tokenFromRow } from '@confab/sql-common';
+import { type ApiToken, type App, errors } from 'confab';
+import { buildApiToken, buildApp } from 'confab/store';
 import type { SqlRunner } from './sql-runner.js';
 
 /*
@@ -87,53 +79,4 @@ export async function revokeToken(sql: SqlRunner, tokenId: string, now: Date): P
     [now.toISOString(), tokenId],
   );
   return changed > 0;
-}
-
-/**
- * `putFile` of the port; the bytes go into a `bytea` column in the same statement as the record.
- * `data` must already be a private copy.
- */
-export async function putFile(sql: SqlRunner, input: NewFile & { data: Buffer }, now: Date): Promise<FileRecord> {
-  const file = buildFileRecord(input, now.toISOString());
-  const expiresAtMs = Date.parse(file.expiresAt);
-  // A taken token is a unique violation, reported as conflict.
-  await sql.run(
-    `INSERT INTO ${sql.tables.files} (${FILE_COLUMNS}, expires_at_ms, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [
-      file.token,
-      file.appId,
-      file.sessionId,
-      file.name,
-      file.mediaType,
-      file.size,
-      file.createdAt,
-      file.expiresAt,
-      // An unparseable expiry never expires, as in MemoryStore (NaN compares false).
-      Number.isNaN(expiresAtMs) ? null : expiresAtMs,
-      input.data,
-    ],
-  );
-  return file;
-}
-
-/** `getFile` of the port. */
-export async function getFile(
-  sql: SqlRunner,
-  appId: string,
-  token: string,
-  now: Date,
-): Promise<{ file: FileRecord; data: Uint8Array } | null> {
-  // Another app's file is fetched as absent, without shipping its bytes.
-  const row = await sql.row<FileRow & { data: Buffer }>(
-    `SELECT ${FILE_COLUMNS}, data FROM ${sql.tables.files} WHERE token = $1 AND app_id = $2`,
-    [token, appId],
-  );
-  if (!row || Date.parse(row.expires_at) <= now.getTime()) return null;
-  // A plain Uint8Array of its own: the caller may keep or mutate it.
-  return { file: fileFromRow(row), data: new Uint8Array(row.data) };
-}
-
-/** `deleteExpiredFiles` of the port. */
-export async function deleteExpiredFiles(sql: SqlRunner, now: Date): Promise<number> {
-  return sql.run(`DELETE FROM ${sql.tables.files} WHERE expires_at_ms <= $1`, [now.getTime()]);
 }

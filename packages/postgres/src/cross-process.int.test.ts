@@ -2,6 +2,7 @@ import { type LifecycleEvent, type NewEvent, newId } from 'confab';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresLifecycleTransport, PostgresStore, type PostgresStoreOptions } from './index.js';
+import { LATEST_SCHEMA_VERSION } from './migrations.js';
 import { createTestDatabase, randomSchema, type TestDatabase } from './test-fixtures/test-database.js';
 import { sleep, waitFor } from './test-fixtures/wait.js';
 
@@ -48,12 +49,12 @@ describe('PostgresStore across processes', () => {
     const stores = Array.from({ length: 4 }, () => new PostgresStore(options));
     closers.push(...stores.map((store) => () => store.close()));
     const results = await Promise.all(stores.map((store) => store.migrate()));
-    expect(results).toEqual(stores.map(() => ({ version: 1 })));
+    expect(results).toEqual(stores.map(() => ({ version: LATEST_SCHEMA_VERSION })));
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
       const recorded = await client.query(`SELECT count(*)::int AS count FROM ${options.schema}.schema_migrations`);
-      expect(recorded.rows).toEqual([{ count: 1 }]);
+      expect(recorded.rows).toEqual([{ count: LATEST_SCHEMA_VERSION }]);
     } finally {
       await client.end();
     }

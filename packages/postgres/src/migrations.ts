@@ -130,8 +130,28 @@ CREATE TABLE ${t.lifecyclePayloads} (
 );
 `;
 
+/*
+ * Version 2: a file's bytes in chunks of their own rows, inserted one statement each as an upload
+ * streams in (file-storage.ts), instead of one bytea written whole. `complete = false` marks a file
+ * still being stored: invisible to readers, and expired like any other if its writer died. Files
+ * stored before keep their bytes in `files.data` (complete by default); new rows leave it empty.
+ * Chunks are deleted with their file by the foreign key, whichever statement deletes it.
+ */
+const FILE_CHUNKS = (t: Tables) => `
+ALTER TABLE ${t.files} ADD COLUMN complete boolean NOT NULL DEFAULT true;
+CREATE TABLE ${t.fileChunks} (
+  token text COLLATE "C" NOT NULL REFERENCES ${t.files} (token) ON DELETE CASCADE,
+  seq integer NOT NULL,
+  data bytea NOT NULL,
+  PRIMARY KEY (token, seq)
+);
+`;
+
 /** Every migration, oldest first. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: INITIAL_SCHEMA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
+  { version: 2, name: 'file chunks', sql: FILE_CHUNKS },
+];
 
 /** The schema version this build creates and understands. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

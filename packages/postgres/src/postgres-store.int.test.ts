@@ -1,6 +1,7 @@
 import { runStoreConformance } from '@confab/store-conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from './index.js';
+import { LATEST_SCHEMA_VERSION } from './migrations.js';
 import { createTestDatabase, randomSchema, type TestDatabase } from './test-fixtures/test-database.js';
 
 let database: TestDatabase;
@@ -39,7 +40,7 @@ describe('PostgresStore options', () => {
       expect(await store.schemaVersion()).toBe(0);
       await expect(store.getSession('ses_any')).rejects.toMatchObject({ code: 'failed_precondition' });
       await expect(store.createSession({ appId: 'app' })).rejects.toMatchObject({ code: 'failed_precondition' });
-      expect(await store.migrate()).toEqual({ version: 1 });
+      expect(await store.migrate()).toEqual({ version: LATEST_SCHEMA_VERSION });
     } finally {
       await store.close();
     }

@@ -43,6 +43,7 @@ import { type StoreClock, storeClock } from './clock.js';
 import { CrossProcessSignals } from './cross-process-signals.js';
 import { Database } from './database.js';
 import { readEventPage, readRootSessionContext } from './event-queries.js';
+import * as files from './file-storage.js';
 import * as inputs from './inputs.js';
 import * as leases from './leases.js';
 import type { PostgresLifecycleTransport } from './lifecycle-transport.js';
@@ -172,6 +173,14 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
 
   async listSessions(query: ListSessionsQuery): Promise<SessionPage> {
     return listSessionPage(this.database.reads, { ...query });
+  }
+
+  async countSessions(appId: string): Promise<number> {
+    const row = await this.database.reads.row<{ count: number }>(
+      `SELECT count(*)::integer AS count FROM ${this.database.tables.sessions} WHERE app_id = $1`,
+      [appId],
+    );
+    return row?.count ?? 0;
   }
 
   async archiveSession(sessionId: string): Promise<SessionRecord> {
@@ -346,19 +355,22 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
     return accounts.revokeToken(this.database, tokenId, this.clock.now());
   }
 
-  /** Stores the bytes as `bytea` in the file's row, in the same statement as its record. */
+  /** Streams the bytes into chunk rows, one statement each; the file shows once complete (file-storage.ts). */
   async putFile(input: NewFile): Promise<FileRecord> {
     const { data, ...record } = input;
-    const copied = { ...copyArgument(record), data: Buffer.from(data) };
-    return accounts.putFile(this.database, copied, this.clock.now());
+    return files.putFile(this.database, { ...copyArgument(record), data }, this.clock.now());
   }
 
   async getFile(appId: string, token: string, now?: Date): Promise<{ file: FileRecord; data: Uint8Array } | null> {
-    return accounts.getFile(this.database.reads, appId, token, now ?? this.clock.now());
+    return files.getFile(this.database.reads, appId, token, now ?? this.clock.now());
+  }
+
+  async getFileRecord(appId: string, token: string, now?: Date): Promise<FileRecord | null> {
+    return files.getFileRecord(this.database.reads, appId, token, now ?? this.clock.now());
   }
 
   async deleteExpiredFiles(now?: Date): Promise<number> {
-    return accounts.deleteExpiredFiles(this.database, now ?? this.clock.now());
+    return files.deleteExpiredFiles(this.database, now ?? this.clock.now());
   }
 
   // --- retention --------------------------------------------------------------------------------

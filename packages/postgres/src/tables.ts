@@ -10,6 +10,7 @@ export interface Tables {
   apps: string;
   apiTokens: string;
   files: string;
+  fileChunks: string;
   lifecyclePayloads: string;
 }
 
@@ -35,6 +36,7 @@ export function tablesIn(schema: string): Tables {
     apps: table('apps'),
     apiTokens: table('api_tokens'),
     files: table('files'),
+    fileChunks: table('file_chunks'),
     lifecyclePayloads: table('lifecycle_payloads'),
   };
 }

@@ -22,6 +22,7 @@ import { registerLifecycleRoutes } from './routes/lifecycle.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { registerTurnRoutes } from './routes/turns.js';
+import { SessionQuota } from './session-quota.js';
 import { registerStudioFiles, type StudioOptions } from './studio-files.js';
 import { SERVER_VERSION } from './version.js';
 
@@ -143,6 +144,7 @@ export function createApp(options: CreateAppOptions): ConfabApp {
     metrics,
     rateLimiter: new RateLimiter(limits.turnsPerMinute),
     sessionLimiter: new RateLimiter(limits.sessionsPerMinute, Date.now, 'new sessions'),
+    sessionQuota: new SessionQuota(store, pool, limits.maxSessionsPerApp),
     uploadLimiter: new RateLimiter(limits.uploadBytesPerMinute, Date.now, 'uploaded bytes'),
     runningTurns: new SharedGate(limits.maxRunningTurns, limits.maxRunningTurnsPerApp, 'running turns', () =>
       metrics?.runningTurns.set(server.runningTurns.inUse),

@@ -5,6 +5,7 @@ import type { RateLimiter, ServerLimits, SharedGate } from './limits.js';
 import type { ServerMetrics } from './metrics.js';
 import type { QueuedInputShares } from './queued-input-shares.js';
 import type { RevocationWatch } from './revocation-watch.js';
+import type { SessionQuota } from './session-quota.js';
 
 /** Per-request values the middleware sets for the routes. */
 export interface RequestVariables {
@@ -39,6 +40,8 @@ export interface ServerContext {
   rateLimiter: RateLimiter;
   /** Sessions created per app per minute. */
   sessionLimiter: RateLimiter;
+  /** Sessions stored per app, counted in the store (cluster-wide). */
+  sessionQuota: SessionQuota;
   /** Bytes uploaded per app per minute. */
   uploadLimiter: RateLimiter;
   /** Running turns, requested and batched, in the server and per app. */

@@ -17,6 +17,7 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze
   unavailable: 503,
   internal: 500,
   idempotency_mismatch: 422,
+  quota_exceeded: 429,
 });
 
 /** An error as the edge answers it: status, body and the headers some codes carry. */

@@ -32,6 +32,11 @@ export interface ServerLimits {
   sessionsPerMinute: number;
   /** Bytes an app may upload per minute (`POST /v1/files`); more → 429. 0: no limit, else at least `maxFileBytes`. */
   uploadBytesPerMinute: number;
+  /**
+   * Sessions an app may hold in the store (any status, until hard-deleted); a creation past it →
+   * 429 `quota_exceeded`. Counted in the store, so one quota for every process sharing it. 0: no quota.
+   */
+  maxSessionsPerApp: number;
 }
 
 /** The defaults: generous for a single-machine deployment, small enough to protect it. */
@@ -49,10 +54,16 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxQueuedInputsPerApp: 1000,
   sessionsPerMinute: 300,
   uploadBytesPerMinute: 256 * 1024 * 1024,
+  maxSessionsPerApp: 100_000,
 });
 
 /** Limits where 0 means "no limit". */
-const ZERO_MEANS_NONE = new Set<keyof ServerLimits>(['turnsPerMinute', 'sessionsPerMinute', 'uploadBytesPerMinute']);
+const ZERO_MEANS_NONE = new Set<keyof ServerLimits>([
+  'turnsPerMinute',
+  'sessionsPerMinute',
+  'uploadBytesPerMinute',
+  'maxSessionsPerApp',
+]);
 
 /** Merges caller limits over the defaults, refusing values that would make the server unusable. */
 export function resolveLimits(limits: Partial<ServerLimits> = {}): ServerLimits {

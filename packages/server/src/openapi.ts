@@ -12,7 +12,7 @@ const STATUS_TEXT: Record<number, string> = {
   412: 'failed_precondition',
   413: 'payload_too_large',
   422: 'idempotency_mismatch (the Idempotency-Key was used for another request)',
-  429: 'rate_limited (see Retry-After)',
+  429: 'rate_limited (see Retry-After), or quota_exceeded (the app holds its quota of sessions)',
   503: 'unavailable',
 };
 

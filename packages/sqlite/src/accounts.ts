@@ -1,14 +1,6 @@
-import {
-  type AppRow,
-  appFromRow,
-  FILE_COLUMNS,
-  type FileRow,
-  fileFromRow,
-  type TokenRow,
-  tokenFromRow,
-} from '@confab/sql-common';
-import { type ApiToken, type App, errors, type FileRecord, type NewFile } from 'confab';
-import { buildApiToken, buildApp, buildFileRecord } from 'confab/store';
+import { type AppRow, appFromRow, type TokenRow, tokenFromRow } from '@confab/sql-common';
+import { type ApiToken, type App, errors } from 'confab';
+import { buildApiToken, buildApp } from 'confab/store';
 import type { StatementCache } from './connection.js';
 
 /*
@@ -85,47 +77,4 @@ export function revokeToken(statements: StatementCache, tokenId: string, now: Da
       tokenId,
     ) > 0
   );
-}
-
-/** `putFile` of the port, as one write task; `data` must already be a private copy. */
-export function putFile(statements: StatementCache, input: NewFile & { data: Buffer }, now: Date): FileRecord {
-  if (statements.row('SELECT 1 FROM files WHERE token = ?', input.token)) throw errors.conflict('file token exists');
-  const file = buildFileRecord(input, now.toISOString());
-  const expiresAtMs = Date.parse(file.expiresAt);
-  statements.run(
-    `INSERT INTO files (${FILE_COLUMNS}, expires_at_ms, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    file.token,
-    file.appId,
-    file.sessionId,
-    file.name,
-    file.mediaType,
-    file.size,
-    file.createdAt,
-    file.expiresAt,
-    // An unparseable expiry never expires, as in MemoryStore (NaN compares false).
-    Number.isNaN(expiresAtMs) ? null : expiresAtMs,
-    input.data,
-  );
-  return file;
-}
-
-/** `getFile` of the port. */
-export function getFile(
-  statements: StatementCache,
-  appId: string,
-  token: string,
-  now: Date,
-): { file: FileRecord; data: Uint8Array } | null {
-  const row = statements.row<FileRow & { data: Buffer }>(
-    `SELECT ${FILE_COLUMNS}, data FROM files WHERE token = ?`,
-    token,
-  );
-  if (!row || row.app_id !== appId || Date.parse(row.expires_at) <= now.getTime()) return null;
-  // A plain Uint8Array of its own: the caller may keep or mutate it.
-  return { file: fileFromRow(row), data: new Uint8Array(row.data) };
-}
-
-/** `deleteExpiredFiles` of the port, as one write task. */
-export function deleteExpiredFiles(statements: StatementCache, now: Date): number {
-  return statements.run('DELETE FROM files WHERE expires_at_ms <= ?', now.getTime());
 }

@@ -96,7 +96,7 @@ export function enqueueInput(
 
 /*
  * Every lookup by status repeats `status <> 'consumed'`, the condition of the partial index
- * `inputs_by_status` (schema version 4): SQLite uses a partial index only for a query that states
+ * `inputs_by_status` (schema version 5): SQLite uses a partial index only for a query that states
  * its condition, and the index leaves consumed inputs out so a consumed input costs it no write.
  */
 

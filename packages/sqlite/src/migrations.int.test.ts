@@ -198,7 +198,8 @@ describe('migrations', () => {
       database.remove();
     }
   });
-  it('a version 3 file migrates to an inputs_by_status index without consumed inputs', async () => {
+
+  it('a version 3 file keeps its inline file bytes readable; new files go to chunk rows, removed with their file', async () => {
     const database = temporaryDatabase();
     try {
       const old = new Database(database.filename);
@@ -206,7 +207,69 @@ describe('migrations', () => {
       old.exec(
         'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
       );
-      for (const migration of MIGRATIONS.slice(0, 3)) {
+      for (const migration of MIGRATIONS.filter((entry) => entry.version <= 3)) {
+        old.exec(migration.sql);
+        old
+          .prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)')
+          .run(migration.version, migration.name, '2026-01-01T00:00:00.000Z');
+      }
+      const expiresAt = new Date(Date.now() + 60_000).toISOString();
+      old
+        .prepare(
+          `INSERT INTO files (token, app_id, session_id, name, media_type, size, created_at, expires_at, expires_at_ms, data)
+           VALUES ('file_old', 'app', NULL, 'old.bin', 'application/octet-stream', 4, '2026-01-01T00:00:00.000Z', ?, ?, ?)`,
+        )
+        .run(expiresAt, Date.parse(expiresAt), Buffer.from([9, 8, 7, 6]));
+      old.close();
+
+      const store = new SqliteStore({ filename: database.filename });
+      try {
+        expect(await store.migrate()).toEqual({ version: LATEST_SCHEMA_VERSION });
+        const read = await store.getFile('app', 'file_old');
+        expect(read?.file).toMatchObject({ token: 'file_old', size: 4, name: 'old.bin' });
+        expect(Array.from(read?.data ?? [])).toEqual([9, 8, 7, 6]);
+        expect(await store.getFileRecord('app', 'file_old')).toEqual(read?.file);
+        const big = new Uint8Array(2.5 * 1024 * 1024).fill(3);
+        await store.putFile({ token: 'file_new', appId: 'app', mediaType: 'a/b', data: big, expiresAt });
+        async function* tooMuch() {
+          yield big;
+          yield big;
+        }
+        await expect(
+          store.putFile({
+            token: 'file_big',
+            appId: 'app',
+            mediaType: 'a/b',
+            data: tooMuch(),
+            maxBytes: 3 << 20,
+            expiresAt,
+          }),
+        ).rejects.toMatchObject({ code: 'payload_too_large' });
+      } finally {
+        await store.close();
+      }
+      const check = new Database(database.filename);
+      const chunks = () => check.prepare('SELECT token, count(*) AS n FROM file_chunks GROUP BY token').all();
+      // Three chunks of the stored file; none of the refused one, and no row for it.
+      expect(chunks()).toEqual([{ token: 'file_new', n: 3 }]);
+      expect(check.prepare("SELECT count(*) FROM files WHERE token = 'file_big'").pluck().get()).toBe(0);
+      check.prepare("DELETE FROM files WHERE token = 'file_new'").run();
+      expect(chunks()).toEqual([]);
+      check.close();
+    } finally {
+      database.remove();
+    }
+  });
+
+  it('a version 4 file migrates to an inputs_by_status index without consumed inputs', async () => {
+    const database = temporaryDatabase();
+    try {
+      const old = new Database(database.filename);
+      old.pragma('journal_mode = WAL');
+      old.exec(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+      );
+      for (const migration of MIGRATIONS.filter((entry) => entry.version <= 4)) {
         old.exec(migration.sql);
         old
           .prepare("INSERT INTO schema_migrations VALUES (?, ?, '2026-01-01T00:00:00.000Z')")

@@ -164,7 +164,27 @@ CREATE INDEX events_compactions ON events (session_id, seq) WHERE type = 'compac
 `;
 
 /*
- * Version 4: `inputs_by_status` leaves consumed inputs out. Only pending and claimed inputs are
+ * Version 4: a file's bytes in chunks of their own rows, written one commit each as an upload
+ * streams in (file-storage.ts), instead of one BLOB written whole. `complete = 0` marks a file still
+ * being stored: invisible to readers, and expired like any other if its writer died. Files stored
+ * before keep their bytes in `files.data` (complete by default); new rows leave it empty. The trigger
+ * removes the chunks of every deleted file, whichever statement deletes it.
+ */
+const FILE_CHUNKS = `
+CREATE TABLE file_chunks (
+  token TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (token, seq)
+);
+ALTER TABLE files ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
+CREATE TRIGGER files_delete_chunks AFTER DELETE ON files BEGIN
+  DELETE FROM file_chunks WHERE token = OLD.token;
+END;
+`;
+
+/*
+ * Version 5: `inputs_by_status` leaves consumed inputs out. Only pending and claimed inputs are
  * ever looked up by status, and most inputs are consumed at birth (a turn's start queues its
  * input already consumed): each such insert rewrote an index page in the turn's commit for an
  * entry nothing reads. Queries by status state the index's condition (see inputs.ts).
@@ -179,7 +199,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
   { version: 2, name: 'events as one JSON body', sql: EVENTS_AS_JSON },
   { version: 3, name: 'event type as a stored column', sql: EVENT_TYPE_COLUMN },
-  { version: 4, name: 'unconsumed inputs only in inputs_by_status', sql: INPUTS_BY_STATUS_UNCONSUMED },
+  { version: 4, name: 'file chunks', sql: FILE_CHUNKS },
+  { version: 5, name: 'unconsumed inputs only in inputs_by_status', sql: INPUTS_BY_STATUS_UNCONSUMED },
 ];
 
 /** The schema version this build creates and understands. */

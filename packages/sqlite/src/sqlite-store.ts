@@ -39,6 +39,7 @@ import {
 import * as accounts from './accounts.js';
 import { appendEvents } from './append.js';
 import { readEventPage, readRootContext } from './event-queries.js';
+import * as files from './file-storage.js';
 import type { GroupCommitStats } from './group-commit-stats.js';
 import * as inputs from './inputs.js';
 import * as leases from './leases.js';
@@ -158,6 +159,13 @@ export class SqliteStore implements SessionStore, AppendNotifier, CommitFolding 
 
   async listSessions(query: ListSessionsQuery): Promise<SessionPage> {
     return this.engine.read((statements) => listSessionPage(statements, query));
+  }
+
+  async countSessions(appId: string): Promise<number> {
+    return this.engine.read(
+      (statements) =>
+        statements.row<{ count: number }>('SELECT count(*) AS count FROM sessions WHERE app_id = ?', appId)?.count ?? 0,
+    );
   }
 
   async archiveSession(sessionId: string): Promise<SessionRecord> {
@@ -339,21 +347,25 @@ export class SqliteStore implements SessionStore, AppendNotifier, CommitFolding 
     return this.engine.write((statements, now) => accounts.revokeToken(statements, tokenId, now));
   }
 
-  /** Stores the bytes as a BLOB in the file's row, in the same commit as its record. */
+  /** Streams the bytes into chunk rows, one small commit each; the file shows once complete (file-storage.ts). */
   async putFile(input: NewFile): Promise<FileRecord> {
     const { data, ...record } = input;
-    const copied = { ...copyArgument(record), data: Buffer.from(data) };
-    return this.engine.write((statements, now) => accounts.putFile(statements, copied, now));
+    return files.putFile(this.engine, { ...copyArgument(record), data });
   }
 
   async getFile(appId: string, token: string, now?: Date): Promise<{ file: FileRecord; data: Uint8Array } | null> {
     const at = now ?? this.engine.now();
-    return this.engine.read((statements) => accounts.getFile(statements, appId, token, at));
+    return this.engine.read((statements) => files.getFile(statements, appId, token, at));
+  }
+
+  async getFileRecord(appId: string, token: string, now?: Date): Promise<FileRecord | null> {
+    const at = now ?? this.engine.now();
+    return this.engine.read((statements) => files.getFileRecord(statements, appId, token, at));
   }
 
   async deleteExpiredFiles(now?: Date): Promise<number> {
     const at = now ?? this.engine.now();
-    return this.engine.write((statements) => accounts.deleteExpiredFiles(statements, at));
+    return this.engine.write((statements) => files.deleteExpiredFiles(statements, at));
   }
 
   // --- retention --------------------------------------------------------------------------------

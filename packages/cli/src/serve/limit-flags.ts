@@ -26,6 +26,7 @@ export type LimitSetting =
   | 'turnsPerMinute'
   | 'sessionsPerMinute'
   | 'uploadBytesPerMinute'
+  | 'maxSessionsPerApp'
   | 'requestTimeoutMs'
   | 'maxConnections';
 
@@ -101,6 +102,14 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
     defaultValue: 256 * 1024 * 1024,
     minimum: 0,
     help: 'bytes one app may upload per minute; 0: no limit, else at least the file size limit (20 MiB)',
+  },
+  {
+    flag: '--max-sessions-per-app',
+    env: 'CONFAB_MAX_SESSIONS_PER_APP',
+    setting: 'maxSessionsPerApp',
+    defaultValue: 100_000,
+    minimum: 0,
+    help: 'sessions one app may hold in the store, any status, until deleted (429 quota_exceeded past it; counted in the store, so one quota across processes); 0: no limit',
   },
   {
     flag: '--request-timeout-ms',

@@ -90,6 +90,12 @@ export interface FileRecord {
   expiresAt: string;
 }
 
+/**
+ * The bytes of a file to store: whole, or its chunks as they arrive (an upload streamed from a
+ * request body), as an async iterable or a web `ReadableStream`. A stream is read once, to its end.
+ */
+export type FileData = Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
+
 /** Input to `putFile`. */
 export interface NewFile {
   token: string;
@@ -97,6 +103,12 @@ export interface NewFile {
   sessionId?: string | null;
   name?: string | null;
   mediaType: string;
-  data: Uint8Array;
+  /** The bytes: whole, or streamed as chunks (an upload piped from its request body). */
+  data: FileData;
+  /**
+   * Most bytes the file may have: more → `payload_too_large`, thrown while the data streams in, and
+   * nothing of the file is kept. No limit when absent.
+   */
+  maxBytes?: number;
   expiresAt: string;
 }

@@ -451,9 +451,10 @@ export class Pool {
     const files = [...new Set(given.files)];
     let total = 0;
     for (const token of files) {
-      const found = await this.store.getFile(session.appId, token);
+      // The record only: checking an input's files must not read their bytes.
+      const found = await this.store.getFileRecord(session.appId, token);
       if (!found) throw errors.invalidArgument(`file token ${token.slice(0, 64)} is unknown or expired`);
-      total += found.file.size;
+      total += found.size;
       if (total > maxBytes) {
         throw new ConfabError(
           'payload_too_large',

@@ -1,6 +1,6 @@
 import { ConfabError } from '../errors.js';
 import type { Lease } from '../model/records.js';
-import type { CommitFolding, LeaseAcquisition } from '../store/port/commit-folding.js';
+import type { LeaseAcquisition } from '../store/port/commit-folding.js';
 import type { SessionStore } from '../store/port/session-store.js';
 
 /**

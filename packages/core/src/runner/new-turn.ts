@@ -1,5 +1,4 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import { ConfabError } from '../errors.js';
 import type { TurnStartExtras } from '../model/event.js';
 import type { QueuedInput } from '../model/records.js';
 import type { SessionPatch, SessionRecord } from '../model/session.js';
@@ -7,7 +6,8 @@ import type { AppendedInput } from '../store/port/commit-folding.js';
 import { observe } from '../telemetry/observer.js';
 import { traceTurn } from '../telemetry/tracing.js';
 import { deriveTitle } from '../util/title.js';
-import { type ActiveTurn, readRuntime, withRuntime } from './runtime-state.js';
+import { closeAfterStoreFailure } from './close-after-store-failure.js';
+import { type ActiveTurn, withRuntime } from './runtime-state.js';
 import {
   type EngineDeps,
   finishTurn,
@@ -17,7 +17,6 @@ import {
   type TurnExecution,
   type TurnResult,
 } from './turn-engine.js';
-import { readTurnResult } from './turn-result.js';
 import { type TurnEventInput, TurnWriter } from './turn-writer.js';
 
 /**
@@ -151,45 +150,12 @@ export async function continueTurn(
     const outcome = await runLogic(deps, execution, writer, active, inputs, resolved);
     return await finishTurn(deps, writer, active, outcome, startedAt, { releaseLease: true });
   } catch (error) {
-    return closeAfterStoreFailure(deps, execution, started, error);
-  }
-}
-
-/**
- * A started turn whose store failed (`unavailable`: a full disk, a lost database) is answered by
- * what the log holds, never by a bare 503 for a turn that was written: when the failed append did
- * commit the turn's end (an answer lost on the way back), the turn as logged; when the turn is still
- * open, it is closed here, while this process holds its lease, by one append of an `error`
- * (`unavailable`, naming the store failure) and its `turn-end`. Only when even that cannot be
- * written does the failure propagate (503); the next holder of the session then closes the turn
- * on recovery. Anything else than a store failure propagates as it is.
- */
-async function closeAfterStoreFailure(
-  deps: EngineDeps,
-  execution: TurnExecution,
-  started: StartedTurn,
-  failure: unknown,
-): Promise<TurnResult> {
-  if (!ConfabError.isInstance(failure, 'unavailable')) throw failure;
-  const { active, startedAt } = started;
-  const sessionId = started.writer.session.id;
-  try {
-    const current = await deps.store.getSession(sessionId);
-    if (!current) throw failure;
-    const open = readRuntime(current).turn;
-    if (open?.index !== active.index) {
-      const input = await deps.store.getInput(sessionId, active.inputIds[0] ?? '');
-      if (!input) throw failure;
-      return await readTurnResult(deps.store, sessionId, input);
-    }
-    const writer = new TurnWriter(deps.store, execution.keeper, current, active.index, execution.emit);
-    const message = `the store failed during the turn: ${failure.message}`;
-    return await finishTurn(deps, writer, open, { stopReason: 'error', usage: null, pending: [] }, startedAt, {
-      releaseLease: true,
-      closing: [{ type: 'error', data: { code: 'unavailable', message } }],
-    });
-  } catch {
-    throw failure;
+    return closeAfterStoreFailure(
+      deps,
+      execution,
+      { sessionId: writer.session.id, active, startedAt, baseSeq: active.startSeq - 1 },
+      error,
+    );
   }
 }
 

@@ -4,8 +4,9 @@ import type { SessionRecord } from '../model/session.js';
 import type { SessionStore } from '../store/port/session-store.js';
 import { observe } from '../telemetry/observer.js';
 import { traceTurn } from '../telemetry/tracing.js';
+import { closeAfterStoreFailure } from './close-after-store-failure.js';
 import type { LeaseKeeper } from './lease-keeper.js';
-import { readRuntime, withRuntime } from './runtime-state.js';
+import { type ActiveTurn, readRuntime, withRuntime } from './runtime-state.js';
 import { runTool } from './tool-runner.js';
 import {
   type EngineDeps,
@@ -90,6 +91,39 @@ async function resumeSegment(
   }
   const remaining = active.pending.filter((call) => !answered.has(call.toolCallId));
   const running = { ...active, phase: 'running' as const, pending: remaining };
+  try {
+    return await continueResume(deps, execution, session, writer, {
+      events,
+      running,
+      remaining,
+      toRun,
+      approvedTools,
+      startedAt,
+    });
+  } catch (error) {
+    // As for a new turn: a store failure after the answers were written closes the turn in one
+    // append (or answers it from the log), instead of a 503 for a turn that went on.
+    const failed = { sessionId: session.id, active: running, startedAt, baseSeq: session.lastSeq };
+    return closeAfterStoreFailure(deps, execution, failed, error);
+  }
+}
+
+/** Writes a resume's answers, runs the approved calls and carries the turn on to its end or next interruption. */
+async function continueResume(
+  deps: EngineDeps,
+  execution: TurnExecution,
+  session: SessionRecord,
+  writer: TurnWriter,
+  plan: {
+    events: TurnEventInput[];
+    running: ActiveTurn;
+    remaining: ActiveTurn['pending'];
+    toRun: ActiveTurn['pending'];
+    approvedTools: Set<string>;
+    startedAt: number;
+  },
+): Promise<TurnResult> {
+  const { events, running, remaining, toRun, approvedTools, startedAt } = plan;
   await writer.append(events, {
     update: {
       pendingInterrupt: false,

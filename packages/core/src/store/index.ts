@@ -10,6 +10,13 @@
 // The kit.
 export { checkEventTypes } from './kit/event-type-filter.js';
 export {
+  FILE_CHUNK_BYTES,
+  type FileChunkOptions,
+  fileChunks,
+  fileTooLarge,
+  readFileData,
+} from './kit/file-data.js';
+export {
   type ChainSegment,
   findLatestInChain,
   type GetInheritance,
@@ -72,6 +79,7 @@ export {
   type AppendResult,
   type ClaimInputsRequest,
   type EventPage,
+  type FileStorage,
   type ForkRequest,
   hasAppendNotifier,
   hasStopSignaller,
@@ -79,6 +87,7 @@ export {
   type ReadContextOptions,
   type ReadEventsQuery,
   type SessionContext,
+  type SessionCounting,
   type SessionPage,
   type SessionStore,
   STORE_SPECIFICATION_VERSION,

@@ -27,11 +27,13 @@ export function registerChannelRoutes(routes: RouteTable, server: ServerContext)
       if (!existing) throw error;
       return context.json({ session: toSession(existing), created: false });
     }
-    const result = await pool.resolveSession(channel, {
-      appId,
-      agent: body.agent ?? null,
-      model: body.model ?? null,
-    });
+    const result = await server.sessionQuota.admit(appId, true, () =>
+      pool.resolveSession(channel, {
+        appId,
+        agent: body.agent ?? null,
+        model: body.model ?? null,
+      }),
+    );
     if (result.created) server.sessionLimiter.charge(appId);
     return context.json({ session: toSession(result.session), created: result.created });
   });
@@ -42,6 +44,7 @@ export function registerChannelRoutes(routes: RouteTable, server: ServerContext)
     // The new session keeps the agent and model of the one it replaces, as a rotation is a fresh
     // start of the same conversation partner, not a different one.
     server.sessionLimiter.take(appId);
+    await server.sessionQuota.check(appId);
     const previous = await pool.activeSession(channel, { appId });
     const result = await pool.rotateSession(channel, {
       appId,

@@ -12,7 +12,7 @@ import {
   textOfMessage,
 } from '@confab/ai-sdk-ui';
 import { UI_MESSAGE_STREAM_HEADERS } from 'ai';
-import { ConfabError, errors, type SessionRecord } from 'confab';
+import { ConfabError, errors, type Pool, type SessionRecord } from 'confab';
 import type { Context } from 'hono';
 import type { ServerContext, ServerEnv } from '../context.js';
 import { checkModelName } from '../model-check.js';
@@ -38,7 +38,7 @@ const CHAT_BODY_FACTOR = 8;
  * same requests on any session of the app named by its id (docs/http-api.md).
  */
 export function registerChatRoutes(routes: RouteTable, server: ServerContext): void {
-  const backend: ChatBackend = { pool: server.pool, store: server.store };
+  const backend: ChatBackend = { pool: withSessionQuota(server), store: server.store };
 
   routes.add('POST', '/v1/chat', (context) => serveChatRequest(context, server, backend, null));
 
@@ -150,4 +150,26 @@ function respond(stream: SseStream, chat: ChatStream): Response {
     for await (const chunk of untilAborted(chat.chunks, signal)) await send({ data: JSON.stringify(chunk) });
     if (!signal.aborted) await send({ data: '[DONE]' });
   }, headers);
+}
+
+/**
+ * The pool with its `createSession` under the app's session quota: a chat's session is created on
+ * first use, and a chat id already used finds its session whatever the quota.
+ */
+function withSessionQuota(server: ServerContext): Pool {
+  const pool = server.pool;
+  const createSession: Pool['createSession'] = async (channel, options = {}) => {
+    const appId = options.appId;
+    if (appId === undefined) return pool.createSession(channel, options);
+    return server.sessionQuota.admit(appId, options.clientSessionId != null, () =>
+      pool.createSession(channel, options),
+    );
+  };
+  return new Proxy(pool, {
+    get(target, property) {
+      if (property === 'createSession') return createSession;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

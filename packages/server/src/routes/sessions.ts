@@ -27,16 +27,19 @@ export function registerSessionRoutes(routes: RouteTable, server: ServerContext)
     checkMetaSize(server, body.meta);
     const appId = context.get('appId');
     server.sessionLimiter.take(appId);
-    const result = await pool.createSession(body.channel ?? null, {
-      appId,
-      clientSessionId: body.clientSessionId ?? null,
-      title: body.title ?? null,
-      agent: body.agent ?? null,
-      model: body.model ?? null,
-      meta: body.meta ?? undefined,
-      state: body.state ?? undefined,
-      tools: body.tools ?? undefined,
-    });
+    const clientSessionId = body.clientSessionId ?? null;
+    const result = await server.sessionQuota.admit(appId, clientSessionId !== null, () =>
+      pool.createSession(body.channel ?? null, {
+        appId,
+        clientSessionId,
+        title: body.title ?? null,
+        agent: body.agent ?? null,
+        model: body.model ?? null,
+        meta: body.meta ?? undefined,
+        state: body.state ?? undefined,
+        tools: body.tools ?? undefined,
+      }),
+    );
     return context.json({ session: toSession(result.session) }, result.created ? 201 : 200);
   });
 
@@ -97,6 +100,7 @@ export function registerSessionRoutes(routes: RouteTable, server: ServerContext)
     const source = await ownSession(context, server);
     const body = await readJsonBody(context, ForkRequestSchema, limits.maxBodyBytes);
     server.sessionLimiter.take(source.appId);
+    await server.sessionQuota.check(source.appId);
     // Absent snapshotId means the latest snapshot (DESIGN §6), which `undefined` asks the store for.
     const fork = await pool.forkSession(source.id, { appId: source.appId, snapshotId: body.snapshotId ?? undefined });
     return context.json({ session: toSession(fork) }, 201);

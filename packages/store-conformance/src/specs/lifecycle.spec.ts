@@ -11,7 +11,7 @@ export function lifecycleSpec(context: ConformanceContext): void {
       const again = await Promise.all([context.store.migrate(), context.store.migrate()]);
       expect(again.map((result) => result.version)).toEqual([version, version]);
       expect(await context.store.schemaVersion()).toBe(version);
-      expect(context.store.specificationVersion).toBe('v2');
+      expect(context.store.specificationVersion).toBe('v3');
       expect(context.store.kind).toMatch(/\w+/);
     });
 

@@ -54,8 +54,11 @@ export function buildQueuedInput(sessionId: string, input: NewInput, createdAt: 
   };
 }
 
-/** The record of a file stored for `input`, created at `createdAt` (ISO-8601); `size` is its bytes. */
-export function buildFileRecord(input: NewFile, createdAt: string): FileRecord {
+/**
+ * The record of a file stored for `input`, created at `createdAt` (ISO-8601), holding `size` bytes.
+ * Checks the text fields (a store calls it before reading any data, with the size known so far).
+ */
+export function buildFileRecord(input: Omit<NewFile, 'data'>, createdAt: string, size: number): FileRecord {
   assertStorableText({ ...input, data: null }, 'file');
   return {
     token: input.token,
@@ -63,7 +66,7 @@ export function buildFileRecord(input: NewFile, createdAt: string): FileRecord {
     sessionId: input.sessionId ?? null,
     name: input.name ?? null,
     mediaType: input.mediaType,
-    size: input.data.byteLength,
+    size,
     createdAt,
     expiresAt: input.expiresAt,
   };

@@ -105,6 +105,13 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
     return { sessions: page.sessions.map(copy), nextCursor: page.nextCursor };
   }
 
+  async countSessions(appId: string): Promise<number> {
+    this.assertOpen();
+    let count = 0;
+    for (const slot of this.sessions.values()) if (slot.record.appId === appId) count++;
+    return count;
+  }
+
   async archiveSession(sessionId: string): Promise<SessionRecord> {
     this.assertOpen();
     return copy(this.sessions.archive(sessionId, () => this.iso()));
@@ -299,7 +306,13 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
 
   async putFile(input: NewFile): Promise<FileRecord> {
     this.assertOpen();
-    return copy(this.files.put(input, () => this.iso()));
+    return copy(await this.files.put(input, () => this.iso()));
+  }
+
+  async getFileRecord(appId: string, token: string, now = this.now()): Promise<FileRecord | null> {
+    this.assertOpen();
+    const entry = this.files.record(appId, token, now);
+    return entry ? copy(entry.file) : null;
   }
 
   async getFile(

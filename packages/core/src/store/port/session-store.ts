@@ -1,14 +1,4 @@
-import type {
-  ApiToken,
-  App,
-  FileRecord,
-  Lease,
-  NewFile,
-  NewInput,
-  QueuedInput,
-  Snapshot,
-  SnapshotWithState,
-} from '../../model/records.js';
+import type { ApiToken, App, Lease, NewInput, QueuedInput, Snapshot, SnapshotWithState } from '../../model/records.js';
 import type { NewSession, SessionPatch, SessionRecord } from '../../model/session.js';
 import type { AppendRequest, AppendResult } from './append-request.js';
 import type { ClaimInputsRequest } from './claim-inputs-request.js';
@@ -24,17 +14,21 @@ export { type AppendNotifier, hasAppendNotifier } from './append-notifier.js';
 export type { AppendRequest, AppendResult } from './append-request.js';
 
 import type { CommitFolding } from './commit-folding.js';
+import type { FileStorage } from './file-storage.js';
+import type { SessionCounting } from './session-counting.js';
 
 export type { ClaimInputsRequest } from './claim-inputs-request.js';
+export type { FileStorage } from './file-storage.js';
 export type { ForkRequest } from './fork-request.js';
 export type { ListSessionsQuery, SessionPage } from './list-sessions-query.js';
 export type { EventPage, ReadEventsQuery } from './read-events-query.js';
 export type { ReadContextOptions, SessionContext } from './session-context.js';
+export type { SessionCounting } from './session-counting.js';
 export { hasStopSignaller, type StopSignaller } from './stop-signaller.js';
 export type { SweepRequest, SweepResult } from './sweep-request.js';
 
 /** The version of the store port an adapter implements. Bumped on any breaking change. */
-export const STORE_SPECIFICATION_VERSION = 'v2' as const;
+export const STORE_SPECIFICATION_VERSION = 'v3' as const;
 
 /**
  * The storage port. Every adapter implements all of it and passes `@confab/store-conformance`.
@@ -48,7 +42,7 @@ export const STORE_SPECIFICATION_VERSION = 'v2' as const;
  *   `invalid_argument` for malformed requests, `unavailable` when the backend cannot be reached.
  * - Tenant isolation: methods that take an `appId` treat another app's records as absent.
  */
-export interface SessionStore extends CommitFolding {
+export interface SessionStore extends CommitFolding, FileStorage, SessionCounting {
   readonly specificationVersion: typeof STORE_SPECIFICATION_VERSION;
   /** A short name for health output, e.g. `sqlite`. */
   readonly kind: string;
@@ -170,7 +164,7 @@ export interface SessionStore extends CommitFolding {
   /** The current unexpired lease, or null. */
   getLease(sessionId: string): Promise<Lease | null>;
 
-  // --- apps, tokens, files ------------------------------------------------------------------
+  // --- apps, tokens -------------------------------------------------------------------------
 
   /** Creates an app; returns the existing one when `id` exists (idempotent). */
   createApp(input: { id: string; name: string }): Promise<App>;
@@ -183,13 +177,7 @@ export interface SessionStore extends CommitFolding {
   listTokens(appId: string): Promise<ApiToken[]>;
   /** Revokes a token; false when missing or already revoked. */
   revokeToken(tokenId: string): Promise<boolean>;
-
-  /** Stores a file's bytes and record. */
-  putFile(input: NewFile): Promise<FileRecord>;
-  /** The file when it exists, belongs to `appId` and has not expired at `now`; else null. */
-  getFile(appId: string, token: string, now?: Date): Promise<{ file: FileRecord; data: Uint8Array } | null>;
-  /** Deletes files expired at `now`; returns how many. */
-  deleteExpiredFiles(now?: Date): Promise<number>;
+  // The file methods (putFile, getFile, getFileRecord, deleteExpiredFiles) are in FileStorage.
 
   // --- retention ----------------------------------------------------------------------------
 

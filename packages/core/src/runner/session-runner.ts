@@ -480,7 +480,15 @@ export class SessionRunner {
       handle.result.then(
         async (result) => {
           this.drainRetryDelayMs = 0;
-          if (result && (await this.settings.store.countPendingInputs(this.sessionId)) > 0) this.scheduleDrain();
+          if (!result) return;
+          // Inputs that arrived during the turn need another drain. This look can fail too (a
+          // store closed at shutdown, a database restart): reported, never an unhandled rejection.
+          try {
+            if ((await this.settings.store.countPendingInputs(this.sessionId)) > 0) this.scheduleDrain();
+          } catch (error) {
+            this.settings.onError(error, this.sessionId);
+            this.retryDrainLater(error);
+          }
         },
         (error: unknown) => {
           this.drainScheduled = false;

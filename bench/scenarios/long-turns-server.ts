@@ -84,6 +84,7 @@ const app = createApp({
   logger,
   limits: {
     turnsPerMinute: 0,
+    sessionsPerMinute: 0,
     maxRunningTurns: cap,
     maxOpenStreams: cap,
     maxRunningTurnsPerApp: cap,

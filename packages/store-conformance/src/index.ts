@@ -9,6 +9,7 @@ import { eventsSpec } from './specs/events.spec.js';
 import { forksSpec } from './specs/forks.spec.js';
 import { inputsSpec } from './specs/inputs.spec.js';
 import { isolationSpec } from './specs/isolation.spec.js';
+import { leaseRenewalSpec } from './specs/lease-renewal.spec.js';
 import { leasesSpec } from './specs/leases.spec.js';
 import { lifecycleSpec } from './specs/lifecycle.spec.js';
 import { listingSpec } from './specs/listing.spec.js';
@@ -35,6 +36,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     channelsSpec(context);
     eventsSpec(context);
     leasesSpec(context);
+    leaseRenewalSpec(context);
     inputsSpec(context);
     commitFoldingSpec(context);
     snapshotsSpec(context);

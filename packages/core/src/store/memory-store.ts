@@ -26,6 +26,7 @@ import {
 import { copy } from './copy.js';
 import { checkEventTypes } from './event-type-filter.js';
 import type { ForkRequest } from './fork-request.js';
+import { checkLeaseBatch } from './lease-renewal.js';
 import type { ListSessionsQuery, SessionPage } from './list-sessions-query.js';
 import { MemoryAccounts } from './memory-accounts.js';
 import { MemoryFiles } from './memory-files.js';
@@ -240,6 +241,21 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
 
   async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
     return copy(this.slot(lease.sessionId).lease.renew(lease, ttlMs, this.now()));
+  }
+
+  async renewLeases(leases: readonly Lease[], ttlMs: number): Promise<(Lease | null)[]> {
+    this.assertOpen();
+    checkLeaseBatch(leases, ttlMs);
+    const now = this.now();
+    return leases.map((lease) => {
+      const holder = this.sessions.get(lease.sessionId)?.lease;
+      if (!holder) return null;
+      try {
+        return copy(holder.renew(lease, ttlMs, now));
+      } catch {
+        return null; // lost or expired: `renew` refuses with `conflict`, the only way it fails
+      }
+    });
   }
 
   async releaseLease(lease: Lease): Promise<void> {

@@ -24,6 +24,7 @@ export { type AppendNotifier, hasAppendNotifier } from './append-notifier.js';
 export type { AppendRequest, AppendResult } from './append-request.js';
 
 import type { CommitFolding } from './commit-folding.js';
+import type { LeaseRenewal } from './lease-renewal.js';
 
 export type { ClaimInputsRequest } from './claim-inputs-request.js';
 export type { ForkRequest } from './fork-request.js';
@@ -48,7 +49,7 @@ export const STORE_SPECIFICATION_VERSION = 'v2' as const;
  *   `invalid_argument` for malformed requests, `unavailable` when the backend cannot be reached.
  * - Tenant isolation: methods that take an `appId` treat another app's records as absent.
  */
-export interface SessionStore extends CommitFolding {
+export interface SessionStore extends CommitFolding, LeaseRenewal {
   readonly specificationVersion: typeof STORE_SPECIFICATION_VERSION;
   /** A short name for health output, e.g. `sqlite`. */
   readonly kind: string;
@@ -165,6 +166,7 @@ export interface SessionStore extends CommitFolding {
   acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease | null>;
   /** Extends a held lease (same token). Fails with `conflict` when it was lost or has expired. */
   renewLease(lease: Lease, ttlMs: number): Promise<Lease>;
+  // `renewLeases` (many at once, one commit) comes from `LeaseRenewal`.
   /** Gives the lease up when still held; a no-op otherwise. */
   releaseLease(lease: Lease): Promise<void>;
   /** The current unexpired lease, or null. */

@@ -207,6 +207,27 @@ if (only.has('http')) {
             http.latencyMs.p99,
           ],
         ],
+      ) +
+      '\n\nWhere the latency goes (client and server in this process):\n\n' +
+      markdownTable(
+        [
+          'queueing: clients ÷ turns/s, ms',
+          'loop delay p50, p99, max ms',
+          'GC share, longest pause ms',
+          'CPU ms / turn',
+          'SQLite commits / turn',
+          'largest group commit',
+        ],
+        [
+          [
+            http.diagnosis.littleMs,
+            `${http.diagnosis.eventLoopDelayMs.p50.toFixed(1)}, ${http.diagnosis.eventLoopDelayMs.p99.toFixed(1)}, ${http.diagnosis.eventLoopDelayMs.max.toFixed(1)}`,
+            `${(100 * http.diagnosis.gcShare).toFixed(1)}%, ${http.diagnosis.gcMaxMs.toFixed(1)}`,
+            http.diagnosis.cpuMsPerTurn,
+            http.diagnosis.commitsPerTurn ?? 'n/a',
+            http.diagnosis.largestBatch ?? 'n/a',
+          ],
+        ],
       ),
     '## SSE: model delta to client receipt\n\n' +
       markdownTable(

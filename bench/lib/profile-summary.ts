@@ -41,7 +41,9 @@ for (const [id, micros] of selfMicros) {
 const print = (title: string, table: Map<string, number>) => {
   process.stdout.write(`\n${title} (of ${(total / 1000).toFixed(0)} ms sampled)\n`);
   for (const [name, micros] of [...table].sort((a, b) => b[1] - a[1]).slice(0, rows)) {
-    process.stdout.write(`${((100 * micros) / total).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${name}\n`);
+    process.stdout.write(
+      `${((100 * micros) / total).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${name}\n`,
+    );
   }
 };
 print('self time per function', perFunction);

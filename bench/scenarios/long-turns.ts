@@ -78,10 +78,14 @@ function startServer(env: Record<string, string>): Promise<{ url: string; stop: 
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server process there (read it with
   // Chrome DevTools or `node bench/lib/profile-summary.ts`), to find where the turns spend their time.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx/esm', '--conditions=confab-source', serverEntry], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx/esm', '--conditions=confab-source', serverEntry],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let stderr = '';
     const timer = setTimeout(() => reject(new Error(`bench server did not listen: ${stderr}`)), 60_000);
@@ -262,9 +266,7 @@ export async function longTurns(
         ((storeCount(after, isWrite, 'sum') - storeCount(before, isWrite, 'sum')) * 1000) /
         Math.max(1, storeCount(after, isWrite) - storeCount(before, isWrite)),
       cpuMsPerTurn:
-        ((after.get('confab_process_cpu_seconds_total') -
-          before.get('confab_process_cpu_seconds_total')) *
-          1000) /
+        ((after.get('confab_process_cpu_seconds_total') - before.get('confab_process_cpu_seconds_total')) * 1000) /
         turns,
     };
   } finally {

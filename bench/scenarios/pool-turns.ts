@@ -14,6 +14,12 @@ export interface PoolTurnWindow {
   maxMs: number;
   /** CPU time (user + system) of this process per turn, in ms: steadier than wall time on a busy machine. */
   cpuMsPerTurn: number;
+  /**
+   * The most CPU time this process spent during one turn of the window, in ms: a compaction's work
+   * shows here wherever it runs (in the turn, or beside it in the background), as a wall-time
+   * spike would on a quiet machine.
+   */
+  maxCpuMs: number;
   /** Bytes this process sent to storage per turn (every file, /proc/self/io `write_bytes`); null where unreadable. */
   bytesWrittenPerTurn: number | null;
   /** Compactions that happened during the window. */
@@ -115,13 +121,17 @@ export async function poolTurns(bench: BenchStore, lengths: number[], window: nu
   for (const length of lengths) {
     while (messages < length) await chat();
     const samples: number[] = [];
+    const cpuSamples: number[] = [];
     const cpuBefore = process.cpuUsage();
     const writtenBefore = bytesWritten();
     const seqBefore = (await pool.getSession(session.id)).lastSeq;
     for (let index = 0; index < window; index++) {
       const started = nowMs();
+      const cpuStarted = process.cpuUsage();
       await chat();
       samples.push(nowMs() - started);
+      const turnCpu = process.cpuUsage(cpuStarted);
+      cpuSamples.push((turnCpu.user + turnCpu.system) / 1000);
     }
     const cpu = process.cpuUsage(cpuBefore);
     const writtenAfter = bytesWritten();
@@ -133,6 +143,7 @@ export async function poolTurns(bench: BenchStore, lengths: number[], window: nu
       msPerTurn: summarize(samples),
       maxMs: Math.max(...samples),
       cpuMsPerTurn: (cpu.user + cpu.system) / 1000 / window,
+      maxCpuMs: Math.max(...cpuSamples),
       bytesWrittenPerTurn:
         writtenBefore === null || writtenAfter === null ? null : (writtenAfter - writtenBefore) / window,
       compactions,

@@ -8,7 +8,9 @@ export type * from './model/records.js';
 export type * from './model/session.js';
 export { toSession } from './model/session.js';
 export {
+  DEFAULT_MAX_INPUT_FILE_BYTES,
   DEFAULT_MAX_META_BYTES,
+  type InputLimits,
   Pool,
   type PoolOptions,
   type PoolScope,

@@ -1,9 +1,11 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { errors } from '../errors.js';
-import type { SessionEventOf } from '../model/event.js';
+import type { SessionEvent, SessionEventOf } from '../model/event.js';
 import type { Lease } from '../model/records.js';
 import { visibleEvents } from '../runner/prompt.js';
+import type { SessionContext } from '../store/session-context.js';
 import type { SessionStore } from '../store/session-store.js';
+import { nextMacrotask } from '../util/yielder.js';
 import { DEFAULT_KEEP_TAIL } from './compaction-policy.js';
 import { chooseCompactionCut } from './cut-point.js';
 import { MIN_SUMMARY_INPUT_TOKENS, summarizeConversation } from './summarize.js';
@@ -56,6 +58,40 @@ export interface CompactSessionResult {
  */
 export async function compactSession(options: CompactSessionOptions): Promise<CompactSessionResult> {
   const { store, sessionId, signal } = options;
+  signal?.throwIfAborted();
+  const context = await store.readContext(sessionId);
+  if (context.session.status === 'closed') throw errors.sessionClosed(sessionId);
+  const prepared = await prepareCompaction(context, options);
+  if (prepared === null) return { compacted: false, summary: null, throughSeq: null };
+  // The model call may have outlived an abort it did not notice: a stopped compaction writes nothing.
+  signal?.throwIfAborted();
+  const { events } = await store.appendEvents({
+    sessionId,
+    lease: options.lease ?? null,
+    events: [{ type: 'compaction', turn: options.turn ?? context.session.turnCount, data: prepared }],
+  });
+  const event = events[0] as SessionEventOf<'compaction'>;
+  return { compacted: true, summary: prepared.summary, throughSeq: prepared.throughSeq, event };
+}
+
+/** A summary ready to be written as a `compaction` event: the data of that event. */
+export interface PreparedCompaction {
+  summary: string;
+  /** Every event with seq ≤ this is covered by `summary`. */
+  throughSeq: number;
+}
+
+/**
+ * The work of {@link compactSession} without its read and its write: chooses the cut in `context`
+ * (a session's latest summary and the events after it, every type) and has `model` summarise the
+ * previous summary plus the events up to the cut. Null when no cut exists. It needs no lease: the
+ * cut never splits a tool call from its result, also one still running, so a summary prepared
+ * while a turn runs stays true as long as no other compaction is written before it.
+ */
+export async function prepareCompaction(
+  context: SessionContext,
+  options: Pick<CompactSessionOptions, 'model' | 'keepTail' | 'maxSummaryInputTokens' | 'signal' | 'instructions'>,
+): Promise<PreparedCompaction | null> {
   const keepTail = options.keepTail ?? DEFAULT_KEEP_TAIL;
   const maxInputTokens = options.maxSummaryInputTokens ?? DEFAULT_MAX_SUMMARY_INPUT_TOKENS;
   if (!Number.isInteger(maxInputTokens) || maxInputTokens < MIN_SUMMARY_INPUT_TOKENS) {
@@ -63,28 +99,29 @@ export async function compactSession(options: CompactSessionOptions): Promise<Co
       `maxSummaryInputTokens must be an integer ≥ ${MIN_SUMMARY_INPUT_TOKENS}, got ${maxInputTokens}`,
     );
   }
-  signal?.throwIfAborted();
-  const context = await store.readContext(sessionId);
-  if (context.session.status === 'closed') throw errors.sessionClosed(sessionId);
   const throughSeq = chooseCompactionCut(context.events, keepTail);
-  if (throughSeq === null) return { compacted: false, summary: null, throughSeq: null };
-
+  if (throughSeq === null) return null;
   // Superseded events (a regenerate or an edit truncated them) are no part of the conversation.
   const visible = new Set(visibleEvents(context.events));
   const summarised = context.events.filter((event) => event.seq <= throughSeq && visible.has(event));
-  const summary = await summarizeConversation(context.compaction?.data.summary ?? null, transcriptEntries(summarised), {
+  const summary = await summarizeConversation(context.compaction?.data.summary ?? null, await transcript(summarised), {
     model: options.model,
     instructions: options.instructions,
     maxInputTokens,
-    signal,
+    signal: options.signal,
   });
-  // The model call may have outlived an abort it did not notice: a stopped compaction writes nothing.
-  signal?.throwIfAborted();
-  const { events } = await store.appendEvents({
-    sessionId,
-    lease: options.lease ?? null,
-    events: [{ type: 'compaction', turn: options.turn ?? context.session.turnCount, data: { summary, throughSeq } }],
-  });
-  const event = events[0] as SessionEventOf<'compaction'>;
-  return { compacted: true, summary, throughSeq, event };
+  return { summary, throughSeq };
+}
+
+const TRANSCRIPT_SLICE = 500;
+
+/** {@link transcriptEntries} a slice at a time, giving the event loop its turn between slices. */
+async function transcript(events: readonly SessionEvent[]): Promise<string[]> {
+  const entries: string[] = [];
+  for (let start = 0; start < events.length; start += TRANSCRIPT_SLICE) {
+    if (start > 0) await nextMacrotask();
+    const previousTurn = start > 0 ? (events[start - 1] as SessionEvent).turn : null;
+    entries.push(...transcriptEntries(events.slice(start, start + TRANSCRIPT_SLICE), previousTurn));
+  }
+  return entries;
 }

@@ -1,6 +1,7 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { ConfabError, errors } from '../errors.js';
 import { SUMMARY_PREAMBLE } from '../runner/prompt.js';
+import { createYielder } from '../util/yielder.js';
 import { estimateTokens, truncateToTokens } from './token-estimate.js';
 
 /** The system prompt of every compaction call (the caller's `instructions` are appended to it). */
@@ -51,25 +52,33 @@ export async function summarizeConversation(
 ): Promise<string> {
   const budget = Math.max(MIN_SUMMARY_INPUT_TOKENS, Math.floor(settings.maxInputTokens));
   const material = [...(previousSummary ? [`${SUMMARY_PREAMBLE}\n${previousSummary}`] : []), ...entries];
-  if (totalTokens(material) <= budget) {
+  // Each item is tokenized once: its count decides both whether everything fits and how it packs.
+  const costs = await itemCosts(material);
+  if (costs.reduce((sum, cost) => sum + cost, 0) <= budget) {
     return callModel(settings, 'Summarize the conversation below.', material);
   }
   let parts = await summarizeParts(
-    packIntoChunks(material, budget),
+    packIntoChunks(material, costs, budget),
     settings,
     'This is part {part} of {parts} of one conversation, too long to summarize at once. Summarize this part.',
   );
   for (;;) {
     if (parts.length === 1) return parts[0]!;
     const labelled = parts.map((summary, index) => `Summary of part ${index + 1} of ${parts.length}:\n${summary}`);
-    if (totalTokens(labelled) <= budget) {
+    const labelledCosts = await itemCosts(labelled);
+    if (labelledCosts.reduce((sum, cost) => sum + cost, 0) <= budget) {
       return callModel(
         settings,
         'Below are summaries of consecutive parts of one conversation, oldest first. Merge them into one summary of the whole conversation.',
         labelled,
       );
     }
-    const chunks = packIntoChunks(labelled, budget, Math.floor(budget * REDUCE_SHARE) - SEPARATOR_TOKENS);
+    const chunks = packIntoChunks(
+      labelled,
+      labelledCosts,
+      budget,
+      Math.floor(budget * REDUCE_SHARE) - SEPARATOR_TOKENS,
+    );
     if (chunks.length >= parts.length) {
       throw new ConfabError('internal', 'compaction could not reduce the partial summaries any further');
     }
@@ -94,21 +103,39 @@ function itemTokens(item: string): number {
   return estimateTokens(item) + SEPARATOR_TOKENS;
 }
 
-function totalTokens(items: readonly string[]): number {
-  return items.reduce((sum, item) => sum + itemTokens(item), 0);
+/**
+ * The token cost of every item. A long history is tens of thousands of items: the work yields to
+ * the event loop every few milliseconds, so turns of other sessions (and of this one, when the
+ * compaction runs in the background) are not held up behind it.
+ */
+async function itemCosts(items: readonly string[]): Promise<number[]> {
+  const costs: number[] = [];
+  const yielder = createYielder();
+  for (const item of items) {
+    costs.push(itemTokens(item));
+    await yielder.maybeYield();
+  }
+  return costs;
 }
 
 /**
  * Consecutive items grouped greedily into chunks of at most `budget` tokens, each item first cut to
  * `itemLimit` tokens so that a single huge item (a giant tool output) still fits in one call.
  */
-function packIntoChunks(items: readonly string[], budget: number, itemLimit = budget - SEPARATOR_TOKENS): string[][] {
+function packIntoChunks(
+  items: readonly string[],
+  costs: readonly number[],
+  budget: number,
+  itemLimit = budget - SEPARATOR_TOKENS,
+): string[][] {
   const chunks: string[][] = [];
   let current: string[] = [];
   let used = 0;
-  for (const original of items) {
-    const item = fitToTokens(original, itemLimit);
-    const cost = itemTokens(item);
+  for (const [index, original] of items.entries()) {
+    const known = costs[index] as number;
+    // Only an item over the limit is cut, and only then counted again.
+    const item = known - SEPARATOR_TOKENS <= itemLimit ? original : fitToTokens(original, itemLimit);
+    const cost = item === original ? known : itemTokens(item);
     if (current.length > 0 && used + cost > budget) {
       chunks.push(current);
       current = [];

@@ -36,11 +36,12 @@ export function transcriptLine(event: SessionEvent): string | null {
 
 /**
  * The transcript of `events` as separate entries, oldest first, with a `[turn N]` marker whenever
- * the turn changes so the summariser can keep the order of exchanges straight.
+ * the turn changes so the summariser can keep the order of exchanges straight. `previousTurn` is
+ * the turn of the entry before the first (when a long transcript is built a slice at a time).
  */
-export function transcriptEntries(events: readonly SessionEvent[]): string[] {
+export function transcriptEntries(events: readonly SessionEvent[], previousTurn: number | null = null): string[] {
   const entries: string[] = [];
-  let turn: number | null = null;
+  let turn: number | null = previousTurn;
   for (const event of events) {
     const line = transcriptLine(event);
     if (line === null) continue;

@@ -20,6 +20,15 @@ import { type RetentionOptions, RetentionSweeper } from './retention-sweeper.js'
 /** The largest `meta` (as JSON bytes) `updateSession` lets a merge produce by default: 64 KiB. */
 export const DEFAULT_MAX_META_BYTES = 64 * 1024;
 
+/** The most bytes the files of one input may hold together, by default: 64 MiB. */
+export const DEFAULT_MAX_INPUT_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Limits of one call that takes an input ({@link Pool.chat}, {@link Pool.send}). */
+export interface InputLimits {
+  /** The most bytes the input's files may hold together; default {@link DEFAULT_MAX_INPUT_FILE_BYTES}. */
+  maxInputFileBytes?: number;
+}
+
 /** What {@link Pool.updateSession} may change. */
 export interface SessionChanges {
   /** A new title; null clears it. */
@@ -311,22 +320,33 @@ export class Pool {
 
   // --- turns ------------------------------------------------------------------------------------
 
-  /** Runs `input` as a turn. Model choice: `options.model`, then the session's, then the default. */
-  async chat(sessionId: string, input: string | NewInput, options: TurnOptions & PoolScope = {}): Promise<TurnHandle> {
+  /**
+   * Runs `input` as a turn. Model choice: `options.model`, then the session's, then the default.
+   * Its file tokens must name files of the session's app that have not expired, together at most
+   * `maxInputFileBytes`: else `invalid_argument` (`payload_too_large` for the size) before anything
+   * is written.
+   */
+  async chat(
+    sessionId: string,
+    input: string | NewInput,
+    options: TurnOptions & PoolScope & InputLimits = {},
+  ): Promise<TurnHandle> {
     const session = await this.getSession(sessionId, options);
+    const checked = await this.checkFiles(session, input, options);
     this.residentFor(session, options.model);
-    return this.runner.run(sessionId, input, { ...options, model: options.model });
+    return this.runner.run(sessionId, checked, { ...options, model: options.model });
   }
 
-  /** Queues an input for the next batched turn. */
+  /** Queues an input for the next batched turn; its files are checked as {@link chat} checks them. */
   async send(
     sessionId: string,
     input: string | NewInput,
-    scope: PoolScope = {},
+    options: PoolScope & InputLimits = {},
   ): Promise<{ input: QueuedInput; created: boolean }> {
-    const session = await this.getSession(sessionId, scope);
+    const session = await this.getSession(sessionId, options);
+    const checked = await this.checkFiles(session, input, options);
     this.residentFor(session);
-    return this.runner.send(sessionId, input);
+    return this.runner.send(sessionId, checked);
   }
 
   /** Continues an interrupted turn. */
@@ -411,6 +431,30 @@ export class Pool {
   }
 
   // --- internals --------------------------------------------------------------------------------
+
+  /**
+   * The input with its file tokens checked and each named once. Unknown, expired and other apps'
+   * tokens get the same answer, so a token's existence never leaks across apps.
+   */
+  private async checkFiles(session: SessionRecord, input: string | NewInput, limits: InputLimits): Promise<NewInput> {
+    const given = typeof input === 'string' ? { text: input } : input;
+    if (!given.files?.length) return given;
+    const maxBytes = limits.maxInputFileBytes ?? DEFAULT_MAX_INPUT_FILE_BYTES;
+    const files = [...new Set(given.files)];
+    let total = 0;
+    for (const token of files) {
+      const found = await this.store.getFile(session.appId, token);
+      if (!found) throw errors.invalidArgument(`file token ${token.slice(0, 64)} is unknown or expired`);
+      total += found.file.size;
+      if (total > maxBytes) {
+        throw new ConfabError(
+          'payload_too_large',
+          `the files of one input are over the limit of ${maxBytes} bytes together`,
+        );
+      }
+    }
+    return { ...given, files };
+  }
 
   private residentFor(session: SessionRecord, requested?: string): Resident {
     const model = requested ?? session.model ?? this.defaultModel;

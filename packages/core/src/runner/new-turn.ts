@@ -35,6 +35,15 @@ export interface StartedTurn {
   startedAt: number;
 }
 
+/** Options of a new turn. */
+export interface NewTurnOptions {
+  /** The turn's model name, when the call names one. */
+  model?: string;
+  /** The model `resolveTurnModel` answered for this turn (null for a flow); absent: resolved here. */
+  resolved?: LanguageModelV3 | null;
+  turnStart?: TurnStartExtras;
+}
+
 /**
  * Writes a new turn's `turn-start` and `input` events in one append that also consumes the inputs
  * (marks claimed ones consumed, or queues fresh ones as consumed): once it resolves, the input is
@@ -46,10 +55,12 @@ export async function startTurn(
   execution: TurnExecution,
   session: SessionRecord,
   turnInputs: TurnInputs,
-  options: { model?: string; turnStart?: TurnStartExtras } = {},
+  options: NewTurnOptions = {},
 ): Promise<StartedTurn> {
   const startedAt = performance.now();
-  const resolved = await resolveTurnModel(deps, session, options.model);
+  // The runner resolved it already to refuse an unknown model before queueing: not again.
+  const resolved =
+    options.resolved !== undefined ? options.resolved : await resolveTurnModel(deps, session, options.model);
   const inputs = 'claimed' in turnInputs ? turnInputs.claimed : turnInputs.fresh;
   const index = session.turnCount + 1;
   const chosen = options.model ?? session.model;
@@ -150,7 +161,7 @@ export async function runNewTurn(
   execution: TurnExecution,
   session: SessionRecord,
   inputs: TurnInputs,
-  options: { model?: string; turnStart?: TurnStartExtras } = {},
+  options: NewTurnOptions = {},
 ): Promise<TurnResult> {
   const span = { agentName: deps.logicFor(session).name, sessionId: session.id, appId: session.appId };
   return traceTurn({ ...span, segment: 'new' }, async () =>

@@ -234,6 +234,7 @@ export class Runner {
   async close(): Promise<void> {
     this.detachStops();
     for (const runner of this.runners.values()) void runner.stop();
+    await Promise.all([...this.runners.values()].map((runner) => runner.abandonCompaction()));
     await Promise.all([...this.runners.values()].map((runner) => runner.idle()));
   }
 }

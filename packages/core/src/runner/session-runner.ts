@@ -3,7 +3,7 @@ import type { DeltaEvent, StopReason, TurnStartExtras } from '../model/event.js'
 import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import { observe } from '../telemetry/observer.js';
-import { type AutoCompaction, type CompactionMemory, compactIfNeeded } from './auto-compaction.js';
+import { type AutoCompaction, BackgroundCompaction } from './auto-compaction.js';
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
 import { runNewTurn } from './new-turn.js';
 import { ResidentContext } from './resident-context.js';
@@ -88,7 +88,8 @@ export class SessionRunner {
   private drainScheduled = false;
   /** The session's prompt material, kept between turns so a turn reads only what is new. */
   private readonly context = new ResidentContext();
-  private readonly compactionMemory: CompactionMemory = { notBefore: 0 };
+  /** Automatic compaction of this session, when the runner has a policy. */
+  private readonly compaction: BackgroundCompaction | null;
   /** The engine's dependencies with this session's resident context. */
   private readonly deps: SessionRunnerSettings;
   private drainRetry: ReturnType<typeof setTimeout> | null = null;
@@ -99,11 +100,20 @@ export class SessionRunner {
     private readonly settings: SessionRunnerSettings,
   ) {
     this.deps = { ...settings, loadContext: (session) => this.context.load(settings.store, session) };
+    this.compaction = settings.compaction
+      ? new BackgroundCompaction(
+          this.deps,
+          settings.compaction,
+          this.context,
+          () => this.writeCompactionSoon(),
+          settings.onError,
+        )
+      : null;
   }
 
-  /** True while a turn runs or waits here. */
+  /** True while a turn runs or waits here, or an automatic compaction is in preparation. */
   get busy(): boolean {
-    return this.queued > 0 || this.drainScheduled;
+    return this.queued > 0 || this.drainScheduled || (this.compaction?.pending ?? false);
   }
 
   /** True when nothing uses this runner: no turn running or waiting, and no live subscriber. */
@@ -120,11 +130,13 @@ export class SessionRunner {
       this.exclusive(options.waitMs, emit, async (execution, session) => {
         assertRunnable(session);
         // An unknown model must fail before the input is queued, or a later turn would run it.
-        await resolveTurnModel(this.deps, session, options.model);
+        const resolved = await resolveTurnModel(this.deps, session, options.model);
         const inputs = await inputsOfRun(this.settings.store, this.sessionId, execution, input);
         if ('replay' in inputs) return this.replay(inputs.replay, emit);
         session = await this.prepare(execution, session);
-        return this.withTimeout(execution, options, () => runNewTurn(this.deps, execution, session, inputs, options));
+        return this.withTimeout(execution, options, () =>
+          runNewTurn(this.deps, execution, session, inputs, { ...options, resolved }),
+        );
       }),
     );
   }
@@ -206,6 +218,11 @@ export class SessionRunner {
       () => undefined,
       (execution, session) => job(session, execution.keeper.lease),
     );
+  }
+
+  /** Stops an automatic compaction in preparation (nothing of it is written) and waits for it. */
+  async abandonCompaction(): Promise<void> {
+    await this.compaction?.close();
   }
 
   /** Waits for running work to finish. */
@@ -313,7 +330,7 @@ export class SessionRunner {
     options: TurnOptions,
   ): Promise<TurnResult | null> {
     if (session.status !== 'active') return null;
-    await resolveTurnModel(this.deps, session, options.model);
+    const resolved = await resolveTurnModel(this.deps, session, options.model);
     // Set before the claim: a claim whose answer was lost may still have committed.
     execution.unconsumedClaims = true;
     const claimed = await this.settings.store.claimInputs(this.sessionId, {
@@ -323,7 +340,9 @@ export class SessionRunner {
     execution.unconsumedClaims = claimed.length > 0;
     if (!claimed.length) return null;
     const ready = await this.prepare(execution, session);
-    return this.withTimeout(execution, options, () => runNewTurn(this.deps, execution, ready, { claimed }, options));
+    return this.withTimeout(execution, options, () =>
+      runNewTurn(this.deps, execution, ready, { claimed }, { ...options, resolved }),
+    );
   }
 
   /**
@@ -347,18 +366,25 @@ export class SessionRunner {
   /** What runs under the lease before every new turn. */
   private async prepare(execution: TurnExecution, session: SessionRecord): Promise<SessionRecord> {
     let ready = await closePendingInterrupt(this.settings.store, execution, session);
-    if (this.settings.compaction) {
-      const { compaction } = this.settings;
-      ready = await compactIfNeeded(
-        this.deps,
-        compaction,
-        this.context,
-        this.compactionMemory,
-        ready,
-        execution.keeper.lease,
-      );
-    }
+    if (this.compaction) ready = await this.compaction.beforeTurn(ready, execution.keeper.lease);
     return this.settings.beforeTurn ? this.settings.beforeTurn(ready, execution.keeper.lease, execution.emit) : ready;
+  }
+
+  /**
+   * Writes a background compaction's summary under the lease as soon as the session's turns let
+   * it (it queues like a turn). When the lease cannot be had in time (a turn elsewhere), the summary
+   * stays ready for the next turn here, which writes it before building its prompt.
+   */
+  private writeCompactionSoon(): void {
+    const compaction = this.compaction;
+    if (!compaction) return;
+    this.exclusive(
+      undefined,
+      () => undefined,
+      (execution, session) => compaction.write(session, execution.keeper.lease),
+    ).catch((error: unknown) => {
+      if (!ConfabError.isInstance(error, 'turn_in_progress')) this.settings.onError(error, this.sessionId);
+    });
   }
 
   private scheduleDrain(): void {

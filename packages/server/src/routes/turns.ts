@@ -1,6 +1,5 @@
 import {
   ConfabError,
-  errors,
   InputRequestSchema,
   type ResumeAnswers,
   ResumeRequestSchema,
@@ -29,13 +28,17 @@ export function registerTurnRoutes(routes: RouteTable, server: ServerContext): v
     const body = await readJsonBody(context, TurnRequestSchema, limits.maxBodyBytes);
     checkInputLength(server, body.input);
     await checkModelName(server, body.model);
-    const files = await checkFileTokens(server, session.appId, body.files ?? []);
     const key = idempotencyKey(context);
     return runTurnRequest(context, server, session.appId, () =>
       pool.chat(
         session.id,
-        { text: body.input, files, idempotencyKey: key },
-        { appId: session.appId, model: body.model ?? undefined, timeoutMs: body.timeoutMs ?? undefined },
+        { text: body.input, files: body.files ?? [], idempotencyKey: key },
+        {
+          appId: session.appId,
+          model: body.model ?? undefined,
+          timeoutMs: body.timeoutMs ?? undefined,
+          maxInputFileBytes: limits.maxTurnFileBytes,
+        },
       ),
     );
   });
@@ -55,14 +58,13 @@ export function registerTurnRoutes(routes: RouteTable, server: ServerContext): v
     const session = await ownSession(context, server);
     const body = await readJsonBody(context, InputRequestSchema, limits.maxBodyBytes);
     checkInputLength(server, body.input);
-    const files = await checkFileTokens(server, session.appId, body.files ?? []);
     const key = idempotencyKey(context);
     server.queuedInputs.check(session.appId);
     server.rateLimiter.take(session.appId);
     const { input, created } = await pool.send(
       session.id,
-      { text: body.input, files, idempotencyKey: key },
-      { appId: session.appId },
+      { text: body.input, files: body.files ?? [], idempotencyKey: key },
+      { appId: session.appId, maxInputFileBytes: limits.maxTurnFileBytes },
     );
     if (created) {
       server.queuedInputs.add(session.appId, session.id, input.id);
@@ -134,26 +136,4 @@ function checkInputLength(server: ServerContext, input: string): void {
       `the input is over the limit of ${server.limits.maxInputChars} characters`,
     );
   }
-}
-
-/**
- * Checks every file token before anything is queued: unknown, expired and other apps' tokens get
- * the same answer (400), so a token's existence never leaks across apps. Files over
- * `maxTurnFileBytes` together → 413, so one turn cannot make the server hold gigabytes of them.
- */
-async function checkFileTokens(server: ServerContext, appId: string, tokens: string[]): Promise<string[]> {
-  const unique = [...new Set(tokens)];
-  let total = 0;
-  for (const token of unique) {
-    const found = await server.store.getFile(appId, token);
-    if (!found) throw errors.invalidArgument(`file token ${token.slice(0, 64)} is unknown or expired`);
-    total += found.file.size;
-    if (total > server.limits.maxTurnFileBytes) {
-      throw new ConfabError(
-        'payload_too_large',
-        `the files of one input are over the limit of ${server.limits.maxTurnFileBytes} bytes together`,
-      );
-    }
-  }
-  return unique;
 }

@@ -69,9 +69,9 @@ export type { ResumeAnswers, SnapshotFilter, TurnHooks, TurnResult } from './run
 export { TurnHandle } from './runner/turn-handle.js';
 export type { StreamEvent } from './runner/turn-writer.js';
 export * from './store/commit-folding.js';
-export * from './store/lease-renewal.js';
 export * from './store/event-type-filter.js';
 export * from './store/fork-chain.js';
+export * from './store/lease-renewal.js';
 export * from './store/limits.js';
 export { MemoryStore } from './store/memory-store.js';
 export * from './store/session-cursor.js';

@@ -64,7 +64,9 @@ describe('SseStream', () => {
     });
     const chunks: string[] = [];
     const decoder = new TextDecoder();
-    for await (const chunk of response.body as ReadableStream<Uint8Array>) chunks.push(decoder.decode(chunk));
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read())
+      chunks.push(decoder.decode(next.value));
     expect(chunks).toEqual([
       ': connected\n\n' +
         'id: 1\nevent: turn-start\ndata: {"seq":1}\n\n' +

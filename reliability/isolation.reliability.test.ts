@@ -1,7 +1,7 @@
 /**
  * Isolation sweep: app a builds rich state (turns, a compaction, channel sessions and a rotation,
- * a fork, a pending client tool call, archived and closed sessions, a file, a running turn); then
- * every route of DESIGN §6 is called with app b's token on each of a's ids and handed a's values
+ * a fork, a pending client tool call, archived and closed sessions, a file, a running turn, chats
+ * of DESIGN §9, one waiting for a client tool); then every route of DESIGN §6 and §9 is called with app b's token on each of a's ids and handed a's values
  * (snapshots, file tokens, tool call ids, channel names, clientSessionIds, cursors). Each answer is
  * the documented one (404 `not_found`, 400 `invalid_argument` for file tokens and tool calls, never
  * 403) and identical to the answer for an unknown id; no answer, list, stream or lifecycle event b
@@ -175,13 +175,17 @@ async function compareTwin(item: SweepCase, status: number, json: Loose, label: 
   const problems: string[] = [];
   if (twin.status !== status) problems.push(`${label}: ${status}, an unknown id ${twin.status}`);
   if (twin.json?.error?.code !== json?.error?.code) problems.push(`${label}: code differs from an unknown id's`);
-  if (message !== json?.error?.message) problems.push(`${label}: "${json?.error?.message}" vs "${message}"`);
+  if (message !== (json?.error?.message ?? '')) problems.push(`${label}: "${json?.error?.message}" vs "${message}"`);
   return problems;
 }
 
-/** Names b used for its own sessions (a channel, a clientSessionId): b's own namespace from now on. */
+/**
+ * Names b used for its own sessions and chats (a channel, a clientSessionId or chat id, a chat
+ * message id): b's own namespace from now on.
+ */
 function claimNames(item: SweepCase, claimed: Set<string>, state: VictimState): void {
-  for (const name of [...state.channelNames, ...state.clientSessionIds]) {
+  const { userMessageIds, pendingAssistantId } = state.chat;
+  for (const name of [...state.channelNames, ...state.clientSessionIds, ...userMessageIds, pendingAssistantId]) {
     const sent = `${decodeURIComponent(item.path)} ${JSON.stringify(item.body ?? null)}`;
     if (item.method === 'POST' && sent.includes(name)) claimed.add(name);
   }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { JsonlStore } from '@confab/jsonl';
 import { PostgresStore } from '@confab/postgres';
 import { SqliteStore } from '@confab/sqlite';
-import type { NewEvent, SessionStore } from 'confab';
+import type { NewEvent } from 'confab';
+import type { SessionStore } from 'confab/store';
 
 /** A store under benchmark, with the way to dispose of it and its files. */
 export interface BenchStore {

@@ -1,4 +1,5 @@
-import { defineAgent, type NewEvent, Runner, type SessionStore } from 'confab';
+import { defineAgent, type NewEvent, Runner } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { createEchoModel } from 'confab/testing';
 import { nowMs, type Summary, summarize } from '../lib/stats.js';
 import type { BenchStore } from '../lib/stores.js';

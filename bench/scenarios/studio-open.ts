@@ -2,12 +2,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { serve } from '@confab/server';
 import { newId, newSecret, sha256Hex } from 'confab';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../tests/support/chromium.js';
 import { nowMs, type Summary, summarize } from '../lib/stats.js';
 import type { BenchStore } from '../lib/stores.js';
 
 /** Debian's Chromium, which the Studio benchmark drives. */
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from '../../tests/support/chromium.js';
 
 /** Opening and scrolling a long session in the Studio (DESIGN §10: a 10,000-event session opens and scrolls smoothly). */
 export interface StudioOpenResult {
@@ -55,17 +55,7 @@ export async function studioOpen(bench: BenchStore, events: number, repeats: num
   }
   const directory = join(dirname(createRequire(import.meta.url).resolve('@confab/studio/package.json')), 'dist');
   const running = await serve({ store, port: 0, logger: false, metrics: false, studio: { directory } });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
     await context.addInitScript((value) => sessionStorage.setItem('confab-studio-token', value), token);

@@ -42,7 +42,11 @@ export type RefName =
   | 'file'
   | 'foreignFile'
   | 'pending'
-  | 'cursor';
+  | 'cursor'
+  | 'chat'
+  | 'runningChat'
+  | 'chatAssistant'
+  | 'chatToolCall';
 
 /** `{{name}}`, the placeholder of `name`. */
 export const ref = (name: RefName) => `{{${name}}}`;

@@ -9,6 +9,7 @@ import {
   resumeBody,
   turnBody,
 } from './fuzz-bodies.js';
+import { chatBody, chatPathId, runningChatPathId } from './fuzz-chat.js';
 import {
   channelName,
   disposableSessionRef,
@@ -110,7 +111,9 @@ const rawFileBody: fc.Arbitrary<BodyPlan> = fc.oneof(
   },
 );
 
-/** Every operation of DESIGN §6, keyed `<method> <OpenAPI path>`. */
+const chat = (suffix: string) => chatPathId.map((id) => `/v1/chat/${id}${suffix}`);
+
+/** Every operation of DESIGN §6 and §9, keyed `<method> <OpenAPI path>`. */
 export const OPERATION_PLANS: Record<string, fc.Arbitrary<RequestPlan>> = {
   'post /v1/sessions': withBody('POST', 'post /v1/sessions', fc.constant('/v1/sessions'), createSessionBody),
   'get /v1/sessions': withoutBody(
@@ -204,6 +207,14 @@ export const OPERATION_PLANS: Record<string, fc.Arbitrary<RequestPlan>> = {
       }),
     )
     .chain(([body, query]) => plan({ operation: 'post /v1/files', method: 'POST', path: '/v1/files', body, query })),
+  'post /v1/chat': withBody('POST', 'post /v1/chat', fc.constant('/v1/chat'), chatBody),
+  'get /v1/chat/{id}/stream': withoutBody(
+    'GET',
+    'get /v1/chat/{id}/stream',
+    runningChatPathId.map((id) => `/v1/chat/${id}/stream`),
+  ),
+  'post /v1/chat/{id}/stop': withBody('POST', 'post /v1/chat/{id}/stop', chat('/stop'), emptyBody),
+  'get /v1/chat/{id}/messages': withoutBody('GET', 'get /v1/chat/{id}/messages', chat('/messages')),
   'get /v1/openapi.json': withoutBody('GET', 'get /v1/openapi.json', fc.constant('/v1/openapi.json')),
   'get /healthz': withoutBody('GET', 'get /healthz', fc.constant('/healthz')),
   'get /metrics': withoutBody('GET', 'get /metrics', fc.constant('/metrics')),
@@ -219,6 +230,9 @@ const KNOWN_PATHS: Array<[string, string[]]> = [
   [`/v1/sessions/${ref('core')}/stop`, ['POST']],
   ['/v1/channels/room-1/resolve', ['POST']],
   ['/v1/lifecycle', ['GET']],
+  ['/v1/chat', ['POST']],
+  ['/v1/chat/fuzz-chat-1/stream', ['GET']],
+  ['/v1/chat/fuzz-chat-1/messages', ['GET']],
   ['/v1/files', ['POST']],
   ['/v1/openapi.json', ['GET']],
   ['/healthz', ['GET']],
@@ -263,6 +277,8 @@ const WEIGHTS: Record<string, number> = {
   'post /v1/sessions/{id}/resume': 5,
   'post /v1/sessions': 5,
   'get /v1/sessions/{id}/events': 5,
+  'post /v1/chat': 4,
+  'get /v1/chat/{id}/stream': 2,
 };
 
 /** Every request kind, weighted. */

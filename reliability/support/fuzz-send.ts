@@ -75,7 +75,9 @@ export async function send(baseUrl: string, plan: RequestPlan, request: Resolved
     answer.status = response.status;
     answer.headers = response.headers;
     if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
-      const live = !plan.operation.includes('/turns') && !plan.operation.includes('/resume');
+      // A turn's stream (a chat's POST included) ends by itself; tails and a resumed chat are left.
+      const live =
+        !plan.operation.includes('/turns') && !plan.operation.includes('/resume') && plan.operation !== 'post /v1/chat';
       clearTimeout(timer);
       const budget = live ? 50 + (plan.pick % 350) : TURN_STREAM_TIMEOUT_MS;
       const stop = setTimeout(() => controller.abort(new Error('left the stream')), budget);

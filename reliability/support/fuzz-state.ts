@@ -1,3 +1,4 @@
+import { CHAT_IDS } from './fuzz-chat.js';
 import type { RefName, RequestPlan } from './fuzz-plan.js';
 
 /** What the fuzz server holds at the start: app a's long-lived sessions and app b's objects. */
@@ -20,6 +21,8 @@ export interface ResolvedRequest {
   sessionKind: RefName | null;
   /** The placeholders the plan used. */
   refs: Set<RefName>;
+  /** The chat id `{{chat}}` resolved to, or null. */
+  chatId: string | null;
 }
 
 /** The id a missing session has: well-formed, never created. */
@@ -46,6 +49,10 @@ export class FuzzState {
   private readonly snapshots: string[] = [];
   private readonly files: string[];
   private readonly pending = new Map<string, string[]>();
+  /** Per chat id: its assistant message waiting for a client tool call's output, and that call. */
+  private readonly pendingChats = new Map<string, { assistantId: string; toolCallId: string }>();
+  /** Chat ids with a sleeping `POST /v1/chat` of app a in flight (resolved, not answered yet), with counts. */
+  private readonly chatsInFlight = new Map<string, number>();
   private cursor: string | null = null;
 
   constructor(readonly seed: FuzzSeed) {
@@ -57,6 +64,7 @@ export class FuzzState {
     const refs = new Set<RefName>();
     let sessionId: string | null = null;
     let sessionKind: RefName | null = null;
+    let chatId: string | null = null;
     const valueOfRef = (name: RefName): string => {
       refs.add(name);
       const override = overrides[name];
@@ -89,6 +97,17 @@ export class FuzzState {
           return pick((sessionId && this.pending.get(sessionId)) || [], 'call_not_pending');
         case 'cursor':
           return encodeURIComponent(this.cursor ?? 'no-cursor-yet');
+        case 'chat':
+          chatId = pick(CHAT_IDS, 'no-chat');
+          if (this.postsSleepingChat(plan)) this.chatsInFlight.set(chatId, (this.chatsInFlight.get(chatId) ?? 0) + 1);
+          return chatId;
+        case 'runningChat':
+          chatId = pick([...this.chatsInFlight.keys()], pick(CHAT_IDS, 'no-chat'));
+          return chatId;
+        case 'chatAssistant':
+          return (chatId && this.pendingChats.get(chatId)?.assistantId) || 'msg_not_pending';
+        case 'chatToolCall':
+          return (chatId && this.pendingChats.get(chatId)?.toolCallId) || 'call_not_pending';
       }
     };
     const path = plan.path.replace(PLACEHOLDER, (_, name: RefName) => {
@@ -103,7 +122,46 @@ export class FuzzState {
     let body: string | Uint8Array | undefined = plan.body?.bytes;
     if (plan.body?.text !== undefined)
       body = plan.body.text.replace(PLACEHOLDER, (_, name: RefName) => valueOfRef(name));
-    return { path: `${path}${query}`, body, sessionId, sessionKind, refs };
+    return { path: `${path}${query}`, body, sessionId, sessionKind, refs, chatId };
+  }
+
+  /** The `POST /v1/chat` of `request` was answered: its chat no longer counts as in flight. */
+  chatAnswered(request: ResolvedRequest, plan: RequestPlan): void {
+    if (!request.chatId || !this.postsSleepingChat(plan)) return;
+    const count = (this.chatsInFlight.get(request.chatId) ?? 1) - 1;
+    if (count > 0) this.chatsInFlight.set(request.chatId, count);
+    else this.chatsInFlight.delete(request.chatId);
+  }
+
+  /** True for app a's `POST /v1/chat` of a `/sleep` turn: its chat runs a turn for a while. */
+  private postsSleepingChat(plan: RequestPlan): boolean {
+    return plan.operation === 'post /v1/chat' && plan.auth === 'a' && plan.body?.text?.includes('/sleep') === true;
+  }
+
+  /**
+   * Learns from the UI chunks of one of app a's chat streams: a turn that finished waiting for a
+   * client tool call leaves its assistant message and the call pending; any other finish, nothing.
+   */
+  learnChat(chatId: string | null, frames: ReadonlyArray<{ data: string }>): void {
+    if (!chatId) return;
+    let assistantId: string | null = null;
+    let toolCallId: string | null = null;
+    for (const frame of frames) {
+      let chunk: { type?: string; messageId?: string; toolCallId?: string; toolName?: string; finishReason?: string };
+      try {
+        chunk = JSON.parse(frame.data);
+      } catch {
+        continue;
+      }
+      if (chunk.type === 'start' && chunk.messageId) assistantId = chunk.messageId;
+      if (chunk.type === 'tool-input-available' && chunk.toolName === 'pick' && chunk.toolCallId)
+        toolCallId = chunk.toolCallId;
+      if (chunk.type === 'finish') {
+        if (chunk.finishReason === 'tool-calls' && assistantId && toolCallId)
+          this.pendingChats.set(chatId, { assistantId, toolCallId });
+        else this.pendingChats.delete(chatId);
+      }
+    }
   }
 
   /** Learns from a 2xx JSON answer (or one SSE frame's data) of a request on `sessionId`. */

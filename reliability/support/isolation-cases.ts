@@ -82,6 +82,100 @@ function sessionIdCases(id: string): SweepCase[] {
   return cases.map((item) => ({ ...item, expect: NOT_FOUND, twin }));
 }
 
+/** A well-formed chat id no app ever used: what b's requests on a's chat ids are compared with. */
+const UNKNOWN_CHAT = 'chat-never-used-by-anyone';
+
+/**
+ * The AI SDK UI routes (DESIGN §9) with app a's chat ids: for b each names b's own chat, created
+ * on first use, unrelated to a's. So b's reads answer like an unknown chat's (no messages but b's
+ * own, no running turn: 204, nothing to stop), b's turns run on b's chat (a's user message ids
+ * replay nothing of a's, a regenerate or an edit of them finds only b's own messages), and an
+ * answer to a's pending tool call finds nothing pending (412). The leak scan holds every answer,
+ * streams included, to none of a's ids or texts.
+ */
+function chatCases(victim: VictimState): SweepCase[] {
+  const cases: SweepCase[] = [];
+  const { ids, userMessageIds, pendingAssistantId, pendingToolCallId } = victim.chat;
+  const user = (id: string, text: string) => ({ id, role: 'user', parts: [{ type: 'text', text }] });
+  for (const chatId of ids) {
+    const twin: Array<[string, string]> = [[chatId, UNKNOWN_CHAT]];
+    const at = (suffix: string) => `/v1/chat/${encodeURIComponent(chatId)}${suffix}`;
+    cases.push(
+      {
+        operation: 'get /v1/chat/{id}/messages',
+        method: 'GET',
+        path: at('/messages'),
+        expect: { statuses: [200] },
+        twin,
+      },
+      { operation: 'get /v1/chat/{id}/stream', method: 'GET', path: at('/stream'), expect: { statuses: [204] }, twin },
+      {
+        operation: 'post /v1/chat/{id}/stop',
+        method: 'POST',
+        path: at('/stop'),
+        body: {},
+        expect: { statuses: [200] },
+        twin,
+      },
+      {
+        operation: 'post /v1/chat',
+        method: 'POST',
+        path: '/v1/chat',
+        body: { id: chatId, messages: [user(pendingAssistantId, 'b asks')] },
+        expect: { statuses: [200] },
+      },
+      {
+        operation: 'post /v1/chat',
+        method: 'POST',
+        path: '/v1/chat',
+        body: {
+          id: chatId,
+          messages: [
+            {
+              id: pendingAssistantId,
+              role: 'assistant',
+              parts: [
+                { type: 'tool-pick', toolCallId: pendingToolCallId, state: 'output-available', input: {}, output: 1 },
+              ],
+            },
+          ],
+        },
+        expect: { statuses: [412], code: 'failed_precondition' },
+        twin,
+      },
+    );
+    for (const messageId of userMessageIds) {
+      cases.push(
+        // b's own turn under a's message id: it must replay nothing of a's.
+        {
+          operation: 'post /v1/chat',
+          method: 'POST',
+          path: '/v1/chat',
+          body: { id: chatId, messages: [user(messageId, 'b talking')] },
+          expect: { statuses: [200] },
+        },
+        // Only b's own messages can be regenerated or edited: b sent one with this id just before,
+        // unless b's own later regenerate or edit superseded it (a replay does not bring it back).
+        {
+          operation: 'post /v1/chat',
+          method: 'POST',
+          path: '/v1/chat',
+          body: { id: chatId, trigger: 'regenerate-message', messages: [user(messageId, 'b talking')] },
+          expect: { statuses: [200, 400] },
+        },
+        {
+          operation: 'post /v1/chat',
+          method: 'POST',
+          path: '/v1/chat',
+          body: { id: chatId, messageId, messages: [user(messageId, 'b edits')] },
+          expect: { statuses: [200, 400] },
+        },
+      );
+    }
+  }
+  return cases;
+}
+
 /** What app b has of its own, for the cases that hand app a's values to b's own objects. */
 export interface IntruderState {
   sessionId: string;
@@ -180,6 +274,7 @@ export function sweepCases(victim: VictimState, intruder: IntruderState): SweepC
       expect: list,
     });
   }
+  cases.push(...chatCases(victim));
   cases.push(
     { operation: 'post /v1/files', method: 'POST', path: '/v1/files', raw: 'b bytes', expect: { statuses: [201] } },
     { operation: 'get /v1/lifecycle', method: 'GET', path: '/v1/lifecycle', headers: SSE, expect: list },

@@ -13,11 +13,20 @@ export interface VictimState {
     archived: string;
     closed: string;
     sleeper: string;
+    /** A chat a ran through `POST /v1/chat`, and one left waiting for a client tool's output. */
+    chat: string;
+    chatPending: string;
   };
   snapshotIds: string[];
   fileToken: string;
   channelNames: string[];
   clientSessionIds: string[];
+  /**
+   * App a's chat ids (DESIGN §9: the `clientSessionId`s of its sessions, the sleeping one's included)
+   * and what a's chat messages carry: the user message ids a's client chose, the pending
+   * assistant message and its tool call.
+   */
+  chat: { ids: string[]; userMessageIds: string[]; pendingAssistantId: string; pendingToolCallId: string };
   /** Every id, text, title, channel name, meta value and token of app a (each unique to this run). */
   secrets: string[];
 }
@@ -29,6 +38,22 @@ async function ok(promise: Promise<{ status: number; body: Loose }>, what: strin
   const answer = await promise;
   if (answer.status >= 300) throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body;
+}
+
+/** A `useChat` user message. */
+export function userText(id: string, text: string) {
+  return { id, role: 'user', parts: [{ type: 'text', text }] };
+}
+
+/** Runs `POST /v1/chat` as `client` and returns the UI chunks of its stream. */
+export async function chatTurn(client: ApiClient, body: Record<string, unknown>): Promise<Loose[]> {
+  const response = await client.fetch('POST', '/v1/chat', { body });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`chat: ${response.status} ${text}`);
+  return text
+    .split('\n\n')
+    .filter((frame) => frame.startsWith('data: {'))
+    .map((frame) => JSON.parse(frame.slice(6)));
 }
 
 /** Every string value of `value` that looks like an id or token, and every event text. */
@@ -105,7 +130,24 @@ export async function buildVictimState(owner: ApiClient): Promise<VictimState> {
   const closed = await owner.createSession({ title: marker('a-closed') });
   await owner.turn(closed.id, `${secret} closed`);
   await ok(owner.call('DELETE', `/v1/sessions/${closed.id}`), 'close');
-  const sleeper = await owner.createSession({ title: marker('a-sleeper') });
+  // The sleeping session is a chat too: b's chat routes on its id meet a running turn of a's.
+  const sleeperChat = marker('a-sleeper-chat');
+  const sleeper = await owner.createSession({ title: marker('a-sleeper'), clientSessionId: sleeperChat });
+  const chatId = marker('a-chat');
+  const userMessageId = marker('a-umsg');
+  await chatTurn(owner, { id: chatId, messages: [userText(userMessageId, `${secret} chat message`)] });
+  const pendingChatId = marker('a-chat-pending');
+  const pendingMessageId = marker('a-umsg');
+  const pendingChunks = await chatTurn(owner, {
+    id: pendingChatId,
+    tools,
+    messages: [userText(pendingMessageId, `/tool pick {"secret":"${secret}"}`)],
+  });
+  const pendingAssistantId = pendingChunks.find((chunk) => chunk.type === 'start')?.messageId as string;
+  const pendingToolCallId = pendingChunks.find((chunk) => chunk.type === 'tool-input-available')?.toolCallId as string;
+  if (pendingChunks.at(-1)?.finishReason !== 'tool-calls') throw new Error('expected a chat waiting for a tool');
+  const chatSession = await owner.createSession({ clientSessionId: chatId });
+  const pendingChatSession = await owner.createSession({ clientSessionId: pendingChatId });
 
   const file = await ok(
     owner.call('POST', '/v1/files', { raw: `${secret} bytes`, headers: { 'content-type': 'text/plain' } }),
@@ -121,6 +163,8 @@ export async function buildVictimState(owner: ApiClient): Promise<VictimState> {
     archived: archived.id,
     closed: closed.id,
     sleeper: sleeper.id,
+    chat: chatSession.id,
+    chatPending: pendingChatSession.id,
   };
   const ids = new Set<string>([...Object.values(sessions), file.fileToken]);
   const snapshotIds: string[] = [];
@@ -135,7 +179,14 @@ export async function buildVictimState(owner: ApiClient): Promise<VictimState> {
     snapshotIds,
     fileToken: file.fileToken,
     channelNames,
-    clientSessionIds,
+    // Chat ids are clientSessionIds: b claims them for its own sessions and chats alike.
+    clientSessionIds: [...clientSessionIds, sleeperChat, chatId, pendingChatId],
+    chat: {
+      ids: [clientSessionIds[0]!, sleeperChat, chatId, pendingChatId],
+      userMessageIds: [userMessageId, pendingMessageId],
+      pendingAssistantId,
+      pendingToolCallId,
+    },
     secrets: [...ids, ...markers],
   };
 }

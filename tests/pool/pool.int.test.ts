@@ -44,6 +44,12 @@ describe('pool: channels and sessions', () => {
     expect(listed.sessions.map((session) => session.id)).toEqual([rotated.session.id]);
     const all = await pool.listSessions({ includeArchived: true });
     expect(all.sessions.map((session) => session.id).sort()).toEqual([rotated.session.id, first.id].sort());
+    // The store's search and parent filters, through the pool.
+    const found = await pool.listSessions({ includeArchived: true, search: first.id.toUpperCase().slice(4) });
+    expect(found.sessions.map((session) => session.id)).toEqual([first.id]);
+    const fork = await pool.forkSession(first.id);
+    const forks = await pool.listSessions({ includeArchived: true, parentId: first.id });
+    expect(forks.sessions.map((session) => session.id)).toEqual([fork.id]);
     const archivedTurn = await pool.chat(first.id, 'still there?');
     await expect(archivedTurn.result).rejects.toMatchObject({ code: 'failed_precondition' });
   });

@@ -1,5 +1,5 @@
-import { type ModelReference, Pool } from 'confab';
-import { createEchoModel } from 'confab/testing';
+import { defineAgent, type ModelReference, Pool } from 'confab';
+import { createEchoModel, createScriptedModel, scriptedText } from 'confab/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteFixture } from '../support/sqlite-fixture.js';
 
@@ -34,5 +34,47 @@ describe('pool: the turn model', () => {
     await pool.send(session.id, 'queued');
     await pool.runner.session(session.id).idle();
     expect(resolved).toEqual(['echo', 'other', 'echo']);
+  });
+
+  it('is built into logic once per session and model, kept by the session runner until the model changes, an error or a new factory', async () => {
+    const builds: string[] = [];
+    let failNext = false;
+    const model = createScriptedModel(() => {
+      if (failNext) {
+        failNext = false;
+        return { parts: [{ throw: new Error('provider down') }] };
+      }
+      return scriptedText('ok');
+    });
+    pool = new Pool({
+      store: fixture.store,
+      providerRetry: { maxRetries: 0 },
+      factory: (_session, name) => {
+        builds.push(name);
+        return defineAgent({ model });
+      },
+    });
+    const { session } = await pool.createSession(null);
+    const turn = async (options: { model?: string } = {}) => (await pool!.chat(session.id, 'hi', options)).result;
+    await turn();
+    await turn();
+    expect(builds).toEqual(['echo']);
+    await turn({ model: 'other' });
+    await turn();
+    expect(builds).toEqual(['echo', 'other', 'echo']);
+    failNext = true;
+    expect((await turn()).stopReason).toBe('error');
+    await turn();
+    expect(builds).toEqual(['echo', 'other', 'echo', 'echo']);
+    pool.setFactory((_session, name) => {
+      builds.push(`new ${name}`);
+      return defineAgent({ model });
+    });
+    await turn();
+    expect(builds.at(-1)).toBe('new echo');
+    // One registry: the pool's residents are its runner's.
+    expect(pool.residentCount).toBe(pool.runner.residentCount);
+    expect(pool.evictIdle(0)).toBe(1);
+    expect(pool.residentCount).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
-import { type AppendRequest, type AppendResult, defineAgent, Runner } from 'confab';
+import { defineAgent, Runner } from 'confab';
+import type { AppendRequest, AppendResult } from 'confab/store';
 import { createEchoModel } from 'confab/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, createSqliteFixture, persisted, readLog, types } from '../support/sqlite-fixture.js';

@@ -1,4 +1,5 @@
-import { type AppendRequest, type AppendResult, ConfabError, defineAgent, Runner, type SessionEvent } from 'confab';
+import { ConfabError, defineAgent, Runner, type SessionEvent } from 'confab';
+import type { AppendRequest, AppendResult } from 'confab/store';
 import { createEchoModel, createScriptedModel, scriptedText } from 'confab/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, createSqliteFixture, persisted, readLog, types } from '../support/sqlite-fixture.js';

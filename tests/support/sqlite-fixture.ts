@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '@confab/sqlite';
-import type { SessionEvent, SessionStore, StreamEvent, TurnHandle } from 'confab';
+import type { SessionEvent, StreamEvent, TurnHandle } from 'confab';
+import type { SessionStore } from 'confab/store';
 
 /** A real SQLite file in a fresh temporary directory, removed by `dispose`. */
 export async function createSqliteFixture() {

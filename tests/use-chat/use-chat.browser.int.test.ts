@@ -1,13 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { build, type PreviewServer, preview } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { demoAgent } from '../../examples/use-chat/demo-agent.js';
 import { startTestServer, type TestServer } from '../../packages/server/src/test-support/harness.js';
+import { chromiumSkipNote, hasChromium, launchPersistentChromium } from '../support/chromium.js';
 import { createHeldEchoModel, type Hold } from './held-echo-model.js';
 
 /**
@@ -18,7 +19,6 @@ import { createHeldEchoModel, type Hold } from './held-echo-model.js';
  * Screenshots go to test-output/use-chat/ (not committed).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 /** Waits for what the page shows; the bound is for a busy machine, not a claim about speed. */
 const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000 });
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,8 +27,8 @@ const exampleRoot = join(repositoryRoot, 'examples', 'use-chat');
 const screenshots = join(repositoryRoot, 'test-output', 'use-chat');
 
 const held = createHeldEchoModel(3);
-describe.skipIf(!existsSync(CHROMIUM))(
-  `the useChat example in Chromium${existsSync(CHROMIUM) ? '' : ` (skipped: ${CHROMIUM} is missing; apt-get install chromium)`}`,
+describe.skipIf(!hasChromium)(
+  `the useChat example in Chromium${chromiumSkipNote}`,
   // A page build, a browser and a server per case: generous bounds for a busy machine, not timings.
   { timeout: 90_000 },
   () => {
@@ -73,16 +73,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       siteUrl = site.resolvedUrls?.local[0] ?? '';
       expect(siteUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       profile = temporaryDirectory('confab-chromium-');
-      context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
+      context = await launchPersistentChromium(profile, {
         viewport: { width: 900, height: 760 },
         locale: 'en-US',
         timezoneId: 'UTC',

@@ -8,11 +8,12 @@ import {
   readRuntime,
   type SessionPatch,
   type SessionRecord,
-  type SessionStore,
   type StreamEvent,
   type TurnHandle,
   type TurnStartExtras,
 } from 'confab';
+import type { SessionStore } from 'confab/store';
+import { readChatLog } from './chat-log.js';
 import { type ChatRequest, textOfMessage } from './chat-request.js';
 import { type ChatTurn, chatTurnsOf } from './chat-turns.js';
 import { assistantMessageIdOf, TurnChunks } from './turn-chunks.js';
@@ -116,7 +117,8 @@ export async function planChatRequest(
       turnStart: { userMessageId: last.id, assistantMessageId: newId('msg') },
     };
   }
-  const turns = chatTurnsOf((await backend.store.readContext(session.id)).events);
+  // The whole log: a message a compaction summarised can still be regenerated or edited.
+  const turns = chatTurnsOf(await readChatLog(backend.store, session.id));
   const target = editing ? request.messageId : last.id;
   const turn = turns.find((candidate) => candidate.inputs.some((input) => input.messageId === target));
   if (!turn?.turnStart) {
@@ -179,14 +181,17 @@ async function planResume(backend: ChatBackend, session: SessionRecord, last: UI
  * replay of one, a regenerate, an edit or a resume. Resolves once the turn got its turn, so every
  * refusal (`turn_in_progress`, `session_closed`, a bad request) is thrown before any chunk; a
  * failure after that ends the chunks with an `error` and `finish`. A client that leaves never
- * stops the turn.
+ * stops the turn. With `session`, the request runs on that session whatever its
+ * `clientSessionId` (the request's chat id is then not read, and its session options not used):
+ * `POST /v1/sessions/{id}/chat`, which makes any session a `useChat` chat.
  */
 export async function runChatRequest(
   backend: ChatBackend,
   request: ChatRequest,
-  options: ChatScope & { signal?: AbortSignal; timeoutMs?: number } = {},
+  options: ChatScope & { signal?: AbortSignal; timeoutMs?: number; session?: SessionRecord } = {},
 ): Promise<ChatStream> {
-  const session = await chatSession(backend, request.chatId, { appId: options.appId, ...request.session });
+  const session =
+    options.session ?? (await chatSession(backend, request.chatId, { appId: options.appId, ...request.session }));
   const action = await planChatRequest(backend, session, request);
   const scope = { appId: session.appId };
   let handle: TurnHandle;
@@ -237,14 +242,24 @@ export async function stopChat(backend: ChatBackend, chatId: string, scope: Chat
   return backend.pool.stop(session.id, { appId: session.appId });
 }
 
-/** The chat's conversation as `UIMessage`s (`GET …/{id}/messages`), ids stable, oldest first. */
+/**
+ * The chat's conversation as `UIMessage`s (`GET …/{id}/messages`), ids stable, oldest first: the
+ * whole visible conversation, also what a compaction summarised for the model.
+ */
 export async function readChatMessages(
   backend: ChatBackend,
   chatId: string,
   scope: ChatScope = {},
 ): Promise<UIMessage[]> {
-  const session = await chatSession(backend, chatId, scope);
-  return toUIMessages((await backend.store.readContext(session.id)).events);
+  return sessionUIMessages(backend, await chatSession(backend, chatId, scope));
+}
+
+/**
+ * Any session's conversation as `UIMessage`s, as {@link readChatMessages} gives a chat's: the
+ * whole visible conversation, also what a compaction summarised for the model.
+ */
+export async function sessionUIMessages(backend: ChatBackend, session: SessionRecord): Promise<UIMessage[]> {
+  return toUIMessages(await readChatLog(backend.store, session.id));
 }
 
 /** Converts events to chunks until the turn's `finish`, the events' end or the signal. */

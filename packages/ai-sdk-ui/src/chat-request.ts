@@ -1,5 +1,6 @@
 import { type UIMessage, validateUIMessages } from 'ai';
-import { ClientToolSchema, errors, ModelNameSchema } from 'confab';
+import { errors } from 'confab';
+import { ClientToolSchema, ModelNameSchema } from 'confab/wire';
 import { z } from 'zod';
 
 /** A chat id: the AI SDK's chat id, used as the chat's session's `clientSessionId`. */

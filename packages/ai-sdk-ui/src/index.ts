@@ -9,8 +9,10 @@ export {
   readChatMessages,
   resumeChatStream,
   runChatRequest,
+  sessionUIMessages,
   stopChat,
 } from './chat-backend.js';
+export { readChatLog } from './chat-log.js';
 export {
   ChatIdSchema,
   ChatMessagesResponseSchema,

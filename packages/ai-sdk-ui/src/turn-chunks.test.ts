@@ -141,6 +141,53 @@ describe('TurnChunks', () => {
     ]);
   });
 
+  it('streams a tool input from live deltas that name the tool; the tool-call only completes it', () => {
+    seq = 0;
+    const call = { toolCallId: 'c1', toolName: 'lookup', input: { q: 'x' }, executor: 'server', needsApproval: false };
+    const live = convert([
+      turnStart({ assistantMessageId: 'msg_a' }),
+      delta('tool-input-delta', { toolCallId: 'c1', toolName: 'lookup', delta: '{"q":' }, 1),
+      delta('tool-input-delta', { toolCallId: 'c1', toolName: 'lookup', delta: '"x"}' }, 2),
+      persisted('tool-call', call),
+      turnEnd('stop'),
+    ]);
+    expect(live).toEqual([
+      { type: 'start', messageId: 'msg_a' },
+      { type: 'start-step' },
+      { type: 'tool-input-start', toolCallId: 'c1', toolName: 'lookup' },
+      { type: 'tool-input-delta', toolCallId: 'c1', inputTextDelta: '{"q":' },
+      { type: 'tool-input-delta', toolCallId: 'c1', inputTextDelta: '"x"}' },
+      { type: 'tool-input-available', toolCallId: 'c1', toolName: 'lookup', input: { q: 'x' } },
+      { type: 'finish-step' },
+      { type: 'finish', finishReason: 'stop' },
+    ]);
+    // Deltas that name no tool (a provider that never announced the call) wait for the tool-call.
+    seq = 0;
+    const unnamed = convert([
+      turnStart({ assistantMessageId: 'msg_a' }),
+      delta('tool-input-delta', { toolCallId: 'c1', delta: '{"q":"x"}' }, 1),
+      persisted('tool-call', call),
+      turnEnd('stop'),
+    ]);
+    expect(unnamed.filter((chunk) => chunk.type.startsWith('tool-input'))).toEqual([
+      { type: 'tool-input-start', toolCallId: 'c1', toolName: 'lookup' },
+      { type: 'tool-input-delta', toolCallId: 'c1', inputTextDelta: '{"q":"x"}' },
+      { type: 'tool-input-available', toolCallId: 'c1', toolName: 'lookup', input: { q: 'x' } },
+    ]);
+  });
+
+  it('ignores what comes before the turn-start: the closing of an earlier turn’s pending calls', () => {
+    seq = 0;
+    const chunks = convert([
+      persisted('tool-result', { toolCallId: 'c0', toolName: 't', output: { error: 'no answer' }, isError: true }, 0),
+      turnStart({ assistantMessageId: 'msg_a' }),
+      persisted('message', { messageId: 'm1', role: 'assistant', text: 'hi' }),
+      turnEnd('stop'),
+    ]);
+    expect(chunks[0]).toEqual({ type: 'start', messageId: 'msg_a' });
+    expect(chunks.some((chunk) => chunk.type === 'tool-output-error')).toBe(false);
+  });
+
   it('in a replay, turn ends of earlier segments end nothing; nothing follows the finish', () => {
     seq = 0;
     const events = [

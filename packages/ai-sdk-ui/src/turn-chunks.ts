@@ -53,7 +53,11 @@ interface PartState {
  * input, approval requests, outputs and denials, errors and `finish`. Text is never lost or sent
  * twice: deltas are sent as they come, and a persisted `message` adds whatever of its text the
  * deltas did not carry (a reader on another process sees no deltas at all) before ending the part.
- * Live tool-input deltas carry no tool name, so a tool's input is sent whole with its `tool-call`.
+ * A tool's input streams as `tool-input-start` and `tool-input-delta`s while the model writes it,
+ * when the runner's live `tool-input-delta`s name the tool (it adds `toolName` whenever the provider
+ * announced the call); the `tool-call` then adds `tool-input-available`. A reader that saw no such
+ * delta (a replay from the log, another process) gets the whole input as one delta with the
+ * `tool-call`: the same tool part either way, and no chunk twice.
  */
 export class TurnChunks {
   private started = false;
@@ -63,6 +67,8 @@ export class TurnChunks {
   private stepHasResults = false;
   private readonly parts = new Map<string, PartState>();
   private readonly denied = new Set<string>();
+  /** Tool calls whose `tool-input-start` was sent from live deltas. */
+  private readonly streamedInputs = new Set<string>();
 
   constructor(private readonly options: TurnChunksOptions = {}) {}
 
@@ -78,9 +84,13 @@ export class TurnChunks {
     return [{ type: 'start', messageId: this.options.messageId }];
   }
 
-  /** The chunks of one event (often none). Nothing after the final `finish`. */
+  /**
+   * The chunks of one event (often none). Nothing after the final `finish`, nor before the turn's
+   * `start`: a new turn's events begin with the error results that close the calls an interrupted
+   * turn still waited on, which belong to that earlier turn's message (found by the fuzzer).
+   */
   push(event: StreamEvent): UIMessageChunk[] {
-    if (this.ended) return [];
+    if (this.ended || (!this.started && event.type !== 'turn-start')) return [];
     const out: UIMessageChunk[] = [];
     switch (event.type) {
       case 'turn-start':
@@ -102,11 +112,16 @@ export class TurnChunks {
         if (text || this.parts.has(messageId)) this.complete(out, 'text', messageId, text);
         break;
       }
+      case 'tool-input-delta':
+        this.toolInputDelta(out, event.data);
+        break;
       case 'tool-call': {
-        this.openStep(out);
         const { toolCallId, toolName, input } = event.data;
-        out.push({ type: 'tool-input-start', toolCallId, toolName });
-        out.push({ type: 'tool-input-delta', toolCallId, inputTextDelta: JSON.stringify(input) });
+        if (!this.streamedInputs.has(toolCallId)) {
+          this.openStep(out);
+          out.push({ type: 'tool-input-start', toolCallId, toolName });
+          out.push({ type: 'tool-input-delta', toolCallId, inputTextDelta: JSON.stringify(input) });
+        }
         out.push({ type: 'tool-input-available', toolCallId, toolName, input });
         break;
       }
@@ -165,6 +180,21 @@ export class TurnChunks {
     this.ended = true;
     out.push({ type: 'finish', finishReason: errorText === undefined ? 'other' : 'error' });
     return out;
+  }
+
+  /**
+   * A live delta of a tool call's input: `tool-input-start` on the first one that names the tool,
+   * then the delta. Deltas that name no tool (and any after them) are left to the `tool-call`.
+   */
+  private toolInputDelta(out: UIMessageChunk[], data: { toolCallId: string; delta: string; toolName?: string }): void {
+    const { toolCallId, delta, toolName } = data;
+    if (!this.streamedInputs.has(toolCallId)) {
+      if (toolName === undefined) return;
+      this.openStep(out);
+      this.streamedInputs.add(toolCallId);
+      out.push({ type: 'tool-input-start', toolCallId, toolName });
+    }
+    if (delta) out.push({ type: 'tool-input-delta', toolCallId, inputTextDelta: delta });
   }
 
   private openStep(out: UIMessageChunk[]): void {

@@ -71,6 +71,14 @@ describe('confab chat and sessions (child processes)', () => {
     expect(listed.code).toBe(0);
     const sessions = JSON.parse(listed.stdout) as Array<{ id: string; title: string | null; turnCount: number }>;
     expect(sessions).toContainEqual(expect.objectContaining({ id: sessionId, title: 'hello', turnCount: 1 }));
+    const [searched, missed, forks] = await Promise.all([
+      runConfab(['sessions', 'ls', '--json', '--search', 'HELL'], { cwd: directory, env: connection }),
+      runConfab(['sessions', 'ls', '--json', '--search', 'no such title'], { cwd: directory, env: connection }),
+      runConfab(['sessions', 'ls', '--json', '--parent', sessionId], { cwd: directory, env: connection }),
+    ]);
+    expect((JSON.parse(searched.stdout) as Array<{ id: string }>).map((session) => session.id)).toContain(sessionId);
+    expect(JSON.parse(missed.stdout)).toEqual([]);
+    expect(JSON.parse(forks.stdout)).toEqual([]);
 
     expect(exported.code).toBe(0);
     const events = exported.stdout

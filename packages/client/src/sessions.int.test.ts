@@ -39,6 +39,36 @@ describe('client against the real server: sessions', () => {
     expect(active.sessions.map((info) => info.id)).toEqual([other.id]);
   });
 
+  it('searches sessions by title, id or clientSessionId, and lists the forks of one, page by page', async () => {
+    const titled = await client.sessions.create({ title: 'Zebra crossing plan' });
+    const named = await client.sessions.create({ clientSessionId: 'zebra-chat-1' });
+    await client.sessions.create({ title: 'something else' });
+    const found = async (params: Parameters<typeof client.sessions.list>[0]) => {
+      const ids: string[] = [];
+      for await (const info of client.sessions.iterate({ ...params, limit: 1 })) ids.push(info.id);
+      return ids.sort();
+    };
+    expect(await found({ search: 'ZEBRA' })).toEqual([titled.id, named.id].sort());
+    expect(await found({ search: named.id.slice(4) })).toEqual([named.id]);
+    expect(await found({ search: '100%_zebra' })).toEqual([]);
+    // Another app's client sees none of them.
+    expect((await server.client({ app: 'b' }).sessions.list({ search: 'zebra' })).sessions).toEqual([]);
+    await expect(client.sessions.list({ search: 'x'.repeat(300) })).rejects.toMatchObject({
+      code: 'invalid_argument',
+      status: 400,
+    });
+
+    await titled.turn('hello');
+    const first = await client.sessions.fork(titled.id);
+    const second = await client.sessions.fork(titled.id);
+    await first.turn('hi');
+    const grandchild = await client.sessions.fork(first.id);
+    expect(await found({ parentId: titled.id })).toEqual([first.id, second.id].sort());
+    expect(await found({ parentId: first.id })).toEqual([grandchild.id]);
+    expect(await found({ parentId: titled.id, search: second.id })).toEqual([second.id]);
+    expect((await server.client({ app: 'b' }).sessions.list({ parentId: titled.id })).sessions).toEqual([]);
+  });
+
   it('creates idempotently with a clientSessionId', async () => {
     const first = await client.sessions.create({ clientSessionId: 'client-1' });
     const second = await client.sessions.create({ clientSessionId: 'client-1' });

@@ -56,12 +56,19 @@ export class SessionsApi {
     return this.registry.handle(id).get(options);
   }
 
-  /** One page of sessions, newest activity first. */
+  /** One page of sessions, newest activity first, filtered by channel, status, search text or parent. */
   list(params: ListSessionsParams = {}, options: CallOptions = {}): Promise<SessionPage> {
     return this.http.json<SessionPage>({
       method: 'GET',
       path: '/v1/sessions',
-      query: { channel: params.channel, status: params.status, limit: params.limit, cursor: params.cursor },
+      query: {
+        channel: params.channel,
+        status: params.status,
+        search: params.search,
+        parentId: params.parentId,
+        limit: params.limit,
+        cursor: params.cursor,
+      },
       retrySafe: true,
       signal: options.signal,
     });

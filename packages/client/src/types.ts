@@ -60,6 +60,13 @@ export interface ListSessionsParams {
   channel?: string;
   /** Default `all`. */
   status?: SessionStatus | 'all';
+  /**
+   * Only sessions whose title, id or clientSessionId contains this text (ASCII letters in either
+   * case; at most 256 characters). Empty: no filter.
+   */
+  search?: string;
+  /** Only the sessions forked from this session (their `parent.sessionId`). */
+  parentId?: string;
   /** Default 50, capped at 200. */
   limit?: number;
   cursor?: string;

@@ -71,7 +71,8 @@ export interface EventDataMap {
 export interface DeltaDataMap {
   'text-delta': { messageId: string; delta: string };
   'reasoning-delta': { messageId: string; delta: string };
-  'tool-input-delta': { toolCallId: string; delta: string };
+  /** `toolName`: added by the server when the provider announced the call (beyond DESIGN §4). */
+  'tool-input-delta': { toolCallId: string; delta: string; toolName?: string };
 }
 
 /** A persisted event type. */

@@ -1,3 +1,4 @@
+import { errors, type QueuedInput, type SessionEvent, type SessionRecord } from 'confab';
 import {
   type AppendRequest,
   applyAppendToSession,
@@ -5,12 +6,8 @@ import {
   buildAppendedInputs,
   buildAppendSnapshot,
   checkAppend,
-  errors,
   type FoldedAppendRequest,
-  type QueuedInput,
-  type SessionEvent,
-  type SessionRecord,
-} from 'confab';
+} from 'confab/store';
 import { appendDurably, type Durability, readJsonFile } from './atomic-file.js';
 import type { EventLog, WarningLogger } from './event-log.js';
 import { assertInputsFree } from './input-queue.js';

@@ -1,4 +1,5 @@
-import { buildQueuedInput, type ClaimInputsRequest, errors, type NewInput, type QueuedInput } from 'confab';
+import { errors, type NewInput, type QueuedInput } from 'confab';
+import { buildQueuedInput, type ClaimInputsRequest } from 'confab/store';
 import type { WarningLogger } from './event-log.js';
 import type { SessionCatalog, SessionState } from './session-catalog.js';
 import type { SessionMeta } from './session-meta.js';

@@ -2,16 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import {
   type ApiToken,
   type App,
-  applySessionPatch,
   type EventType,
   errors,
   type FileRecord,
   type NewFile,
-  readChain,
-  resolveChain,
   type SessionEvent,
   type SessionRecord,
 } from 'confab';
+import { applySessionPatch, readChain, resolveChain } from 'confab/store';
 import { AccountRequestInbox } from './account-requests.js';
 import { DATA_DIRECTORY_MODE, type Durability, writeFileAtomic } from './atomic-file.js';
 import { EventLog, type WarningLogger } from './event-log.js';

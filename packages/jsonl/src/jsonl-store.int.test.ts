@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runStoreConformance } from '@confab/store-conformance';
-import type { SessionStore } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { JsonlStore } from './index.js';
 
 const directories = new WeakMap<SessionStore, string>();

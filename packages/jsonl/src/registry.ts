@@ -1,15 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  type ApiToken,
-  type App,
-  buildApiToken,
-  buildApp,
-  buildFileRecord,
-  errors,
-  type FileRecord,
-  type NewFile,
-} from 'confab';
+import { type ApiToken, type App, errors, type FileRecord, type NewFile } from 'confab';
+import { buildApiToken, buildApp, buildFileRecord } from 'confab/store';
 import { type Durability, hasErrorCode, readJsonFile, removeFile, writeFileAtomic } from './atomic-file.js';
 import type { WarningLogger } from './event-log.js';
 import { Mutex } from './session-mutex.js';

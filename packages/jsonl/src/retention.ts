@@ -1,4 +1,5 @@
-import type { SessionRecord, SweepRequest, SweepResult } from 'confab';
+import type { SessionRecord } from 'confab';
+import type { SweepRequest, SweepResult } from 'confab/store';
 import type { SessionSummary } from './session-catalog.js';
 
 /** What the sweep needs from the store; the caller holds the global lock throughout. */

@@ -1,12 +1,5 @@
-import {
-  buildForkRecord,
-  chooseForkSnapshot,
-  errors,
-  type ForkRequest,
-  findLatestInChain,
-  resolveChain,
-  type SessionRecord,
-} from 'confab';
+import { errors, type SessionRecord } from 'confab';
+import { buildForkRecord, chooseForkSnapshot, type ForkRequest, findLatestInChain, resolveChain } from 'confab/store';
 import type { EventLog, WarningLogger } from './event-log.js';
 import type { SessionCatalog, SessionState } from './session-catalog.js';
 import { findByClientSessionId } from './session-queries.js';

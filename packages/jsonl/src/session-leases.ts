@@ -1,4 +1,5 @@
-import { errors, isLeaseLive, type Lease, type LeaseAcquisition } from 'confab';
+import { errors, type Lease } from 'confab';
+import { isLeaseLive, type LeaseAcquisition } from 'confab/store';
 import type { SessionCatalog, SessionState } from './session-catalog.js';
 
 /*

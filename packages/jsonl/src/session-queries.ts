@@ -1,13 +1,15 @@
+import { errors } from 'confab';
 import {
+  checkSessionSearch,
   checkStatusFilter,
   clampLimit,
   decodeSessionCursor,
   encodeSessionCursor,
-  errors,
   type ListSessionsQuery,
+  matchesSessionSearch,
   PAGE_LIMITS,
   sessionOrderBefore,
-} from 'confab';
+} from 'confab/store';
 import type { SessionSummary } from './session-catalog.js';
 
 /*
@@ -61,12 +63,15 @@ export function listSessionPage<Entry extends SessionSummary>(
   const limit = clampLimit(query.limit, PAGE_LIMITS.sessions);
   const after = query.cursor ? decodeSessionCursor(query.cursor) : null;
   const status = checkStatusFilter(query.status);
+  const search = checkSessionSearch(query.search);
   const matching = [...records]
     .filter(
       (record) =>
         record.appId === query.appId &&
         (status === 'all' || record.status === status) &&
         (query.channel == null || record.channel === query.channel) &&
+        (query.parentId == null || record.parent?.sessionId === query.parentId) &&
+        matchesSessionSearch(record, search) &&
         (!after || sessionOrderBefore(after, record)),
     )
     .sort((a, b) => (sessionOrderBefore(a, b) ? -1 : 1));

@@ -7,16 +7,8 @@ import {
   type TokenRow,
   tokenFromRow,
 } from '@confab/sql-common';
-import {
-  type ApiToken,
-  type App,
-  buildApiToken,
-  buildApp,
-  buildFileRecord,
-  errors,
-  type FileRecord,
-  type NewFile,
-} from 'confab';
+import { type ApiToken, type App, errors, type FileRecord, type NewFile } from 'confab';
+import { buildApiToken, buildApp, buildFileRecord } from 'confab/store';
 import type { SqlRunner } from './sql-runner.js';
 
 /*

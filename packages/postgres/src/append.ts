@@ -1,4 +1,12 @@
 import {
+  errors,
+  type Lease,
+  type QueuedInput,
+  type SessionEvent,
+  type SessionRecord,
+  type SnapshotWithState,
+} from 'confab';
+import {
   type AppendRequest,
   type AppendResult,
   applyAppendToSession,
@@ -6,14 +14,8 @@ import {
   buildAppendedInputs,
   buildAppendSnapshot,
   checkAppend,
-  errors,
   type FoldedAppendRequest,
-  type Lease,
-  type QueuedInput,
-  type SessionEvent,
-  type SessionRecord,
-  type SnapshotWithState,
-} from 'confab';
+} from 'confab/store';
 import { leaseNowSql, type StoreClock } from './clock.js';
 import type { Database } from './database.js';
 import { APPEND_CHANNEL, type AppendNotice, encodeAppendNotice } from './notices.js';

@@ -1,17 +1,14 @@
+import { type EventType, errors, type SessionEvent, type SessionRecord } from 'confab';
 import {
   checkAfter,
   clampLimit,
   type EventPage,
-  type EventType,
-  errors,
   PAGE_LIMITS,
   type ReadEventsQuery,
   readChain,
   resolveChain,
   type SessionContext,
-  type SessionEvent,
-  type SessionRecord,
-} from 'confab';
+} from 'confab/store';
 import {
   EVENT_COLUMNS,
   type EventRow,

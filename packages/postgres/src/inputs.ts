@@ -1,4 +1,5 @@
-import { buildQueuedInput, type ClaimInputsRequest, errors, type NewInput, type QueuedInput } from 'confab';
+import { errors, type NewInput, type QueuedInput } from 'confab';
+import { buildQueuedInput, type ClaimInputsRequest } from 'confab/store';
 import type { Database } from './database.js';
 import { INPUT_COLUMNS, type InputRow, inputFromRow, toJson } from './row-mapping.js';
 import { requireLockedSession, requireSession } from './session-queries.js';

@@ -1,4 +1,5 @@
-import { errors, type Lease, type LeaseAcquisition } from 'confab';
+import { errors, type Lease } from 'confab';
+import type { LeaseAcquisition } from 'confab/store';
 import { leaseNowSql, type StoreClock } from './clock.js';
 import { LEASE_COLUMNS, type LeaseColumns, leaseFromRow } from './row-mapping.js';
 import type { SqlRunner } from './sql-runner.js';

@@ -1,6 +1,18 @@
+import type {
+  ApiToken,
+  App,
+  FileRecord,
+  Lease,
+  NewFile,
+  NewInput,
+  NewSession,
+  QueuedInput,
+  SessionPatch,
+  SessionRecord,
+  Snapshot,
+  SnapshotWithState,
+} from 'confab';
 import {
-  type ApiToken,
-  type App,
   type AppendNotifier,
   type AppendRequest,
   type AppendResult,
@@ -10,30 +22,20 @@ import {
   checkFoldedRelease,
   checkLeaseBatch,
   type EventPage,
-  type FileRecord,
   type FoldedAppendRequest,
   type ForkRequest,
-  type Lease,
   type LeaseAcquisition,
   type ListSessionsQuery,
-  type NewFile,
-  type NewInput,
-  type NewSession,
-  type QueuedInput,
   type ReadContextOptions,
   type ReadEventsQuery,
   type SessionContext,
   type SessionPage,
-  type SessionPatch,
-  type SessionRecord,
   type SessionStore,
-  type Snapshot,
-  type SnapshotWithState,
   STORE_SPECIFICATION_VERSION,
   type StopSignaller,
   type SweepRequest,
   type SweepResult,
-} from 'confab';
+} from 'confab/store';
 import * as accounts from './accounts.js';
 import { appendEvents } from './append.js';
 import { type StoreClock, storeClock } from './clock.js';

@@ -1,4 +1,5 @@
-import type { SessionRecord, SweepRequest, SweepResult } from 'confab';
+import type { SessionRecord } from 'confab';
+import type { SweepRequest, SweepResult } from 'confab/store';
 import { leaseNowSql, type StoreClock } from './clock.js';
 import type { Database } from './database.js';
 import { SESSION_COLUMNS, type SessionRow, sessionFromRow, toJson } from './row-mapping.js';

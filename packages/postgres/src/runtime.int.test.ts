@@ -1,4 +1,5 @@
-import { LifecycleBus, type LifecycleEvent, Pool, type SessionStore, type StreamEvent } from 'confab';
+import { LifecycleBus, type LifecycleEvent, Pool, type StreamEvent } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from './index.js';
 import { createTestDatabase, randomSchema, type TestDatabase } from './test-fixtures/test-database.js';

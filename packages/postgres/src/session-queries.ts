@@ -1,15 +1,15 @@
+import { errors, type Lease, type SessionRecord } from 'confab';
 import {
+  checkSessionSearch,
   checkStatusFilter,
   clampLimit,
   decodeSessionCursor,
   encodeSessionCursor,
-  errors,
-  type Lease,
   type ListSessionsQuery,
   PAGE_LIMITS,
   type SessionPage,
-  type SessionRecord,
-} from 'confab';
+  sessionSearchLikePattern,
+} from 'confab/store';
 import {
   LEASE_COLUMNS,
   type LeaseColumns,
@@ -157,9 +157,13 @@ export async function findActiveInChannel(
   return row && sessionFromRow(row);
 }
 
+const ASCII_CAPITALS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const ASCII_SMALL = 'abcdefghijklmnopqrstuvwxyz';
+
 /**
  * One page of `listSessions`: keyset pagination on (last_activity_at, id), both descending, so
- * every page is an index range scan whatever its depth.
+ * every page is an index range scan whatever its depth (a search or parent filter reads the
+ * app's sessions in that order until the page is full: no index holds titles).
  */
 export async function listSessionPage(sql: SqlRunner, query: ListSessionsQuery): Promise<SessionPage> {
   const limit = clampLimit(query.limit, PAGE_LIMITS.sessions);
@@ -170,6 +174,14 @@ export async function listSessionPage(sql: SqlRunner, query: ListSessionsQuery):
   const bind = (value: unknown) => `$${values.push(value)}`;
   if (status !== 'all') conditions.push(`status = ${bind(status)}`);
   if (query.channel != null) conditions.push(`channel = ${bind(query.channel)}`);
+  if (query.parentId != null) conditions.push(`(body->'parent'->>'sessionId') = ${bind(query.parentId)}`);
+  const search = checkSessionSearch(query.search);
+  if (search !== null) {
+    // ASCII letters only (translate, not the locale-dependent lower()): the search contract of every store.
+    const pattern = bind(sessionSearchLikePattern(search));
+    const folded = (column: string) => `translate(${column}, '${ASCII_CAPITALS}', '${ASCII_SMALL}') LIKE ${pattern}`;
+    conditions.push(`(${folded(`body->>'title'`)} OR ${folded('id')} OR ${folded('client_session_id')})`);
+  }
   if (after) conditions.push(`(last_activity_at, id) < (${bind(after.lastActivityAt)}, ${bind(after.id)})`);
   const rows = await sql.rows<SessionRow>(
     `SELECT ${SESSION_COLUMNS} FROM ${sql.tables.sessions} WHERE ${conditions.join(' AND ')}

@@ -1,14 +1,5 @@
-import {
-  buildForkRecord,
-  chooseForkSnapshot,
-  errors,
-  type ForkRequest,
-  findLatestInChain,
-  resolveChain,
-  type SessionRecord,
-  type Snapshot,
-  type SnapshotWithState,
-} from 'confab';
+import { errors, type SessionRecord, type Snapshot, type SnapshotWithState } from 'confab';
+import { buildForkRecord, chooseForkSnapshot, type ForkRequest, findLatestInChain, resolveChain } from 'confab/store';
 import { findOwnLatestCompaction } from './event-queries.js';
 import { SESSION_COLUMNS, SNAPSHOT_COLUMNS, type SnapshotRow, sessionValues, snapshotFromRow } from './row-mapping.js';
 import { loadInheritance, loadSession, sessionPlaceholders } from './session-queries.js';

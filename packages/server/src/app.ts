@@ -1,4 +1,5 @@
-import { ConfabError, type ModelResolver, newId, Pool, type SessionStore } from 'confab';
+import { ConfabError, type ModelResolver, newId, Pool } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { type Logger, pino } from 'pino';

@@ -1,5 +1,6 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
-import { ConfabError, type SessionStore, sha256Hex } from 'confab';
+import { ConfabError, sha256Hex } from 'confab';
+import type { SessionStore } from 'confab/store';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ServerEnv } from './context.js';
 

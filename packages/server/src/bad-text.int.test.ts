@@ -1,4 +1,4 @@
-import { ResumeRequestSchema } from 'confab';
+import { ResumeRequestSchema } from 'confab/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './test-support/harness.js';
 

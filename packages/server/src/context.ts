@@ -1,4 +1,5 @@
-import type { ModelResolver, Pool, SessionStore } from 'confab';
+import type { ModelResolver, Pool } from 'confab';
+import type { SessionStore } from 'confab/store';
 import type { Logger } from 'pino';
 import type { RateLimiter, ServerLimits, SharedGate } from './limits.js';
 import type { ServerMetrics } from './metrics.js';

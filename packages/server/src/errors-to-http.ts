@@ -1,4 +1,5 @@
-import { ConfabError, type ErrorCode, type ErrorResponse } from 'confab';
+import { ConfabError, type ErrorCode } from 'confab';
+import type { ErrorResponse } from 'confab/wire';
 
 /** The HTTP status of every error code (docs/errors.md); the one place codes meet statuses. */
 export const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze({

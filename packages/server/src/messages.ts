@@ -1,11 +1,6 @@
-import {
-  errors,
-  eventsToMessages,
-  type JsonValue,
-  type SessionEvent,
-  type SessionStore,
-  type WireModelMessage,
-} from 'confab';
+import { errors, eventsToMessages, type JsonValue, readConversationContext, type SessionEvent } from 'confab';
+import type { SessionStore } from 'confab/store';
+import type { WireModelMessage } from 'confab/wire';
 
 /** Page sizes of `GET …/messages` (DESIGN §6.1): default 100, at most 1000 (capped, not refused). */
 export const MESSAGE_PAGE_LIMITS = { default: 100, max: 1000 } as const;
@@ -37,7 +32,7 @@ export async function readMessagePage(
   cursor: string | null,
   limit: number,
 ): Promise<MessagePage> {
-  const context = await store.readContext(sessionId);
+  const context = await readConversationContext(store, sessionId);
   const compactionSeq = context.compaction?.seq ?? null;
   const position = cursor ? decodeCursor(cursor) : { compactionSeq, offset: 0 };
   if (position.compactionSeq !== compactionSeq) {

@@ -1,4 +1,5 @@
-import type { LifecycleBus, SessionStore } from 'confab';
+import type { LifecycleBus } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 const INSTRUMENTED = Symbol.for('confab.server.instrumentedStore');

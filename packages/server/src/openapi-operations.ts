@@ -5,7 +5,7 @@ import {
   MessagesQuerySchema,
   UploadFileQuerySchema,
   type WIRE_SCHEMAS,
-} from 'confab';
+} from 'confab/wire';
 import type { z } from 'zod';
 import type { EXTRA_SCHEMAS } from './openapi-extra-schemas.js';
 
@@ -246,6 +246,26 @@ export const OPERATIONS: OperationSpec[] = [
     summary: 'The chat as AI SDK UIMessages, ids stable, oldest first',
     ok: { status: 200, schema: 'ChatMessagesResponse', description: '{ messages }' },
     errors: [400, 401],
+  },
+  {
+    method: 'post',
+    path: '/v1/sessions/{id}/chat',
+    operationId: 'sessionChat',
+    summary:
+      "A useChat request on this session, whatever its clientSessionId: as POST /v1/chat, but the body's id is not read and no session is created",
+    body: 'ChatRequest',
+    sse: 'only',
+    sseDescription: UI_MESSAGE_STREAM,
+    ok: { status: 200, description: 'The turn as an AI SDK UI message stream' },
+    errors: [...TURN_ERRORS, 422],
+  },
+  {
+    method: 'get',
+    path: '/v1/sessions/{id}/chat/messages',
+    operationId: 'sessionChatMessages',
+    summary: "This session's conversation as AI SDK UIMessages, as GET /v1/chat/{id}/messages",
+    ok: { status: 200, schema: 'ChatMessagesResponse', description: '{ messages }' },
+    errors: SESSION_ERRORS,
   },
   {
     method: 'post',

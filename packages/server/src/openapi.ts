@@ -1,4 +1,4 @@
-import { WIRE_SCHEMAS } from 'confab';
+import { WIRE_SCHEMAS } from 'confab/wire';
 import { z } from 'zod';
 import { EXTRA_SCHEMAS } from './openapi-extra-schemas.js';
 import { OPERATIONS, type OperationSpec } from './openapi-operations.js';

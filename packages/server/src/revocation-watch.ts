@@ -1,4 +1,4 @@
-import type { SessionStore } from 'confab';
+import type { SessionStore } from 'confab/store';
 
 /** The streams of one token: one controller each (a shared signal would collect one listener per stream). */
 type Watched = Set<AbortController>;

@@ -5,7 +5,7 @@ import {
   ResolveChannelResponseSchema,
   SnapshotsResponseSchema,
   TurnResponseSchema,
-} from 'confab';
+} from 'confab/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectWire } from './test-support/expectations.js';
 import { type Loose, startTestServer, type TestServer } from './test-support/harness.js';

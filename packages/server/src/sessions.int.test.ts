@@ -1,4 +1,4 @@
-import { SessionListResponseSchema, SessionResponseSchema } from 'confab';
+import { SessionListResponseSchema, SessionResponseSchema } from 'confab/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectWire, SESSION_KEYS } from './test-support/expectations.js';
 import { type Loose, startTestServer, type TestServer } from './test-support/harness.js';

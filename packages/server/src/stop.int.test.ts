@@ -1,4 +1,4 @@
-import type { SessionStore } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './test-support/harness.js';
 

@@ -1,3 +1,4 @@
+import { errors } from 'confab';
 import {
   type AppendRequest,
   type AppendResult,
@@ -6,9 +7,8 @@ import {
   buildAppendedInputs,
   buildAppendSnapshot,
   checkAppend,
-  errors,
   type FoldedAppendRequest,
-} from 'confab';
+} from 'confab/store';
 import type { StatementCache } from './connection.js';
 import { insertEvents } from './event-queries.js';
 import { insertConsumedInputs, loadInput, markInputConsumed } from './inputs.js';

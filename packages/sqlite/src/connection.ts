@@ -1,11 +1,12 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import { ConfabError, errors } from 'confab';
+import { Database } from './driver.js';
 import type { SynchronousMode } from './synchronous-mode.js';
 
 /** An open better-sqlite3 database handle. */
-export type Connection = Database.Database;
+export type Connection = BetterSqlite3.Database;
 
 /** Settings shared by every connection a store opens on one file. */
 export interface ConnectionSettings {
@@ -73,7 +74,7 @@ function openWith(filename: string, settings: ConnectionSettings, configure: (co
   }
 }
 
-type Statement = Database.Statement;
+type Statement = BetterSqlite3.Statement;
 
 /**
  * Prepares each SQL text once per connection and hands back the compiled statement on every

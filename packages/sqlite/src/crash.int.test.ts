@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
-import Database from 'better-sqlite3';
 import type { SessionEvent } from 'confab';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Database } from './driver.js';
 import { SqliteStore } from './index.js';
 import { spawnFixture, temporaryDatabase } from './test-fixtures/temporary-database.js';
 
@@ -43,7 +43,9 @@ async function runAndKill(filename: string, round: number, acknowledged: Acknowl
   const startedOrExited = await Promise.race([
     killAnytime ? sleep(Math.random() * 700) : ready,
     exited.then(() => 'exited' as const),
-    sleep(15_000).then(() => 'timeout' as const),
+    // A hang detector, not a timing claim: a writer's start (tsx, then the store) can take many
+    // seconds when other work shares the machine's two cores.
+    sleep(60_000).then(() => 'timeout' as const),
   ]);
   if (startedOrExited === 'exited') throw new Error(`the writer exited on its own: ${stderr}`);
   if (startedOrExited === 'timeout') throw new Error(`the writer did not start: ${stderr}`);
@@ -66,17 +68,12 @@ async function readAll(store: SqliteStore, sessionId: string): Promise<SessionEv
   }
 }
 
-// On Node 24 (CI's second leg) the test's own process sometimes aborts as it exits, after the test
-// passed: `Assertion failed: (env) != nullptr` in node::RemoveEnvironmentCleanupHook, a native
-// cleanup hook of better-sqlite3 12 (built from source against Node 24's headers) running after
-// the environment is gone. Reproduced 1 run in 2 on 2026-12-08; not yet traced to its cause (open
-// on issue 13). The crash safety it checks does not depend on the Node version: Node 20 runs it.
-const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
-
-describe.skipIf(NODE_MAJOR >= 24)('crash safety (kill -9)', () => {
+describe('crash safety (kill -9)', () => {
   const database = temporaryDatabase();
   afterAll(() => database.remove());
 
+  // Ten writer processes start one after another, each loading TypeScript through tsx: about 25 s
+  // on an idle 2-core machine, so the default 30 s fails whenever other work shares the cores.
   it('loses no acknowledged append and opens clean after repeated SIGKILLs', async () => {
     const acknowledged: Acknowledged = new Map();
     let totalAcks = 0;
@@ -118,5 +115,5 @@ describe.skipIf(NODE_MAJOR >= 24)('crash safety (kill -9)', () => {
     } finally {
       await store.close();
     }
-  });
+  }, 300_000);
 });

@@ -1,16 +1,14 @@
+import type { EventType, SessionEvent, SessionRecord } from 'confab';
 import {
   checkAfter,
   clampLimit,
   type EventPage,
-  type EventType,
   PAGE_LIMITS,
   type ReadEventsQuery,
   readChain,
   resolveChain,
   type SessionContext,
-  type SessionEvent,
-  type SessionRecord,
-} from 'confab';
+} from 'confab/store';
 import type { StatementCache } from './connection.js';
 import { EVENT_COLUMNS, type EventRow, eventFromBody, eventToRow } from './row-mapping.js';
 import { loadInheritance, requireSession } from './session-queries.js';

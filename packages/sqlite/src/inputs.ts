@@ -1,11 +1,5 @@
-import {
-  buildQueuedInput,
-  type ClaimInputsRequest,
-  errors,
-  type NewInput,
-  type QueuedInput,
-  type SessionEvent,
-} from 'confab';
+import { errors, type NewInput, type QueuedInput, type SessionEvent } from 'confab';
+import { buildQueuedInput, type ClaimInputsRequest } from 'confab/store';
 import type { StatementCache } from './connection.js';
 import { INPUT_COLUMNS, type InputRow, inputFromRow, toJson } from './row-mapping.js';
 import { requireSession } from './session-queries.js';

@@ -1,4 +1,5 @@
-import { errors, isLeaseLive, type Lease, type LeaseAcquisition } from 'confab';
+import { errors, type Lease } from 'confab';
+import { isLeaseLive, type LeaseAcquisition } from 'confab/store';
 import type { StatementCache } from './connection.js';
 import { type LeaseRow, leaseFromRow } from './row-mapping.js';
 import { requireSession } from './session-queries.js';

@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StatementCache } from './connection.js';
+import { Database } from './driver.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.js';
 import { SqliteStore } from './sqlite-store.js';
 import { temporaryDatabase } from './test-fixtures/temporary-database.js';

@@ -1,7 +1,8 @@
-import Database from 'better-sqlite3';
-import { encodeSessionCursor, type ListSessionsQuery } from 'confab';
+import type BetterSqlite3 from 'better-sqlite3';
+import { encodeSessionCursor, type ListSessionsQuery } from 'confab/store';
 import { describe, expect, it } from 'vitest';
 import { StatementCache } from './connection.js';
+import { Database } from './driver.js';
 import { findOwnLatestCompaction, readOwnEvents } from './event-queries.js';
 import { claimInputs } from './inputs.js';
 import { runMigrations } from './migrations.js';
@@ -28,7 +29,7 @@ class RecordingStatements extends StatementCache {
   }
 }
 
-function plansOf(connection: Database.Database, statements: RecordingStatements): string[][] {
+function plansOf(connection: BetterSqlite3.Database, statements: RecordingStatements): string[][] {
   return statements.executed.map(({ sql, parameters }) =>
     (connection.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...parameters) as Array<{ detail: string }>).map(
       (step) => step.detail,

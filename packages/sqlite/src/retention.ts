@@ -1,4 +1,5 @@
-import type { SessionRecord, SweepRequest, SweepResult } from 'confab';
+import type { SessionRecord } from 'confab';
+import type { SweepRequest, SweepResult } from 'confab/store';
 import type { StatementCache } from './connection.js';
 import { EVENT_COLUMNS, SESSION_COLUMNS, type SessionRow, sessionFromRow } from './row-mapping.js';
 import { loadSession, saveSession } from './session-queries.js';

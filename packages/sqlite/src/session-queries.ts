@@ -1,14 +1,15 @@
+import { errors, type SessionRecord } from 'confab';
 import {
+  checkSessionSearch,
   checkStatusFilter,
   clampLimit,
   decodeSessionCursor,
   encodeSessionCursor,
-  errors,
   type ListSessionsQuery,
   PAGE_LIMITS,
   type SessionPage,
-  type SessionRecord,
-} from 'confab';
+  sessionSearchLikePattern,
+} from 'confab/store';
 import type { StatementCache } from './connection.js';
 import { SESSION_COLUMNS, type SessionRow, sessionFromRow, sessionToRow } from './row-mapping.js';
 
@@ -103,16 +104,26 @@ export function findActiveInChannel(
 
 /**
  * One page of `listSessions`: keyset pagination on (last_activity_at, id), both descending, so
- * every page is an index range scan whatever its depth. One SQL text per filter combination, each
+ * every page is an index range scan whatever its depth (a search or parent filter reads the
+ * app's sessions in that order until the page is full: no index holds titles). One SQL text per filter combination, each
  * prepared once.
  */
 export function listSessionPage(statements: StatementCache, query: ListSessionsQuery): SessionPage {
   const limit = clampLimit(query.limit, PAGE_LIMITS.sessions);
   const after = query.cursor ? decodeSessionCursor(query.cursor) : null;
   const status = checkStatusFilter(query.status);
+  const search = checkSessionSearch(query.search);
   const conditions = ['app_id = @appId'];
   if (status !== 'all') conditions.push('status = @status');
   if (query.channel != null) conditions.push('channel = @channel');
+  if (query.parentId != null) conditions.push(`json_extract(body, '$.parent.sessionId') = @parentId`);
+  // SQLite's LIKE ignores the case of ASCII letters only: the search contract of every store.
+  if (search !== null) {
+    conditions.push(
+      `(json_extract(body, '$.title') LIKE @search ESCAPE '\\' OR id LIKE @search ESCAPE '\\'
+        OR client_session_id LIKE @search ESCAPE '\\')`,
+    );
+  }
   if (after) conditions.push('(last_activity_at, id) < (@afterActivity, @afterId)');
   const rows = statements.rows<SessionRow>(
     `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${conditions.join(' AND ')}
@@ -121,6 +132,8 @@ export function listSessionPage(statements: StatementCache, query: ListSessionsQ
       appId: query.appId,
       ...(status !== 'all' && { status }),
       ...(query.channel != null && { channel: query.channel }),
+      ...(query.parentId != null && { parentId: query.parentId }),
+      ...(search !== null && { search: sessionSearchLikePattern(search) }),
       ...(after && { afterActivity: after.lastActivityAt, afterId: after.id }),
       limit: limit + 1,
     },

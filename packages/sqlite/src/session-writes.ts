@@ -1,11 +1,5 @@
-import {
-  applySessionPatch,
-  buildSessionRecord,
-  errors,
-  type NewSession,
-  type SessionPatch,
-  type SessionRecord,
-} from 'confab';
+import { errors, type NewSession, type SessionPatch, type SessionRecord } from 'confab';
+import { applySessionPatch, buildSessionRecord } from 'confab/store';
 import type { StatementCache } from './connection.js';
 import {
   findActiveInChannel,

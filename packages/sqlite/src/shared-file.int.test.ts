@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
-import Database from 'better-sqlite3';
 import type { NewEvent } from 'confab';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Database } from './driver.js';
 import { SqliteStore } from './index.js';
 import { LATEST_SCHEMA_VERSION } from './migrations.js';
 import { spawnFixture, temporaryDatabase } from './test-fixtures/temporary-database.js';

@@ -1,14 +1,5 @@
-import {
-  buildForkRecord,
-  chooseForkSnapshot,
-  errors,
-  type ForkRequest,
-  findLatestInChain,
-  resolveChain,
-  type SessionRecord,
-  type Snapshot,
-  type SnapshotWithState,
-} from 'confab';
+import { errors, type SessionRecord, type Snapshot, type SnapshotWithState } from 'confab';
+import { buildForkRecord, chooseForkSnapshot, type ForkRequest, findLatestInChain, resolveChain } from 'confab/store';
 import type { StatementCache } from './connection.js';
 import { findOwnLatestCompaction } from './event-queries.js';
 import { SNAPSHOT_COLUMNS, type SnapshotRow, snapshotFromRow, snapshotToRow } from './row-mapping.js';

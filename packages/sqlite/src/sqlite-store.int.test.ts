@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { runStoreConformance } from '@confab/store-conformance';
-import type { SessionStore } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from './index.js';
 import { LATEST_SCHEMA_VERSION } from './migrations.js';

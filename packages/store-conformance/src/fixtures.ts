@@ -1,4 +1,5 @@
-import { type ConfabError, type Lease, type NewEvent, newId, type SessionRecord, type SessionStore } from 'confab';
+import { type ConfabError, type Lease, type NewEvent, newId, type SessionRecord } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { expect, it } from 'vitest';
 import type { ConformanceContext } from './harness.js';
 

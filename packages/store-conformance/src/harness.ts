@@ -1,4 +1,4 @@
-import type { SessionStore } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { afterEach, beforeEach } from 'vitest';
 
 /** How the suite obtains and disposes of a store under test. */

@@ -12,6 +12,7 @@ import { isolationSpec } from './specs/isolation.spec.js';
 import { leaseRenewalSpec } from './specs/lease-renewal.spec.js';
 import { leasesSpec } from './specs/leases.spec.js';
 import { lifecycleSpec } from './specs/lifecycle.spec.js';
+import { listFiltersSpec } from './specs/list-filters.spec.js';
 import { listingSpec } from './specs/listing.spec.js';
 import { paritySpec } from './specs/parity.spec.js';
 import { retentionSpec } from './specs/retention.spec.js';
@@ -33,6 +34,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     lifecycleSpec(context);
     sessionsSpec(context);
     listingSpec(context);
+    listFiltersSpec(context);
     channelsSpec(context);
     eventsSpec(context);
     leasesSpec(context);

@@ -1,4 +1,5 @@
-import { ConfabError, type NewEvent, type SessionStore } from 'confab';
+import { ConfabError, type NewEvent } from 'confab';
+import type { SessionStore } from 'confab/store';
 
 /*
  * An edge-case script run against a store with a frozen clock, recording every outcome: the

@@ -52,7 +52,9 @@ export function App() {
       </header>
       <main className="content">
         {route.view === 'sessions' && <SessionsList client={client} />}
-        {route.view === 'session' && <SessionView key={route.id} client={client} sessionId={route.id} />}
+        {route.view === 'session' && (
+          <SessionView key={route.id} client={client} token={token ?? ''} sessionId={route.id} />
+        )}
         {route.view === 'lifecycle' && <LifecycleFeed client={client} />}
       </main>
     </div>

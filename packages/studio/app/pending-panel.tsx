@@ -1,81 +1,73 @@
-import type { ConfabClient, JsonValue, ResumeAnswers } from '@confab/client';
+import type { JsonValue } from '@confab/client';
 import { useState } from 'react';
-import { describeError } from './api.js';
 import { shortJson } from './format.js';
 import type { PendingWork } from './timeline.js';
 
 /**
- * What an interrupted turn waits for, answered from the page: approve or deny a tool call, or
- * give a client tool's result (JSON). Each answer is a streamed `POST …/resume`; the timeline shows
- * the resumed turn through the live tail.
+ * What an interrupted turn waits for: approve or deny a tool call, or give a client tool's result
+ * (JSON). The chat box answers through useChat; a call answered here while others still wait shows
+ * as answered, and the turn resumes once all have their answer.
  */
 export function PendingPanel({
-  client,
-  sessionId,
   pending,
-  onError,
+  answered,
+  busy,
+  onApprove,
+  onToolResult,
 }: {
-  client: ConfabClient;
-  sessionId: string;
   pending: PendingWork;
-  onError: (message: string | null) => void;
+  answered: ReadonlySet<string>;
+  busy: boolean;
+  onApprove: (toolCallId: string, approved: boolean) => void;
+  onToolResult: (toolCallId: string, toolName: string, output: JsonValue) => void;
 }) {
-  const [busy, setBusy] = useState(false);
   const [outputs, setOutputs] = useState<Record<string, string>>({});
+  const [parseError, setParseError] = useState<string | null>(null);
   if (pending.approvals.length === 0 && pending.toolCalls.length === 0) return null;
 
-  const resume = async (answers: ResumeAnswers) => {
-    setBusy(true);
-    onError(null);
-    try {
-      // Drained here; the live tail renders the events.
-      for await (const _event of client.session(sessionId).resumeStream(answers)) {
-        // nothing: see above
-      }
-    } catch (thrown) {
-      onError(describeError(thrown));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const sendResult = (toolCallId: string) => {
+  const sendResult = (toolCallId: string, toolName: string) => {
     const text = outputs[toolCallId] ?? '{}';
     let output: JsonValue;
     try {
       output = JSON.parse(text) as JsonValue;
     } catch {
-      onError('the result must be JSON, e.g. {"ok": true} or "text"');
+      setParseError('the result must be JSON, e.g. {"ok": true} or "text"');
       return;
     }
-    void resume({ toolResults: [{ toolCallId, output }] });
+    setParseError(null);
+    onToolResult(toolCallId, toolName, output);
   };
 
   return (
     <section className="pending" aria-labelledby="pending-title" data-testid="pending">
       <h2 id="pending-title">The turn is waiting for you</h2>
+      {parseError && (
+        <p role="alert" className="error-text">
+          {parseError}
+        </p>
+      )}
       {pending.approvals.map((approval) => (
         <div key={approval.toolCallId} className="pending-item" data-testid="pending-approval">
           <div>
             <strong>{approval.toolName}</strong> wants to run with <code>{shortJson(approval.input, 200)}</code>
           </div>
-          <div className="row-gap">
-            <button
-              type="button"
-              className="primary"
-              disabled={busy}
-              onClick={() => resume({ approvals: [{ toolCallId: approval.toolCallId, approved: true }] })}
-            >
-              Approve
-            </button>
-            <button
-              type="button"
-              disabled={busy}
-              onClick={() => resume({ approvals: [{ toolCallId: approval.toolCallId, approved: false }] })}
-            >
-              Deny
-            </button>
-          </div>
+          {answered.has(approval.toolCallId) ? (
+            <span className="muted small">Answered; sent with the others</span>
+          ) : (
+            <div className="row-gap">
+              <button
+                type="button"
+                className="primary"
+                disabled={busy}
+                onClick={() => onApprove(approval.toolCallId, true)}
+              >
+                Approve
+              </button>
+              <button type="button" disabled={busy} onClick={() => onApprove(approval.toolCallId, false)}>
+                Deny
+              </button>
+            </div>
+          )}
         </div>
       ))}
       {pending.toolCalls.map((call) => (
@@ -92,7 +84,12 @@ export function PendingPanel({
               onChange={(event) => setOutputs({ ...outputs, [call.toolCallId]: event.target.value })}
             />
           </label>
-          <button type="button" className="primary" disabled={busy} onClick={() => sendResult(call.toolCallId)}>
+          <button
+            type="button"
+            className="primary"
+            disabled={busy || answered.has(call.toolCallId)}
+            onClick={() => sendResult(call.toolCallId, call.toolName)}
+          >
             Send result
           </button>
         </div>

@@ -5,7 +5,6 @@ import { ChatBox } from './chat-box.js';
 import { relativeTime } from './format.js';
 import { Icon } from './icons.js';
 import { JsonDrawer } from './json-drawer.js';
-import { PendingPanel } from './pending-panel.js';
 import { pendingWork } from './timeline.js';
 import { TimelineView } from './timeline-view.js';
 import { useEventTail } from './use-event-tail.js';
@@ -15,11 +14,12 @@ import { routeHref } from './use-hash-route.js';
  * One session: its timeline (live), what an interrupted turn waits for, a chat box, and on the side
  * its fields, parent and children, snapshots to fork from, and its actions.
  */
-export function SessionView({ client, sessionId }: { client: ConfabClient; sessionId: string }) {
+export function SessionView({ client, token, sessionId }: { client: ConfabClient; token: string; sessionId: string }) {
   const tail = useEventTail(client, sessionId);
   const [info, setInfo] = useState<SessionInfo | null>(null);
   const [snapshots, setSnapshots] = useState<SnapshotInfo[]>([]);
   const [children, setChildren] = useState<SessionInfo[]>([]);
+  const [moreChildren, setMoreChildren] = useState(false);
   const [drawer, setDrawer] = useState<{ title: string; value: unknown } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -41,11 +41,10 @@ export function SessionView({ client, sessionId }: { client: ConfabClient; sessi
       const [current, shots] = await Promise.all([session.get(), session.snapshots()]);
       setInfo(current);
       setSnapshots(shots);
-      const forks: SessionInfo[] = [];
-      // The API has no "children of" query: look through the newest 200 sessions for forks of this one.
-      const page = await client.sessions.list({ limit: 200 });
-      for (const candidate of page.sessions) if (candidate.parent?.sessionId === sessionId) forks.push(candidate);
-      setChildren(forks);
+      // The forks of this session among all of the app's sessions, newest activity first.
+      const forks = await client.sessions.list({ parentId: sessionId, limit: 200 });
+      setChildren(forks.sessions);
+      setMoreChildren(forks.nextCursor !== null);
     } catch (thrown) {
       setError(describeError(thrown));
     }
@@ -112,14 +111,17 @@ export function SessionView({ client, sessionId }: { client: ConfabClient; sessi
           </p>
         )}
         <TimelineView rows={rows} actions={actions} />
-        <PendingPanel client={client} sessionId={sessionId} pending={pending} onError={setError} />
-        <ChatBox
-          client={client}
-          sessionId={sessionId}
-          running={running}
-          disabled={info?.status === 'closed'}
-          onError={setError}
-        />
+        {info && (
+          <ChatBox
+            key={`${info.id}:${info.clientSessionId ?? ''}`}
+            client={client}
+            token={token}
+            session={info}
+            running={running}
+            pending={pending}
+            onError={setError}
+          />
+        )}
       </section>
       <aside className="session-side" aria-label="Session details">
         <h2>Details</h2>
@@ -164,7 +166,7 @@ export function SessionView({ client, sessionId }: { client: ConfabClient; sessi
           <p className="muted">Not a fork.</p>
         )}
         {children.length > 0 && (
-          <ul className="plain">
+          <ul className="plain" aria-label="Forks of this session" data-testid="children">
             {children.map((child) => (
               <li key={child.id}>
                 Forked into <a href={routeHref({ view: 'session', id: child.id })}>{child.title ?? child.id}</a>
@@ -172,6 +174,7 @@ export function SessionView({ client, sessionId }: { client: ConfabClient; sessi
             ))}
           </ul>
         )}
+        {moreChildren && <p className="muted small">The 200 forks with the newest activity are shown.</p>}
         <h2>Snapshots</h2>
         {snapshots.length === 0 && <p className="muted">None yet (one per finished turn).</p>}
         <ol className="snapshots">

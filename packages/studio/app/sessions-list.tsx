@@ -1,5 +1,5 @@
 import type { ConfabClient, SessionInfo } from '@confab/client';
-import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from './api.js';
 import { relativeTime } from './format.js';
 import { Icon } from './icons.js';
@@ -7,23 +7,20 @@ import { routeHref } from './use-hash-route.js';
 
 type StatusFilter = 'all' | 'active' | 'archived' | 'closed';
 
-/** Whether `session` matches the search text (title, id or clientSessionId, case-insensitive). */
-export function matchesSearch(session: SessionInfo, search: string): boolean {
-  const needle = search.trim().toLowerCase();
-  if (!needle) return true;
-  return [session.title, session.id, session.clientSessionId].some((field) => field?.toLowerCase().includes(needle));
-}
+/** How long the search box waits after the last keystroke before it asks the server. */
+const SEARCH_DEBOUNCE_MS = 250;
 
 /**
- * The app's sessions, newest activity first (`GET /v1/sessions`), by channel and status, page by
- * page. The API has no search, so the search box filters the pages loaded so far ("Load more"
- * fetches older ones). Lifecycle events refresh the rows they concern.
+ * The app's sessions, newest activity first (`GET /v1/sessions`), by channel, status and search
+ * text (title, id or clientSessionId, searched by the server among all of the app's sessions),
+ * page by page. Lifecycle events refresh the rows they concern.
  */
 export function SessionsList({ client }: { client: ConfabClient }) {
   const [channel, setChannel] = useState('');
   const [appliedChannel, setAppliedChannel] = useState('');
   const [status, setStatus] = useState<StatusFilter>('all');
   const [search, setSearch] = useState('');
+  const [appliedSearch, setAppliedSearch] = useState('');
   const [sessions, setSessions] = useState<SessionInfo[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -41,6 +38,7 @@ export function SessionsList({ client }: { client: ConfabClient }) {
         const page = await client.sessions.list({
           channel: appliedChannel || undefined,
           status,
+          search: appliedSearch || undefined,
           limit: 50,
           cursor: from ?? undefined,
         });
@@ -53,8 +51,14 @@ export function SessionsList({ client }: { client: ConfabClient }) {
         setLoading(false);
       }
     },
-    [client, appliedChannel, status],
+    [client, appliedChannel, status, appliedSearch],
   );
+
+  // The search runs on the server once typing pauses.
+  useEffect(() => {
+    const timer = setTimeout(() => setAppliedSearch(search.trim()), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [search]);
 
   useEffect(() => {
     void load(null);
@@ -86,8 +90,6 @@ export function SessionsList({ client }: { client: ConfabClient }) {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const visible = useMemo(() => sessions.filter((session) => matchesSearch(session, search)), [sessions, search]);
-
   const act = async (label: string, action: () => Promise<unknown>) => {
     setNotice(null);
     setError(null);
@@ -103,6 +105,7 @@ export function SessionsList({ client }: { client: ConfabClient }) {
   const applyChannel = (event: FormEvent) => {
     event.preventDefault();
     setAppliedChannel(channel.trim());
+    setAppliedSearch(search.trim());
   };
 
   const createSession = () =>
@@ -152,14 +155,15 @@ export function SessionsList({ client }: { client: ConfabClient }) {
         </label>
         <label className="grow">
           <span>
-            Search loaded sessions (title, id, clientSessionId) <kbd>/</kbd>
+            Search title, id or clientSessionId <kbd>/</kbd>
           </span>
           <input
             ref={searchBox}
             type="search"
             value={search}
             onChange={(event) => setSearch(event.target.value)}
-            placeholder="filter…"
+            placeholder="search all sessions…"
+            data-testid="session-search"
           />
         </label>
         <button type="submit">Apply</button>
@@ -187,7 +191,7 @@ export function SessionsList({ client }: { client: ConfabClient }) {
           </tr>
         </thead>
         <tbody>
-          {visible.map((session) => (
+          {sessions.map((session) => (
             <tr key={session.id} data-testid="session-row" data-session-id={session.id}>
               <td>
                 <a className="session-link" href={routeHref({ view: 'session', id: session.id })}>
@@ -243,7 +247,9 @@ export function SessionsList({ client }: { client: ConfabClient }) {
           ))}
         </tbody>
       </table>
-      {!loading && visible.length === 0 && <p className="empty">No sessions here yet.</p>}
+      {!loading && sessions.length === 0 && (
+        <p className="empty">{appliedSearch ? `No session matches “${appliedSearch}”.` : 'No sessions here yet.'}</p>
+      )}
       <div className="pager">
         {cursor && (
           <button type="button" onClick={() => load(cursor)} disabled={loading}>
@@ -251,8 +257,8 @@ export function SessionsList({ client }: { client: ConfabClient }) {
           </button>
         )}
         {loading && <span className="muted">Loading…</span>}
-        <span className="muted small">
-          {visible.length} shown of {sessions.length} loaded{cursor ? ' (more on the server)' : ''}
+        <span className="muted small" data-testid="sessions-count">
+          {sessions.length} shown{cursor ? ' (more on the server)' : ''}
         </span>
       </div>
     </section>

@@ -1,4 +1,5 @@
-import type { LifecycleTransport, SessionStore } from 'confab';
+import type { LifecycleTransport } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { CliError } from '../cli-error.js';
 import type { StoreSpec } from './config.js';
 

@@ -1,4 +1,5 @@
-import { ConfabError, newId, newSecret, type SessionStore, sha256Hex } from 'confab';
+import { ConfabError, newId, newSecret, sha256Hex } from 'confab';
+import type { SessionStore } from 'confab/store';
 import type { Output } from '../output.js';
 import { DEV_APP_ID, type GivenToken } from './config.js';
 

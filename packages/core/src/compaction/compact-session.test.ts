@@ -1,7 +1,7 @@
 import type { LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
 import { buildPrompt, SUMMARY_PREAMBLE } from '../runner/prompt.js';
-import { MemoryStore } from '../store/memory-store.js';
+import { MemoryStore } from '../store/memory/memory-store.js';
 import { createScriptedModel, scriptedText } from '../testing/index.js';
 import { compactSession } from './compact-session.js';
 import { COMPACTION_SYSTEM_PROMPT } from './summarize.js';

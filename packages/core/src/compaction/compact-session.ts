@@ -2,9 +2,10 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { errors } from '../errors.js';
 import type { SessionEvent, SessionEventOf } from '../model/event.js';
 import type { Lease } from '../model/records.js';
+import { readConversationContext } from '../runner/conversation-context.js';
 import { visibleEvents } from '../runner/prompt.js';
-import type { SessionContext } from '../store/session-context.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionContext } from '../store/port/session-context.js';
+import type { SessionStore } from '../store/port/session-store.js';
 import { nextMacrotask } from '../util/yielder.js';
 import { DEFAULT_KEEP_TAIL } from './compaction-policy.js';
 import { chooseCompactionCut } from './cut-point.js';
@@ -59,7 +60,8 @@ export interface CompactSessionResult {
 export async function compactSession(options: CompactSessionOptions): Promise<CompactSessionResult> {
   const { store, sessionId, signal } = options;
   signal?.throwIfAborted();
-  const context = await store.readContext(sessionId);
+  // A truncation behind the latest summary rebuilds the base: superseded events are summarised never.
+  const context = await readConversationContext(store, sessionId);
   if (context.session.status === 'closed') throw errors.sessionClosed(sessionId);
   const prepared = await prepareCompaction(context, options);
   if (prepared === null) return { compacted: false, summary: null, throughSeq: null };

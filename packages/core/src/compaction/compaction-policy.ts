@@ -1,5 +1,5 @@
 import { errors } from '../errors.js';
-import type { SessionContext } from '../store/session-store.js';
+import type { SessionContext } from '../store/port/session-store.js';
 import { chooseCompactionCut } from './cut-point.js';
 import { countContextTokens } from './session-tokens.js';
 

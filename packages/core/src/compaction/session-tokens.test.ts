@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryStore } from '../store/memory-store.js';
+import { MemoryStore } from '../store/memory/memory-store.js';
 import { countContextTokens, estimateSummaryTokens } from './session-tokens.js';
 import { HistoryBuilder } from './test-history.js';
 import { estimateEventTokens } from './token-estimate.js';

@@ -1,6 +1,6 @@
 import { SUMMARY_PREAMBLE } from '../runner/prompt.js';
 import { readRuntime } from '../runner/runtime-state.js';
-import type { SessionContext } from '../store/session-store.js';
+import type { SessionContext } from '../store/port/session-store.js';
 import { estimateEventTokens, estimateTokens, MESSAGE_OVERHEAD_TOKENS } from './token-estimate.js';
 
 /**

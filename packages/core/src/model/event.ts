@@ -69,7 +69,11 @@ export interface EventDataMap {
 export interface DeltaDataMap {
   'text-delta': { messageId: string; delta: string };
   'reasoning-delta': { messageId: string; delta: string };
-  'tool-input-delta': { toolCallId: string; delta: string };
+  /**
+   * `toolName` is beyond DESIGN §4's fields: the runner adds it whenever the provider announced the
+   * call (its `tool-input-start`), so a live reader can name the tool before the call completes.
+   */
+  'tool-input-delta': { toolCallId: string; delta: string; toolName?: string };
 }
 
 /** A persisted event type. */

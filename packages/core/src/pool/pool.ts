@@ -6,13 +6,14 @@ import type { JsonObject } from '../model/json.js';
 import type { NewInput, QueuedInput } from '../model/records.js';
 import type { NewSession, SessionPatch, SessionRecord } from '../model/session.js';
 import { defineAgent, type ModelReference, type TurnLogic } from '../runner/agent.js';
+import { readConversationContext } from '../runner/conversation-context.js';
 import { checkedResolver, createModelResolver, type RuntimeModelResolver } from '../runner/model-resolver.js';
 import { Runner, type RunnerOptions } from '../runner/runner.js';
 import type { StreamPosition, TurnOptions } from '../runner/session-runner.js';
 import type { ResumeAnswers, TurnResult } from '../runner/turn-engine.js';
 import type { TurnHandle } from '../runner/turn-handle.js';
 import type { StreamEvent } from '../runner/turn-writer.js';
-import type { EventPage, ReadEventsQuery, SessionPage, SessionStore } from '../store/session-store.js';
+import type { EventPage, ReadEventsQuery, SessionPage, SessionStore } from '../store/port/session-store.js';
 import { observe, type RuntimeObserver } from '../telemetry/observer.js';
 import { applyMergePatch } from '../util/merge-patch.js';
 import { type RetentionOptions, RetentionSweeper } from './retention-sweeper.js';
@@ -43,7 +44,8 @@ export interface SessionChanges {
 export type RunnerFactory = (session: SessionRecord, model: string) => TurnLogic;
 
 /** Options of {@link Pool}. Only `store` is required. */
-export interface PoolOptions extends Omit<RunnerOptions, 'logic' | 'store' | 'hooks' | 'beforeTurn' | 'compaction'> {
+export interface PoolOptions
+  extends Omit<RunnerOptions, 'logic' | 'logicPerModel' | 'store' | 'hooks' | 'beforeTurn' | 'compaction'> {
   store: SessionStore;
   /** Default: a plain agent on the chosen model. */
   factory?: RunnerFactory;
@@ -65,12 +67,6 @@ export interface PoolOptions extends Omit<RunnerOptions, 'logic' | 'store' | 'ho
   bus?: LifecycleBus;
 }
 
-interface Resident {
-  model: string;
-  logic: TurnLogic;
-  dead: boolean;
-}
-
 /** Scope of a call: the app whose sessions it may see. */
 export interface PoolScope {
   appId?: string;
@@ -85,7 +81,6 @@ export class Pool {
   readonly bus: LifecycleBus;
   readonly runner: Runner;
   private readonly store: SessionStore;
-  private readonly residents = new Map<string, Resident>();
   private factory: RunnerFactory;
   private defaultModel: string;
   private readonly appId: string;
@@ -116,7 +111,11 @@ export class Pool {
       ...options,
       resolveModel: this.resolveModel,
       useLogicModel: true,
-      logic: (session) => this.logicFor(session),
+      // Each session runner keeps the logic built for its model: the pool keeps no registry of its own.
+      logicPerModel: {
+        build: (session, model) => this.factory(session, model),
+        defaultModel: () => this.defaultModel,
+      },
       hooks: {
         turnStarted: (session, turn) => {
           this.bus.emit('turn.started', session, { turn });
@@ -126,7 +125,6 @@ export class Pool {
           // A failed turn says why (the classified provider failure) next to its stop reason.
           const data = { turn: turnEnd.turn, ...turnEnd.data, ...(error && { error }) };
           this.bus.emit('turn.ended', session, data as unknown as JsonObject);
-          if (turnEnd.data.stopReason === 'error') this.markDead(session.id);
         },
       },
       compaction: {
@@ -299,14 +297,27 @@ export class Pool {
     return session;
   }
 
-  /** Sessions newest activity first; archived and closed ones only with `includeArchived`. */
+  /**
+   * Sessions newest activity first; archived and closed ones only with `includeArchived`.
+   * `search` and `parentId` filter as the store's `listSessions` does (title, id or
+   * clientSessionId containing the text; the forks of one session).
+   */
   listSessions(
-    options: { includeArchived?: boolean; channel?: string; cursor?: string | null; limit?: number } & PoolScope = {},
+    options: {
+      includeArchived?: boolean;
+      channel?: string;
+      search?: string | null;
+      parentId?: string | null;
+      cursor?: string | null;
+      limit?: number;
+    } & PoolScope = {},
   ): Promise<SessionPage> {
     return this.store.listSessions({
       appId: options.appId ?? this.appId,
       channel: options.channel,
       status: options.includeArchived ? 'all' : 'active',
+      search: options.search,
+      parentId: options.parentId,
       cursor: options.cursor,
       limit: options.limit,
     });
@@ -333,7 +344,6 @@ export class Pool {
   ): Promise<TurnHandle> {
     const session = await this.getSession(sessionId, options);
     const checked = await this.checkFiles(session, input, options);
-    this.residentFor(session, options.model);
     return this.runner.run(sessionId, checked, { ...options, model: options.model });
   }
 
@@ -345,14 +355,12 @@ export class Pool {
   ): Promise<{ input: QueuedInput; created: boolean }> {
     const session = await this.getSession(sessionId, options);
     const checked = await this.checkFiles(session, input, options);
-    this.residentFor(session);
     return this.runner.send(sessionId, checked);
   }
 
   /** Continues an interrupted turn. */
   async resume(sessionId: string, answers: ResumeAnswers, options: TurnOptions & PoolScope = {}): Promise<TurnHandle> {
-    const session = await this.getSession(sessionId, options);
-    this.residentFor(session);
+    await this.getSession(sessionId, options);
     return this.runner.resume(sessionId, answers, options);
   }
 
@@ -383,7 +391,7 @@ export class Pool {
   async compactSession(sessionId: string, scope: PoolScope = {}) {
     const session = await this.getSession(sessionId, scope);
     return this.runner.session(sessionId).withLease(async (current, lease) => {
-      const model = await this.resolveModel(this.compaction.fastModel ?? this.residentFor(session).model);
+      const model = await this.resolveModel(this.compaction.fastModel ?? session.model ?? this.defaultModel);
       return compactSession({
         store: this.store,
         sessionId: current.id,
@@ -397,7 +405,7 @@ export class Pool {
   /** True when the session's token count passes `maxTokens` and something can be compacted. */
   async needsCompaction(sessionId: string, scope: PoolScope = {}): Promise<boolean> {
     await this.getSession(sessionId, scope);
-    return needsCompaction(await this.store.readContext(sessionId), this.compaction);
+    return needsCompaction(await readConversationContext(this.store, sessionId), this.compaction);
   }
 
   // --- configuration and lifecycle --------------------------------------------------------------
@@ -405,7 +413,7 @@ export class Pool {
   /** Replaces the factory; existing runners are rebuilt on their next turn. */
   setFactory(factory: RunnerFactory): void {
     this.factory = factory;
-    this.residents.clear();
+    this.runner.rebuildLogic();
   }
 
   /** Changes the default model for sessions that name none. */
@@ -415,7 +423,7 @@ export class Pool {
 
   /** Runners held in memory (one per recently active session). */
   get residentCount(): number {
-    return this.residents.size;
+    return this.runner.residentCount;
   }
 
   /** Runs one retention sweep now. */
@@ -456,26 +464,7 @@ export class Pool {
     return { ...given, files };
   }
 
-  private residentFor(session: SessionRecord, requested?: string): Resident {
-    const model = requested ?? session.model ?? this.defaultModel;
-    const current = this.residents.get(session.id);
-    if (current && current.model === model && !current.dead) return current;
-    const resident = { model, logic: this.factory(session, model), dead: false };
-    this.residents.set(session.id, resident);
-    return resident;
-  }
-
-  private logicFor(session: SessionRecord): TurnLogic {
-    return this.residentFor(session, this.residents.get(session.id)?.model).logic;
-  }
-
-  private markDead(sessionId: string): void {
-    const resident = this.residents.get(sessionId);
-    if (resident) resident.dead = true;
-  }
-
   private forget(sessionId: string): void {
-    this.residents.delete(sessionId);
     this.runner.evict(sessionId);
   }
 
@@ -489,7 +478,6 @@ export class Pool {
     for (const sessionId of this.runner.idleRunners(Date.now() - olderThanMs + 1)) {
       if (!this.runner.evict(sessionId)) continue;
       evicted++;
-      this.residents.delete(sessionId);
       this.store
         .getSession(sessionId)
         .then((session) => session && this.bus.emit('session.idle', session))

@@ -1,5 +1,5 @@
 import type { LifecycleBus } from '../lifecycle/lifecycle-bus.js';
-import type { SessionStore, SweepResult } from '../store/session-store.js';
+import type { SessionStore, SweepResult } from '../store/port/session-store.js';
 
 /** Retention settings; each threshold is optional and off when absent. */
 export interface RetentionOptions {

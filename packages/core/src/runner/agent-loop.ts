@@ -10,6 +10,7 @@ import { buildPrompt, type ResolvedFile } from './prompt.js';
 import type { ProviderFailure, ProviderRetrySettings } from './provider-failure.js';
 import { runTool } from './tool-runner.js';
 import { toolInputJsonSchema } from './tool-schema.js';
+import { nextTurnMessageId } from './turn-message-id.js';
 import type { TurnWriter } from './turn-writer.js';
 
 /** A tool call the turn waits on: a client-side execution or a person's approval. */
@@ -138,6 +139,7 @@ export async function runAgentLoop(state: AgentLoopState): Promise<LoopOutcome> 
       writer,
       temperature: agent.temperature,
       maxOutputTokens: agent.maxOutputTokens,
+      messageId: nextTurnMessageId(history, writer.turn),
       retry: state.providerRetry,
       deadline: state.deadline,
       onFailure: state.onProviderError

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { z as z3 } from 'zod/v3';
 import { ConfabError } from '../errors.js';
 import type { SessionEvent } from '../model/event.js';
-import { MemoryStore } from '../store/memory-store.js';
+import { MemoryStore } from '../store/memory/memory-store.js';
 import { createScriptedModel, scriptedText, scriptedToolCall } from '../testing/scripted-model.js';
 import { type AgentDefinition, defineAgent, type ToolDefinition, tool } from './agent.js';
 import { Runner } from './runner.js';

@@ -2,10 +2,11 @@ import { type PreparedCompaction, prepareCompaction } from '../compaction/compac
 import type { SessionEvent } from '../model/event.js';
 import type { Lease } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
-import type { SessionContext } from '../store/session-context.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionContext } from '../store/port/session-context.js';
+import type { SessionStore } from '../store/port/session-store.js';
 import { nextMacrotask } from '../util/yielder.js';
 import type { ModelReference } from './agent.js';
+import { resolveTruncations } from './conversation-context.js';
 import type { ResidentContext } from './resident-context.js';
 import type { EngineDeps } from './turn-engine.js';
 
@@ -142,7 +143,9 @@ export class BackgroundCompaction {
     this.job = (async () => {
       try {
         const model = await this.deps.resolveModel(compactionModel(this.deps, this.policy, session));
-        const context = await readContextInPages(store, session.id);
+        // Based, like the resident context the write compares with, on the conversation's own base
+        // when a truncation reaches behind the latest summary (see readConversationContext).
+        const context = await resolveTruncations(store, await readContextInPages(store, session.id));
         const prepared = await prepareCompaction(context, { model, keepTail: this.policy.keepTail, signal });
         // No cut yet (the tail alone is over the limit): the next turn looks again.
         if (prepared) this.outcome = { prepared, basedOn: context.compaction?.seq ?? null };

@@ -1,7 +1,7 @@
 import { ConfabError } from '../errors.js';
 import type { Lease } from '../model/records.js';
-import type { CommitFolding, LeaseAcquisition } from '../store/commit-folding.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { CommitFolding, LeaseAcquisition } from '../store/port/commit-folding.js';
+import type { SessionStore } from '../store/port/session-store.js';
 import { type LeaseRenewer, type RenewedLease, sharedLeaseRenewer } from './lease-renewer.js';
 
 /**

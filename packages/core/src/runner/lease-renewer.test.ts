@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfabError } from '../errors.js';
 import type { Lease } from '../model/records.js';
-import { MemoryStore } from '../store/memory-store.js';
+import { MemoryStore } from '../store/memory/memory-store.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { LeaseRenewer } from './lease-renewer.js';
 

@@ -1,6 +1,6 @@
 import { ConfabError } from '../errors.js';
 import type { Lease } from '../model/records.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionStore } from '../store/port/session-store.js';
 
 /** A lease the {@link LeaseRenewer} keeps alive, and what it tells the holder. */
 export interface RenewedLease {

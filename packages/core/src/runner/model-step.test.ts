@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { MemoryStore } from '../store/memory-store.js';
+import { MemoryStore } from '../store/memory/memory-store.js';
 import { createScriptedModel, type ScriptedModel, scriptedText } from '../testing/scripted-model.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { runModelStep } from './model-step.js';

@@ -59,6 +59,11 @@ export interface ModelStepOptions {
   deadline?: number;
   /** Told of every failed attempt, retried or not (for logs). */
   onFailure?: (report: { failure: ProviderFailure; attempt: number; willRetry: boolean; error: unknown }) => void;
+  /**
+   * The id of the step's first message (its text deltas and its `message` event), e.g. the id a
+   * chat UI already announced for the turn's assistant message; later messages get fresh ids.
+   */
+  messageId?: string;
 }
 
 /** A failed attempt of a step; `outputStarted` says whether anything was streamed or written. */
@@ -136,7 +141,10 @@ async function attemptModelStep(options: ModelStepOptions): Promise<Attempt> {
   const { writer, signal } = options;
   let outputStarted = false;
   const toolCalls: StepToolCall[] = [];
-  let messageId = newId('msg');
+  let messageId = options.messageId ?? newId('msg');
+  // Tool names by call id, from each call's `tool-input-start`: its input deltas carry the name so
+  // that a live reader can show which tool is being called before the call is complete.
+  const toolNames = new Map<string, string>();
   let text = '';
   let reasoning = '';
   let usage: Usage | null = null;
@@ -214,10 +222,19 @@ async function attemptModelStep(options: ModelStepOptions): Promise<Attempt> {
         case 'text-end':
           ended = text !== '';
           break;
-        case 'tool-input-delta':
-          outputStarted = true;
-          writer.delta('tool-input-delta', { toolCallId: part.id, delta: part.delta });
+        case 'tool-input-start':
+          toolNames.set(part.id, part.toolName);
           break;
+        case 'tool-input-delta': {
+          outputStarted = true;
+          const toolName = toolNames.get(part.id);
+          writer.delta('tool-input-delta', {
+            toolCallId: part.id,
+            delta: part.delta,
+            ...(toolName === undefined ? {} : { toolName }),
+          });
+          break;
+        }
         case 'tool-call': {
           outputStarted = true;
           await persistMessage();

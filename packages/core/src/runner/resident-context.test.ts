@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countContextTokens } from '../compaction/session-tokens.js';
-import { MemoryStore } from '../store/memory-store.js';
-import type { ReadContextOptions, ReadEventsQuery, SessionContext } from '../store/session-store.js';
+import { MemoryStore } from '../store/memory/memory-store.js';
+import type { ReadContextOptions, ReadEventsQuery, SessionContext } from '../store/port/session-store.js';
 import { createEchoModel } from '../testing/echo-model.js';
 import { createScriptedModel, scriptedText } from '../testing/scripted-model.js';
 import { defineAgent } from './agent.js';

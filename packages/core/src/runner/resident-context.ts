@@ -2,8 +2,9 @@ import { estimateSummaryTokens } from '../compaction/session-tokens.js';
 import { estimateEventTokenCost } from '../compaction/token-estimate.js';
 import type { SessionEvent } from '../model/event.js';
 import type { SessionRecord } from '../model/session.js';
-import type { SessionContext } from '../store/session-context.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionContext } from '../store/port/session-context.js';
+import type { SessionStore } from '../store/port/session-store.js';
+import { readConversationContext } from './conversation-context.js';
 import { PROMPT_EVENT_TYPES } from './prompt.js';
 import { readRuntime } from './runtime-state.js';
 
@@ -29,7 +30,8 @@ interface Loaded {
  * session's `lastSeq` with the seq it has seen and reads only the gap (the turn's own writes, a
  * manual compaction, or another process's turn). A gap holding a `compaction` event, or a session
  * whose head went backwards, is reloaded whole from the store (`readContext`), which after a
- * compaction is the summary plus the kept tail. The context it returns is the one `readContext`
+ * compaction is the summary plus the kept tail; so is a gap holding a truncation that reaches
+ * behind the compaction (see `readConversationContext`). The context it returns is the one `readContext`
  * with `types: PROMPT_EVENT_TYPES` would return; callers must treat its `events` as read-only.
  *
  * Not safe for concurrent loads of one session: the session's runner serialises turns, and only
@@ -44,7 +46,8 @@ export class ResidentContext {
     if (!loaded || session.lastSeq < loaded.lastSeq) return this.reload(store, session);
     if (session.lastSeq > loaded.lastSeq) {
       const gap = await readGap(store, session.id, loaded.lastSeq);
-      if (gap.some((event) => event.type === 'compaction')) return this.reload(store, session);
+      if (gap.some((event) => event.type === 'compaction' || truncatesBefore(event, loaded.compaction)))
+        return this.reload(store, session);
       for (const event of gap) this.push(loaded, event);
       loaded.lastSeq = Math.max(session.lastSeq, gap.at(-1)?.seq ?? loaded.lastSeq);
     }
@@ -73,7 +76,7 @@ export class ResidentContext {
   }
 
   private async reload(store: SessionStore, session: SessionRecord): Promise<SessionContext> {
-    const context = await store.readContext(session.id, { types: PROMPT_EVENT_TYPES });
+    const context = await readConversationContext(store, session.id, { types: PROMPT_EVENT_TYPES });
     const loaded: Loaded = {
       lastSeq: context.session.lastSeq,
       compaction: context.compaction,
@@ -103,6 +106,13 @@ export class ResidentContext {
     }
     return low === 0 ? 0 : (loaded.estimates[low - 1] as number);
   }
+}
+
+/** True for a `turn-start` truncating to before `compaction`'s cut (see `readConversationContext`). */
+function truncatesBefore(event: SessionEvent, compaction: SessionContext['compaction']): boolean {
+  if (event.type !== 'turn-start' || compaction === null) return false;
+  const rewindTo = event.data.rewindTo;
+  return typeof rewindTo === 'number' && rewindTo < compaction.data.throughSeq;
 }
 
 async function readGap(store: SessionStore, sessionId: string, after: number): Promise<SessionEvent[]> {

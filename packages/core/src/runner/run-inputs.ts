@@ -1,7 +1,7 @@
 import { ConfabError, errors } from '../errors.js';
 import type { NewInput, QueuedInput } from '../model/records.js';
-import { buildQueuedInput } from '../store/session-record.js';
-import type { SessionStore } from '../store/session-store.js';
+import { buildQueuedInput } from '../store/kit/session-record.js';
+import type { SessionStore } from '../store/port/session-store.js';
 import type { TurnInputs } from './new-turn.js';
 import type { TurnExecution } from './turn-engine.js';
 

@@ -1,6 +1,7 @@
+import { errors } from '../errors.js';
 import type { NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
-import { hasStopSignaller, type SessionStore } from '../store/session-store.js';
+import { hasStopSignaller, type SessionStore } from '../store/port/session-store.js';
 import type { RuntimeObserver } from '../telemetry/observer.js';
 import { newId } from '../util/ids.js';
 import type { TurnLogic } from './agent.js';
@@ -11,6 +12,7 @@ import { DEFAULT_PROVIDER_RETRY, type ProviderRetrySettings } from './provider-f
 import { readRuntime } from './runtime-state.js';
 import {
   type BatchedTurnAdmission,
+  type LogicPerModel,
   SessionRunner,
   type SessionRunnerSettings,
   type StreamPosition,
@@ -23,11 +25,11 @@ import type { StreamEvent } from './turn-writer.js';
 /** The default per-turn timeout of a {@link Runner} (and so of a Pool): 10 minutes. */
 export const DEFAULT_TURN_TIMEOUT_MS = 600_000;
 
-/** Options of {@link Runner}; everything but `store` and `logic` has a default. */
+/** Options of {@link Runner}; everything but `store` and `logic` (or `logicPerModel`) has a default. */
 export interface RunnerOptions {
   store: SessionStore;
-  /** The turn logic for every session, or chosen per session. */
-  logic: TurnLogic | ((session: SessionRecord) => TurnLogic);
+  /** The turn logic for every session, or chosen per session. Required unless `logicPerModel` is given. */
+  logic?: TurnLogic | ((session: SessionRecord) => TurnLogic);
   /**
    * Default: `echo`, `openai:…`, `anthropic:…`, `openai-compatible:…` ({@link createModelResolver}).
    * What it answers is checked: a v3 or v4 language model, else the turn is refused.
@@ -68,6 +70,13 @@ export interface RunnerOptions {
   useLogicModel?: boolean;
   /** Automatic compaction before each new turn (see {@link AutoCompaction}). Default: none. */
   compaction?: AutoCompaction;
+  /**
+   * Turn logic built per session and model, instead of `logic` (a pool passes its factory): each
+   * session runner keeps the logic it built and builds it again when a turn's model differs, after
+   * a turn that ended in `error`, and after {@link Runner.rebuildLogic}. A turn's model is the
+   * model it names, else the session's, else `defaultModel()`.
+   */
+  logicPerModel?: LogicPerModel;
   /** Runs under the lease before each new turn (see {@link SessionRunnerSettings.beforeTurn}). */
   beforeTurn?: SessionRunnerSettings['beforeTurn'];
   /** Told of turn starts and ends, provider failures, lease takeovers and recovered turns. */
@@ -85,9 +94,10 @@ export class Runner {
 
   constructor(options: RunnerOptions) {
     const logic = options.logic;
+    if (!logic && !options.logicPerModel) throw errors.invalidArgument('a Runner needs logic or logicPerModel');
     this.settings = {
       store: options.store,
-      logicFor: typeof logic === 'function' ? logic : () => logic,
+      logicFor: typeof logic === 'function' ? logic : () => logic as TurnLogic,
       resolveModel: checkedResolver(options.resolveModel ?? createModelResolver()),
       snapshotFilter: options.snapshotFilter,
       hooks: options.hooks,
@@ -104,6 +114,8 @@ export class Runner {
         options.onError ??
         ((error, sessionId) => console.error(`confab: background turn of ${sessionId} failed:`, error)),
       compaction: options.compaction,
+      logicPerModel: options.logicPerModel,
+      logicGeneration: 0,
       beforeTurn: options.beforeTurn,
       useLogicModel: options.useLogicModel ?? false,
       observer: options.observer,
@@ -120,6 +132,11 @@ export class Runner {
    */
   setBatchedTurnAdmission(admit: BatchedTurnAdmission | null): void {
     this.settings.admitBatchedTurn = admit ?? undefined;
+  }
+
+  /** Makes every session runner build its turn logic again on its next use (a new factory, say). */
+  rebuildLogic(): void {
+    this.settings.logicGeneration++;
   }
 
   /** The runner of one session, created on first use. */

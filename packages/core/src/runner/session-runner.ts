@@ -3,6 +3,7 @@ import type { DeltaEvent, StopReason, TurnStartExtras } from '../model/event.js'
 import type { Lease, NewInput, QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
 import { observe } from '../telemetry/observer.js';
+import type { TurnLogic } from './agent.js';
 import { type AutoCompaction, BackgroundCompaction } from './auto-compaction.js';
 import { acquireLeaseUntil, LeaseKeeper } from './lease-keeper.js';
 import { runNewTurn } from './new-turn.js';
@@ -47,6 +48,17 @@ export interface SessionRunnerSettings extends EngineDeps {
   beforeTurn?: (session: SessionRecord, lease: Lease, emit: (event: StreamEvent) => void) => Promise<SessionRecord>;
   /** See {@link BatchedTurnAdmission}; absent: batched turns start at once. */
   admitBatchedTurn?: BatchedTurnAdmission;
+  /** Turn logic per session and model, kept by each session runner (see {@link LogicPerModel}). */
+  logicPerModel?: LogicPerModel;
+  /** Bumped to make every session runner build its logic again. */
+  logicGeneration: number;
+}
+
+/** How a runner builds turn logic per session and model (a pool's factory and default model). */
+export interface LogicPerModel {
+  build: (session: SessionRecord, model: string) => TurnLogic;
+  /** The model of a turn that names none, for a session that names none. */
+  defaultModel: () => string;
 }
 
 /**
@@ -88,6 +100,10 @@ export class SessionRunner {
   private drainScheduled = false;
   /** The session's prompt material, kept between turns so a turn reads only what is new. */
   private readonly context = new ResidentContext();
+  /** The logic built for this session (with `logicPerModel`): for which model and generation. */
+  private built: { model: string; generation: number; logic: TurnLogic } | null = null;
+  /** The model the job under the lease asked for (a turn's `model` option), if any. */
+  private requestedModel: string | undefined;
   /** Automatic compaction of this session, when the runner has a policy. */
   private readonly compaction: BackgroundCompaction | null;
   /** The engine's dependencies with this session's resident context. */
@@ -99,7 +115,11 @@ export class SessionRunner {
     readonly sessionId: string,
     private readonly settings: SessionRunnerSettings,
   ) {
-    this.deps = { ...settings, loadContext: (session) => this.context.load(settings.store, session) };
+    this.deps = {
+      ...settings,
+      loadContext: (session) => this.context.load(settings.store, session),
+      logicFor: (session) => this.logicFor(session),
+    };
     this.compaction = settings.compaction
       ? new BackgroundCompaction(
           this.deps,
@@ -129,6 +149,7 @@ export class SessionRunner {
     return new TurnHandle((emit) =>
       this.exclusive(options.waitMs, emit, async (execution, session) => {
         assertRunnable(session);
+        this.requestedModel = options.model;
         // An unknown model must fail before the input is queued, or a later turn would run it.
         const resolved = await resolveTurnModel(this.deps, session, options.model);
         const inputs = await inputsOfRun(this.settings.store, this.sessionId, execution, input);
@@ -165,9 +186,10 @@ export class SessionRunner {
   /** Continues an interrupted turn with tool results and approvals. */
   resume(answers: ResumeAnswers, options: TurnOptions = {}): TurnHandle {
     return new TurnHandle((emit) =>
-      this.exclusive(options.waitMs, emit, (execution, session) =>
-        this.withTimeout(execution, options, () => resumeTurn(this.deps, execution, session, answers)),
-      ),
+      this.exclusive(options.waitMs, emit, (execution, session) => {
+        this.requestedModel = options.model;
+        return this.withTimeout(execution, options, () => resumeTurn(this.deps, execution, session, answers));
+      }),
     );
   }
 
@@ -239,6 +261,19 @@ export class SessionRunner {
 
   // --- internals ------------------------------------------------------------------------------
 
+  /** The session's turn logic: the runner's, or (with `logicPerModel`) the one built for the turn's model. */
+  private logicFor(session: SessionRecord): TurnLogic {
+    const perModel = this.settings.logicPerModel;
+    if (!perModel) return this.settings.logicFor(session);
+    const model = this.requestedModel ?? session.model ?? perModel.defaultModel();
+    const generation = this.settings.logicGeneration;
+    const built = this.built;
+    if (built && built.model === model && built.generation === generation) return built.logic;
+    const logic = perModel.build(session, model);
+    this.built = { model, generation, logic };
+    return logic;
+  }
+
   private broadcast(event: StreamEvent): void {
     const persisted = !('sub' in event);
     // Deltas before a persisted event are superseded by it (a subscription past it skips them): keep
@@ -304,6 +339,9 @@ export class SessionRunner {
         return await job(execution, session);
       } finally {
         this.current = null;
+        this.requestedModel = undefined;
+        // A turn that failed may have left its logic (a provider client, say) broken: build anew.
+        if (endedWith === 'error') this.built = null;
         markEnded(endedWith);
         await this.giveUp(execution);
       }
@@ -334,6 +372,7 @@ export class SessionRunner {
     options: TurnOptions,
   ): Promise<TurnResult | null> {
     if (session.status !== 'active') return null;
+    this.requestedModel = options.model;
     const resolved = await resolveTurnModel(this.deps, session, options.model);
     // Set before the claim: a claim whose answer was lost may still have committed.
     execution.unconsumedClaims = true;

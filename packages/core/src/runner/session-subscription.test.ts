@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeltaEvent } from '../model/event.js';
-import { MemoryStore } from '../store/memory-store.js';
+import { MemoryStore } from '../store/memory/memory-store.js';
 import { type SubscriptionSource, subscribeToSession } from './session-subscription.js';
 import type { StreamEvent } from './turn-writer.js';
 

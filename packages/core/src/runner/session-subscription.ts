@@ -1,5 +1,5 @@
 import type { DeltaEvent } from '../model/event.js';
-import { hasAppendNotifier, type SessionStore } from '../store/session-store.js';
+import { hasAppendNotifier, type SessionStore } from '../store/port/session-store.js';
 import type { StreamEvent } from './turn-writer.js';
 
 /** A position in a session's stream: after persisted `seq`, and after delta `sub` of it. */

@@ -3,8 +3,9 @@ import { ConfabError } from '../errors.js';
 import type { JsonPatchOperation } from '../model/event.js';
 import type { JsonObject } from '../model/json.js';
 import type { SessionRecord } from '../model/session.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionStore } from '../store/port/session-store.js';
 import { newId } from '../util/ids.js';
+import { readConversationContext } from './conversation-context.js';
 import type { TurnContext, TurnInput } from './turn-context.js';
 import type { TurnWriter } from './turn-writer.js';
 
@@ -78,6 +79,6 @@ export function createTurnContext(options: {
     async setArtifact(name, value) {
       await writer.append([{ type: 'artifact', data: { name, value } }]);
     },
-    history: () => store.readContext(options.session.id),
+    history: () => readConversationContext(store, options.session.id),
   };
 }

@@ -1,7 +1,7 @@
 import type { JsonPatchOperation, StopReason, Usage } from '../model/event.js';
 import type { JsonObject, JsonValue } from '../model/json.js';
 import type { SessionRecord } from '../model/session.js';
-import type { SessionContext } from '../store/session-store.js';
+import type { SessionContext } from '../store/port/session-store.js';
 
 /** One user input of a turn. */
 export interface TurnInput {

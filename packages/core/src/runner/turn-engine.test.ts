@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { SessionEvent } from '../model/event.js';
-import { MemoryStore } from '../store/memory-store.js';
-import type { ReadContextOptions, SessionContext } from '../store/session-store.js';
+import { MemoryStore } from '../store/memory/memory-store.js';
+import type { ReadContextOptions, SessionContext } from '../store/port/session-store.js';
 import { createScriptedModel, scriptedText, scriptedToolCall } from '../testing/scripted-model.js';
 import { defineAgent, tool } from './agent.js';
 import { buildPrompt, PROMPT_EVENT_TYPES } from './prompt.js';

@@ -3,12 +3,13 @@ import { ConfabError, errors } from '../errors.js';
 import type { SessionEvent, StopReason, Usage } from '../model/event.js';
 import type { QueuedInput } from '../model/records.js';
 import type { SessionRecord } from '../model/session.js';
-import type { SessionContext } from '../store/session-context.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionContext } from '../store/port/session-context.js';
+import type { SessionStore } from '../store/port/session-store.js';
 import { observe, type RuntimeObserver } from '../telemetry/observer.js';
 import { newId } from '../util/ids.js';
 import type { ModelReference, TurnLogic } from './agent.js';
 import { type LoopOutcome, type ProviderErrorReport, runAgentLoop } from './agent-loop.js';
+import { readConversationContext } from './conversation-context.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { PROMPT_EVENT_TYPES, type ResolvedFile } from './prompt.js';
 import type { ProviderRetrySettings } from './provider-failure.js';
@@ -190,7 +191,7 @@ export async function runLogic(
   // Pending calls, approvals and interrupted turns come from the session's runtime state.
   const context = deps.loadContext
     ? await deps.loadContext(session)
-    : await deps.store.readContext(session.id, { types: PROMPT_EVENT_TYPES });
+    : await readConversationContext(deps.store, session.id, { types: PROMPT_EVENT_TYPES });
   const model = resolved ?? (await deps.resolveModel(active.modelFromLogic ? logic.model : active.model));
   try {
     return await runAgentLoop({

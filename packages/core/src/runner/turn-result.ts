@@ -1,7 +1,7 @@
 import { errors } from '../errors.js';
 import type { SessionEvent } from '../model/event.js';
 import type { QueuedInput } from '../model/records.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionStore } from '../store/port/session-store.js';
 import type { TurnResult } from './turn-engine.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { SessionEvent } from '../model/event.js';
 import type { JsonValue } from '../model/json.js';
 import type { SessionRecord } from '../model/session.js';
-import type { SessionStore } from '../store/session-store.js';
+import type { SessionStore } from '../store/port/session-store.js';
 import { observe } from '../telemetry/observer.js';
 import { traceTurn } from '../telemetry/tracing.js';
 import type { LeaseKeeper } from './lease-keeper.js';

@@ -1,7 +1,7 @@
 import type { DeltaDataMap, DeltaEvent, DeltaType, EventDataMap, EventType, SessionEvent } from '../model/event.js';
 import type { SessionPatch, SessionRecord } from '../model/session.js';
-import type { AppendRequest, AppendResult, SessionStore } from '../store/session-store.js';
-import { replaceUnstorableText } from '../store/storable-text.js';
+import { replaceUnstorableText } from '../store/kit/storable-text.js';
+import type { AppendRequest, AppendResult, SessionStore } from '../store/port/session-store.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 
 /** What a turn's stream carries: persisted events and stream-only deltas, in order. */

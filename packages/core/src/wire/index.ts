@@ -1,3 +1,8 @@
+/**
+ * `confab/wire`: the HTTP API's wire contract (DESIGN §6) as zod schemas and the types inferred
+ * from them. The server parses requests and checks answers with these and builds its OpenAPI
+ * document from `WIRE_SCHEMAS`; a client or a test can check what it sends and receives.
+ */
 import type { z } from 'zod';
 import * as objects from './objects.js';
 import * as requests from './requests.js';

@@ -129,7 +129,7 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
 export const DeltaEventSchema = z.discriminatedUnion('type', [
   delta('text-delta', z.object({ messageId: z.string(), delta: z.string() })),
   delta('reasoning-delta', z.object({ messageId: z.string(), delta: z.string() })),
-  delta('tool-input-delta', z.object({ toolCallId: IdSchema, delta: z.string() })),
+  delta('tool-input-delta', z.object({ toolCallId: IdSchema, delta: z.string(), toolName: z.string().optional() })),
 ]);
 
 /** What an SSE frame's `data:` carries on session streams: a persisted event or a delta. */

@@ -95,6 +95,14 @@ export const ResolveChannelRequestSchema = z.strictObject({
 export const ListSessionsQuerySchema = z.object({
   channel: ChannelNameSchema.optional(),
   status: z.enum(['active', 'archived', 'closed', 'all']).optional(),
+  search: z
+    .string()
+    .max(1024)
+    .optional()
+    .describe(
+      'Only sessions whose title, id or clientSessionId contains this text (ASCII letters match either case; at most 256 characters after trimming). Empty: no filter.',
+    ),
+  parentId: IdSchema.optional().describe('Only the sessions forked from this session (`parent.sessionId`).'),
   limit: WholeNumberStringSchema.optional(),
   cursor: z.string().max(1024).optional(),
 });

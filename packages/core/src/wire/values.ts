@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
-import { findUnstorableText, isStorableText } from '../store/storable-text.js';
+import { findUnstorableText, isStorableText } from '../store/kit/storable-text.js';
 
 /**
  * Building blocks of the v1 wire contract (DESIGN §6): JSON values, ids and names. Shared by the

@@ -1,4 +1,5 @@
-import { ChannelNameSchema, ResolveChannelRequestSchema, toSession } from 'confab';
+import { toSession } from 'confab';
+import { ChannelNameSchema, ResolveChannelRequestSchema } from 'confab/wire';
 import type { Context } from 'hono';
 import type { ServerContext, ServerEnv } from '../context.js';
 import { checkModelName } from '../model-check.js';

@@ -7,11 +7,12 @@ import {
   readChatMessages,
   resumeChatStream,
   runChatRequest,
+  sessionUIMessages,
   stopChat,
   textOfMessage,
 } from '@confab/ai-sdk-ui';
 import { UI_MESSAGE_STREAM_HEADERS } from 'ai';
-import { ConfabError, errors } from 'confab';
+import { ConfabError, errors, type SessionRecord } from 'confab';
 import type { Context } from 'hono';
 import type { ServerContext, ServerEnv } from '../context.js';
 import { checkModelName } from '../model-check.js';
@@ -19,6 +20,7 @@ import { pathParam, readJsonBody } from '../request-input.js';
 import type { RouteTable } from '../route-table.js';
 import { SseStream, untilAborted } from '../sse.js';
 import { acquireStream, type StreamSlot } from '../stream-slots.js';
+import { ownSession } from './sessions.js';
 
 /**
  * `useChat` requests send the whole conversation although only the last message is read, so a
@@ -32,41 +34,13 @@ const CHAT_BODY_FACTOR = 8;
  * (the running turn from its start, then live; 204 when none runs), `POST /v1/chat/{id}/stop`
  * and `GET /v1/chat/{id}/messages`. A chat id names the app's session with that
  * `clientSessionId`, created on first use. Refusals before the stream starts use the error shape.
+ * Beside them, `POST /v1/sessions/{id}/chat` and `GET /v1/sessions/{id}/chat/messages` answer the
+ * same requests on any session of the app named by its id (docs/http-api.md).
  */
 export function registerChatRoutes(routes: RouteTable, server: ServerContext): void {
   const backend: ChatBackend = { pool: server.pool, store: server.store };
 
-  routes.add('POST', '/v1/chat', async (context) => {
-    const body = await readJsonBody(context, ChatRequestSchema, server.limits.maxBodyBytes * CHAT_BODY_FACTOR);
-    const request = await parseChatRequest(body);
-    if (textOfMessage(request.lastMessage).length > server.limits.maxInputChars) {
-      throw new ConfabError(
-        'payload_too_large',
-        `the message is over the limit of ${server.limits.maxInputChars} characters`,
-      );
-    }
-    await checkModelName(server, request.session.model);
-    const appId = context.get('appId');
-    server.rateLimiter.take(appId);
-    const slot = acquireStream(server, context, 'turn', appId);
-    const stream = chatSseStream(context, server, slot);
-    let chat: ChatStream;
-    try {
-      const settle = server.runningTurns.acquire(appId);
-      try {
-        chat = await runChatRequest(backend, request, { appId, signal: stream.signal });
-      } catch (error) {
-        settle();
-        throw error;
-      }
-      // The running-turn slot is freed when the turn settles, not when the client leaves.
-      (chat.settled ?? Promise.resolve()).then(settle, settle);
-    } catch (error) {
-      slot.release();
-      throw error;
-    }
-    return respond(stream, chat);
-  });
+  routes.add('POST', '/v1/chat', (context) => serveChatRequest(context, server, backend, null));
 
   routes.add('GET', '/v1/chat/:id/stream', async (context) => {
     const chatId = chatIdParam(context);
@@ -96,6 +70,58 @@ export function registerChatRoutes(routes: RouteTable, server: ServerContext): v
     const messages = await readChatMessages(backend, chatIdParam(context), { appId: context.get('appId') });
     return context.json({ messages });
   });
+
+  // Not part of §9: the same requests on a session named by its id, so that any session (most have
+  // no clientSessionId) can be a useChat chat, as in the Studio. §9's routes are unchanged.
+  routes.add('POST', '/v1/sessions/:id/chat', async (context) =>
+    serveChatRequest(context, server, backend, await ownSession(context, server)),
+  );
+
+  routes.add('GET', '/v1/sessions/:id/chat/messages', async (context) => {
+    const messages = await sessionUIMessages(backend, await ownSession(context, server));
+    return context.json({ messages });
+  });
+}
+
+/**
+ * A `useChat` request as a UI message stream: on the chat's session (`session` null: found or
+ * created by the body's chat id, DESIGN §9) or on `session`. Refusals come before the stream.
+ */
+async function serveChatRequest(
+  context: Context<ServerEnv>,
+  server: ServerContext,
+  backend: ChatBackend,
+  session: SessionRecord | null,
+): Promise<Response> {
+  const body = await readJsonBody(context, ChatRequestSchema, server.limits.maxBodyBytes * CHAT_BODY_FACTOR);
+  const request = await parseChatRequest(body);
+  if (textOfMessage(request.lastMessage).length > server.limits.maxInputChars) {
+    throw new ConfabError(
+      'payload_too_large',
+      `the message is over the limit of ${server.limits.maxInputChars} characters`,
+    );
+  }
+  if (!session) await checkModelName(server, request.session.model);
+  const appId = context.get('appId');
+  server.rateLimiter.take(appId);
+  const slot = acquireStream(server, context, 'turn', appId);
+  const stream = chatSseStream(context, server, slot);
+  let chat: ChatStream;
+  try {
+    const settle = server.runningTurns.acquire(appId);
+    try {
+      chat = await runChatRequest(backend, request, { appId, signal: stream.signal, ...(session && { session }) });
+    } catch (error) {
+      settle();
+      throw error;
+    }
+    // The running-turn slot is freed when the turn settles, not when the client leaves.
+    (chat.settled ?? Promise.resolve()).then(settle, settle);
+  } catch (error) {
+    slot.release();
+    throw error;
+  }
+  return respond(stream, chat);
 }
 
 function chatIdParam(context: Context<ServerEnv>): string {

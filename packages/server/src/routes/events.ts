@@ -1,13 +1,6 @@
-import {
-  checkAfter,
-  clampLimit,
-  EventsQuerySchema,
-  errors,
-  MessagesQuerySchema,
-  PAGE_LIMITS,
-  type StreamEvent,
-  type StreamPosition,
-} from 'confab';
+import { errors, type StreamEvent, type StreamPosition } from 'confab';
+import { checkAfter, clampLimit, PAGE_LIMITS } from 'confab/store';
+import { EventsQuerySchema, MessagesQuerySchema } from 'confab/wire';
 import type { ServerContext } from '../context.js';
 import { MESSAGE_PAGE_LIMITS, readMessagePage } from '../messages.js';
 import { readQuery, wantsEventStream } from '../request-input.js';

@@ -1,4 +1,5 @@
-import { ConfabError, errors, newSecret, UploadFileQuerySchema } from 'confab';
+import { ConfabError, errors, newSecret } from 'confab';
+import { UploadFileQuerySchema } from 'confab/wire';
 import type { Context } from 'hono';
 import type { ServerContext, ServerEnv } from '../context.js';
 import { readBodyBytes, readQuery } from '../request-input.js';

@@ -1,16 +1,12 @@
+import { ConfabError, type SessionChanges, type SessionRecord, toSession } from 'confab';
+import { clampLimit, PAGE_LIMITS } from 'confab/store';
 import {
-  ConfabError,
   CreateSessionRequestSchema,
-  clampLimit,
   DeleteSessionQuerySchema,
   ForkRequestSchema,
   ListSessionsQuerySchema,
-  PAGE_LIMITS,
-  type SessionChanges,
-  type SessionRecord,
-  toSession,
   UpdateSessionRequestSchema,
-} from 'confab';
+} from 'confab/wire';
 import type { Context } from 'hono';
 import type { ServerContext, ServerEnv } from '../context.js';
 import { checkModelName } from '../model-check.js';
@@ -50,6 +46,8 @@ export function registerSessionRoutes(routes: RouteTable, server: ServerContext)
       appId: context.get('appId'),
       channel: query.channel,
       status: query.status ?? 'all',
+      search: query.search ?? null,
+      parentId: query.parentId ?? null,
       limit: clampLimit(query.limit === undefined ? undefined : Number(query.limit), PAGE_LIMITS.sessions),
       cursor: query.cursor ?? null,
     });

@@ -1,11 +1,5 @@
-import {
-  ConfabError,
-  InputRequestSchema,
-  type ResumeAnswers,
-  ResumeRequestSchema,
-  type TurnHandle,
-  TurnRequestSchema,
-} from 'confab';
+import { ConfabError, type ResumeAnswers, type TurnHandle } from 'confab';
+import { InputRequestSchema, ResumeRequestSchema, TurnRequestSchema } from 'confab/wire';
 import type { Context } from 'hono';
 import type { ServerContext, ServerEnv } from '../context.js';
 import { checkModelName } from '../model-check.js';

@@ -4,6 +4,11 @@ import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provide
 export interface GatedCall {
   /** Streams a text delta now (the text part opens on the first). */
   text(delta: string): void;
+  /**
+   * Streams a delta of a tool call's input now, as providers do while the model writes it
+   * (`tool-input-start` with the tool's name before the call's first delta).
+   */
+  toolInput(toolCallId: string, toolName: string, delta: string): void;
   /** Calls a tool and ends the call (`finish` with `tool-calls`). */
   callTool(toolCallId: string, toolName: string, input: unknown): void;
   /** Ends the text and the call (`finish`). */
@@ -37,6 +42,7 @@ export function createGatedModel(): GatedModel {
       let controller!: ReadableStreamDefaultController<LanguageModelV3StreamPart>;
       let opened = false;
       let cancelled = false;
+      const announced = new Set<string>();
       const stream = new ReadableStream<LanguageModelV3StreamPart>({
         start(streamController) {
           controller = streamController;
@@ -53,8 +59,15 @@ export function createGatedModel(): GatedModel {
           opened = true;
           controller.enqueue({ type: 'text-delta', id: 't', delta });
         },
+        toolInput(toolCallId, toolName, delta) {
+          if (cancelled) return;
+          if (!announced.has(toolCallId)) controller.enqueue({ type: 'tool-input-start', id: toolCallId, toolName });
+          announced.add(toolCallId);
+          controller.enqueue({ type: 'tool-input-delta', id: toolCallId, delta });
+        },
         callTool(toolCallId, toolName, input) {
           if (cancelled) return;
+          if (announced.has(toolCallId)) controller.enqueue({ type: 'tool-input-end', id: toolCallId });
           controller.enqueue({ type: 'tool-call', toolCallId, toolName, input: JSON.stringify(input) });
           controller.enqueue({ type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage });
           controller.close();

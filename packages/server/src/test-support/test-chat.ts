@@ -34,6 +34,8 @@ class PlainChatState implements ChatState<UIMessage> {
 export interface TestChatOptions extends Omit<ChatInit<UIMessage>, 'transport'> {
   url: string;
   token: string;
+  /** The transport's `api` path on `url`; default `/v1/chat` (DESIGN §9). */
+  apiPath?: string;
   /** Extra body fields of every request (e.g. `tools`, `agent`). */
   body?: Record<string, unknown>;
   messages?: UIMessage[];
@@ -48,10 +50,10 @@ export class TestChat extends AbstractChat<UIMessage> {
   readonly chunks: UIMessageChunk[][] = [];
 
   constructor(options: TestChatOptions) {
-    const { url, token, body, messages, ...init } = options;
+    const { url, token, apiPath = '/v1/chat', body, messages, ...init } = options;
     const chunks: UIMessageChunk[][] = [];
     const transport = new DefaultChatTransport<UIMessage>({
-      api: `${url}/v1/chat`,
+      api: `${url}${apiPath}`,
       headers: { authorization: `Bearer ${token}` },
       body,
     });

@@ -1,4 +1,5 @@
-import type { NewEvent, SessionStore } from 'confab';
+import type { NewEvent } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { describe, expect } from 'vitest';
 import { conformanceTest, createSession, expectCode, lease, messages, readAll, sleep, testId } from '../fixtures.js';
 import type { ConformanceContext } from '../harness.js';

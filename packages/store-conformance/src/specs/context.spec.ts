@@ -1,4 +1,5 @@
-import { EVENT_TYPES, type EventType, type NewEvent, type SessionContext } from 'confab';
+import { EVENT_TYPES, type EventType, type NewEvent } from 'confab';
+import type { SessionContext } from 'confab/store';
 import { describe, expect } from 'vitest';
 import { APP_A, conformanceTest, createSession, expectCode, messages, testId } from '../fixtures.js';
 import type { ConformanceContext } from '../harness.js';

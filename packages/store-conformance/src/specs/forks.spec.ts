@@ -1,4 +1,4 @@
-import type { SessionStore } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { describe, expect } from 'vitest';
 import { APP_A, APP_B, conformanceTest, createSession, expectCode, messages, readAll, testId } from '../fixtures.js';
 import type { ConformanceContext } from '../harness.js';

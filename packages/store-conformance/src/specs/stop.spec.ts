@@ -1,4 +1,5 @@
-import { defineAgent, Runner, type SessionEvent, type SessionStore } from 'confab';
+import { defineAgent, Runner, type SessionEvent } from 'confab';
+import type { SessionStore } from 'confab/store';
 import { describe, expect } from 'vitest';
 import { conformanceTest, createSession, readAll } from '../fixtures.js';
 import type { ConformanceContext } from '../harness.js';

@@ -15,13 +15,16 @@ const STATUSES = ['active', 'archived', 'closed', 'all'] as const;
 interface ListFlags extends ConnectionFlags {
   channel?: string;
   status?: string;
+  search?: string;
+  parent?: string;
   limit?: string;
   json?: boolean;
 }
 
 /**
  * Adds `confab sessions ls`: the newest-activity-first sessions of the token's app as a table
- * (id, title, status, turns, last activity), or with `--json` as a JSON array of session objects.
+ * (id, title, status, turns, last activity), or with `--json` as a JSON array of session objects;
+ * `--channel`, `--status`, `--search` and `--parent` filter on the server.
  */
 export function registerSessionsList(sessions: Command, environment: CliEnvironment): void {
   addConnectionOptions(
@@ -30,13 +33,19 @@ export function registerSessionsList(sessions: Command, environment: CliEnvironm
       .description('list sessions, newest activity first')
       .option('--channel <channel>', 'only the sessions of this channel')
       .option('--status <status>', `${STATUSES.join(' | ')} (default all)`)
+      .option('--search <text>', 'only sessions whose title, id or clientSessionId contains this text')
+      .option('--parent <session>', 'only the forks of this session')
       .option('--limit <n>', 'at most this many sessions (default 50)')
       .option('--json', 'print the sessions as a JSON array'),
   ).action(async (flags: ListFlags) => {
     const status = parseChoice(flags.status, '--status', STATUSES);
     const limit = parsePositiveInteger(flags.limit, '--limit', 50);
     const { sessions: found, more } = await withClient(flags, environment.env, (client) =>
-      collectSessions(client, { channel: flags.channel, status, limit }, environment),
+      collectSessions(
+        client,
+        { channel: flags.channel, status, search: flags.search, parentId: flags.parent, limit },
+        environment,
+      ),
     );
     if (flags.json) {
       printJson(environment.output, found);
@@ -54,7 +63,7 @@ export function registerSessionsList(sessions: Command, environment: CliEnvironm
 /** Pages through the list until `limit` sessions are in; `more` tells whether others remain. */
 async function collectSessions(
   client: ConfabClient,
-  params: { channel?: string; status?: SessionStatus | 'all'; limit: number },
+  params: { channel?: string; status?: SessionStatus | 'all'; search?: string; parentId?: string; limit: number },
   environment: CliEnvironment,
 ): Promise<{ sessions: SessionInfo[]; more: boolean }> {
   const progress = new Progress(environment.stderr);
@@ -65,6 +74,8 @@ async function collectSessions(
       const page = await client.sessions.list({
         channel: params.channel,
         status: params.status,
+        search: params.search,
+        parentId: params.parentId,
         limit: Math.min(PAGE_LIMIT, params.limit - sessions.length),
         cursor,
       });

@@ -239,6 +239,27 @@ if (only.has('http')) {
             http.latencyMs.p99,
           ],
         ],
+      ) +
+      '\n\nWhere the latency goes (client and server in this process):\n\n' +
+      markdownTable(
+        [
+          'queueing: clients ÷ turns/s, ms',
+          'loop delay p50, p99, max ms',
+          'GC share, longest pause ms',
+          'CPU ms / turn',
+          'SQLite commits / turn',
+          'largest group commit',
+        ],
+        [
+          [
+            http.diagnosis.littleMs,
+            `${http.diagnosis.eventLoopDelayMs.p50.toFixed(1)}, ${http.diagnosis.eventLoopDelayMs.p99.toFixed(1)}, ${http.diagnosis.eventLoopDelayMs.max.toFixed(1)}`,
+            `${(100 * http.diagnosis.gcShare).toFixed(1)}%, ${http.diagnosis.gcMaxMs.toFixed(1)}`,
+            http.diagnosis.cpuMsPerTurn,
+            http.diagnosis.commitsPerTurn ?? 'n/a',
+            http.diagnosis.largestBatch ?? 'n/a',
+          ],
+        ],
       ),
     '## SSE: model delta to client receipt\n\n' +
       markdownTable(
@@ -295,6 +316,7 @@ if (only.has('long-turns')) {
           'peak running',
           'KiB RSS / running turn',
           'loop delay p99 ms (median s, worst s)',
+          'turn start p50, p99 ms',
           'delta p50 ms',
           'delta p99 ms',
           'commits/s',
@@ -309,6 +331,7 @@ if (only.has('long-turns')) {
           row.peakRunning,
           row.kibPerRunningTurn,
           `${row.eventLoopDelayP99Ms.median.toFixed(1)}, ${row.eventLoopDelayP99Ms.worst.toFixed(1)}`,
+          `${row.turnStartMs.p50.toFixed(0)}, ${row.turnStartMs.p99.toFixed(0)}`,
           row.deltaLatencyMs.p50,
           row.deltaLatencyMs.p99,
           row.commitsPerSecond,

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { serve } from '@confab/server';
 import { defineAgent, newId, newSecret, Pool, sha256Hex } from 'confab';
@@ -11,6 +12,24 @@ export interface HttpTurnsResult {
   turns: number;
   turnsPerSecond: number;
   latencyMs: Summary & { p99: number };
+  /**
+   * Where the latency goes (client and server share this process). With `clients` waiting at
+   * once, a turn's latency is at least clients / (turns/s) by Little's law: queueing. On top of it
+   * come event-loop stalls (a synchronous step: SQLite's commit with its fsync, a long parse) and GC.
+   */
+  diagnosis: {
+    /** clients / (turns/s): the mean latency queueing alone gives a closed loop of this size. */
+    littleMs: number;
+    eventLoopDelayMs: { p50: number; p99: number; max: number };
+    /** Share of the run spent in GC pauses, and the longest pause. */
+    gcShare: number;
+    gcMaxMs: number;
+    /** Process CPU (user + system) per turn, client and server together. */
+    cpuMsPerTurn: number;
+    /** SQLite commits per turn and the most writes one commit carried (group commit). */
+    commitsPerTurn: number | null;
+    largestBatch: number | null;
+  };
 }
 
 /** Time from a model emitting a delta to the SSE client reading it. */
@@ -61,6 +80,20 @@ export async function httpTurns(bench: BenchStore, clients: number, turnsPerClie
       }),
     );
     const latencies: number[] = [];
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    let gcMs = 0;
+    let gcMaxMs = 0;
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        gcMs += entry.duration;
+        gcMaxMs = Math.max(gcMaxMs, entry.duration);
+      }
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
+    const statsOf = () => (bench.store as { stats?: { commits: number; largestBatch: number } }).stats;
+    const commitsBefore = statsOf()?.commits;
+    const cpuBefore = process.cpuUsage();
+    loopDelay.enable();
     const started = nowMs();
     await Promise.all(
       sessions.map(async (sessionId) => {
@@ -78,8 +111,31 @@ export async function httpTurns(bench: BenchStore, clients: number, turnsPerClie
       }),
     );
     const seconds = (nowMs() - started) / 1000;
+    loopDelay.disable();
+    gcObserver.disconnect();
+    const cpu = process.cpuUsage(cpuBefore);
     const turns = clients * turnsPerClient;
-    return { store: bench.name, clients, turns, turnsPerSecond: turns / seconds, latencyMs: withP99(latencies) };
+    const stats = statsOf();
+    return {
+      store: bench.name,
+      clients,
+      turns,
+      turnsPerSecond: turns / seconds,
+      latencyMs: withP99(latencies),
+      diagnosis: {
+        littleMs: (clients / (turns / seconds)) * 1000,
+        eventLoopDelayMs: {
+          p50: loopDelay.percentile(50) / 1e6,
+          p99: loopDelay.percentile(99) / 1e6,
+          max: loopDelay.max / 1e6,
+        },
+        gcShare: gcMs / (seconds * 1000),
+        gcMaxMs,
+        cpuMsPerTurn: (cpu.user + cpu.system) / 1000 / turns,
+        commitsPerTurn: stats && commitsBefore !== undefined ? (stats.commits - commitsBefore) / turns : null,
+        largestBatch: stats?.largestBatch ?? null,
+      },
+    };
   } finally {
     await running.close();
   }

@@ -84,13 +84,15 @@ const app = createApp({
   logger,
   limits: {
     turnsPerMinute: 0,
+    sessionsPerMinute: 0,
     maxRunningTurns: cap,
     maxOpenStreams: cap,
     maxRunningTurnsPerApp: cap,
     maxOpenStreamsPerApp: cap,
   },
 });
-const running = await serve({ app, port: 0 });
+// One connection per streamed turn, plus the sampler's: the default cap (4096) is below the 5,000-turn run.
+const running = await serve({ app, port: 0, maxConnections: cap + 64 });
 process.stderr.write(`listening on ${running.url}\n`);
 process.on('SIGTERM', () => {
   running.close({ deadlineMs: 1000 }).finally(() => process.exit(0));

@@ -24,6 +24,8 @@ export interface LongTurnsResult {
    * resets it on every scrape), per one-second window while turns ran: the median and the worst window.
    */
   eventLoopDelayP99Ms: { median: number; worst: number };
+  /** POST /turns → response headers (the turn has its lease and its start written): queueing at the door. */
+  turnStartMs: { p50: number; p99: number };
   /** Model emit → SSE client read, over every delta of every turn. */
   deltaLatencyMs: { p50: number; p99: number; max: number; samples: number };
   /** Store writes (appends, lease acquire/renew/release, claims) per second over the run. */
@@ -73,10 +75,17 @@ const storeCount = (metrics: Scrape, test: (operation: string) => boolean, serie
   });
 
 function startServer(env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx/esm', '--conditions=confab-source', serverEntry], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server process there (read it with
+  // Chrome DevTools or `node bench/lib/profile-summary.ts`), to find where the turns spend their time.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx/esm', '--conditions=confab-source', serverEntry],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let stderr = '';
     const timer = setTimeout(() => reject(new Error(`bench server did not listen: ${stderr}`)), 60_000);
@@ -136,6 +145,9 @@ export async function longTurns(
       const batch = await Promise.all(
         Array.from({ length: Math.min(100, turns - index) }, async () => {
           const response = await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers, body: '{}' });
+          if (response.status !== 201 && response.status !== 200) {
+            throw new Error(`creating a session answered ${response.status}: ${await response.text()}`);
+          }
           return ((await response.json()) as { session: { id: string } }).session.id;
         }),
       );
@@ -145,6 +157,8 @@ export async function longTurns(
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const before = await scrape(server.url);
     const latencies = new Float64Array(turns * deltasPerTurn);
+    const starts = new Float64Array(turns);
+    let startCount = 0;
     let latencyCount = 0;
     let errors = 0;
     let firstError: string | null = null;
@@ -152,7 +166,7 @@ export async function longTurns(
       errors++;
       firstError ??= message;
     };
-    let peakRss = before.get('confab_process_process_resident_memory_bytes');
+    let peakRss = before.get('confab_process_resident_memory_bytes');
     let peakRunning = 0;
     const loopDelays: number[] = [];
     let done = false;
@@ -163,10 +177,10 @@ export async function longTurns(
         // Each scrape reads, then resets, the event-loop histogram: one p99 per second of the run.
         const sample = await scrape(server.url).catch(() => null);
         if (!sample) continue;
-        peakRss = Math.max(peakRss, sample.get('confab_process_process_resident_memory_bytes'));
+        peakRss = Math.max(peakRss, sample.get('confab_process_resident_memory_bytes'));
         const running = sample.get('confab_running_turns');
         peakRunning = Math.max(peakRunning, running);
-        if (running > 0) loopDelays.push(sample.get('confab_process_nodejs_eventloop_lag_p99_seconds') * 1000);
+        if (running > 0) loopDelays.push(sample.get('confab_nodejs_eventloop_lag_p99_seconds') * 1000);
       }
     })();
     const startedAt = performance.now();
@@ -174,11 +188,13 @@ export async function longTurns(
       sessions.map(async (sessionId, index) => {
         await new Promise((resolve) => setTimeout(resolve, (index * rampMs) / turns));
         try {
+          const requestedAt = performance.now();
           const response = await fetch(`${server.url}/v1/sessions/${sessionId}/turns`, {
             method: 'POST',
             headers: { ...headers, accept: 'text/event-stream' },
             body: JSON.stringify({ input: 'go' }),
           });
+          starts[startCount++] = performance.now() - requestedAt;
           if (response.status !== 200) {
             fail(`turn answered ${response.status}: ${await response.text()}`);
             return;
@@ -218,9 +234,10 @@ export async function longTurns(
     await sampler;
     const after = await scrape(server.url);
     const sorted = latencies.slice(0, latencyCount).sort();
-    const idleRss = before.get('confab_process_process_resident_memory_bytes');
+    const sortedStarts = starts.slice(0, startCount).sort();
+    const idleRss = before.get('confab_process_resident_memory_bytes');
     const isWrite = (operation: string) => WRITE_OPERATIONS.test(operation);
-    const isRenewal = (operation: string) => operation === 'renewLease';
+    const isRenewal = (operation: string) => operation === 'renewLease' || operation === 'renewLeases';
     return {
       turns,
       deltasPerTurn,
@@ -234,8 +251,9 @@ export async function longTurns(
       kibPerRunningTurn: (peakRss - idleRss) / 1024 / Math.max(1, peakRunning),
       eventLoopDelayP99Ms: {
         median: percentile(Float64Array.from(loopDelays).sort(), 0.5),
-        worst: Math.max(...loopDelays, after.get('confab_process_nodejs_eventloop_lag_p99_seconds') * 1000),
+        worst: Math.max(...loopDelays, after.get('confab_nodejs_eventloop_lag_p99_seconds') * 1000),
       },
+      turnStartMs: { p50: percentile(sortedStarts, 0.5), p99: percentile(sortedStarts, 0.99) },
       deltaLatencyMs: {
         p50: percentile(sorted, 0.5),
         p99: percentile(sorted, 0.99),
@@ -248,9 +266,7 @@ export async function longTurns(
         ((storeCount(after, isWrite, 'sum') - storeCount(before, isWrite, 'sum')) * 1000) /
         Math.max(1, storeCount(after, isWrite) - storeCount(before, isWrite)),
       cpuMsPerTurn:
-        ((after.get('confab_process_process_cpu_seconds_total') -
-          before.get('confab_process_process_cpu_seconds_total')) *
-          1000) /
+        ((after.get('confab_process_cpu_seconds_total') - before.get('confab_process_cpu_seconds_total')) * 1000) /
         turns,
     };
   } finally {

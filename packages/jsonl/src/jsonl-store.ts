@@ -1,4 +1,5 @@
 import {
+  ConfabError,
   errors,
   type Lease,
   type NewInput,
@@ -20,6 +21,7 @@ import {
   checkAfter,
   checkEventTypes,
   checkFoldedAppend,
+  checkLeaseBatch,
   clampLimit,
   type EventPage,
   type FoldedAppendRequest,
@@ -362,6 +364,22 @@ export class JsonlStore extends JsonlStoreBase implements SessionStore, AppendNo
   async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
     return this.withSession(lease.sessionId, (state) =>
       renewLease(this.context.catalog, state, lease, ttlMs, this.now()),
+    );
+  }
+
+  /**
+   * Each session keeps its lease in its own meta file, so a batch is one meta replacement per
+   * session, run side by side: the layout has no file that one commit could share.
+   */
+  async renewLeases(held: readonly Lease[], ttlMs: number): Promise<(Lease | null)[]> {
+    checkLeaseBatch(held, ttlMs);
+    return Promise.all(
+      held.map((lease) =>
+        this.renewLease(lease, ttlMs).catch((error: unknown) => {
+          if (ConfabError.isInstance(error, 'conflict') || ConfabError.isInstance(error, 'not_found')) return null;
+          throw error;
+        }),
+      ),
     );
   }
 

@@ -93,6 +93,39 @@ export async function renewLease(sql: SqlRunner, clock: StoreClock, lease: Lease
   return renewed;
 }
 
+/**
+ * `renewLeases` of the port, as one statement for the whole batch (`batch` ordered by session id,
+ * see `checkLeaseBatch`): each row whose lease is still this exact, unexpired one gets the new
+ * expiry; the others are answered null.
+ */
+export async function renewLeases(
+  sql: SqlRunner,
+  clock: StoreClock,
+  batch: readonly Lease[],
+  ttlMs: number,
+): Promise<(Lease | null)[]> {
+  if (batch.length === 0) return [];
+  const ttl = checkTtl(ttlMs);
+  const rows = await sql.rows<LeaseColumns & { id: string }>(
+    `UPDATE ${sql.tables.sessions} AS session SET lease_expires_at = ${expirySql('$4', '$5')}
+     FROM unnest($1::text[], $2::bigint[], $3::text[]) AS renewal(id, token, owner)
+     WHERE session.id = renewal.id AND session.lease_token = renewal.token AND session.lease_owner = renewal.owner
+       AND session.lease_expires_at > ${leaseNowSql('$4')}
+     RETURNING session.id, ${LEASE_COLUMNS.split(', ')
+       .map((column) => `session.${column}`)
+       .join(', ')}`,
+    [
+      batch.map((lease) => lease.sessionId),
+      batch.map((lease) => lease.token),
+      batch.map((lease) => lease.owner),
+      clock.leaseParameter(),
+      ttl,
+    ],
+  );
+  const renewed = new Map(rows.map((row) => [row.id, leaseFromRow(row.id, row)]));
+  return batch.map((lease) => renewed.get(lease.sessionId) ?? null);
+}
+
 /** `releaseLease` of the port: a no-op unless this exact lease is held. */
 export async function releaseLease(sql: SqlRunner, lease: Lease): Promise<void> {
   await sql.run(

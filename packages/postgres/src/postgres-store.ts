@@ -21,6 +21,7 @@ import {
   type CommitFolding,
   checkEventTypes,
   checkFoldedAppend,
+  checkLeaseBatch,
   type EventPage,
   type FoldedAppendRequest,
   type FoldedAppendResult,
@@ -315,6 +316,13 @@ export class PostgresStore implements SessionStore, AppendNotifier, StopSignalle
 
   async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
     return leases.renewLease(this.database, this.clock, copyArgument(lease), ttlMs);
+  }
+
+  async renewLeases(held: readonly Lease[], ttlMs: number): Promise<(Lease | null)[]> {
+    const batch = checkLeaseBatch(copyArgument(held), ttlMs);
+    const renewed = await leases.renewLeases(this.database, this.clock, batch, ttlMs);
+    const bySession = new Map(batch.map((lease, index) => [lease.sessionId, renewed[index] ?? null]));
+    return held.map((lease) => bySession.get(lease.sessionId) ?? null);
   }
 
   async releaseLease(lease: Lease): Promise<void> {

@@ -19,10 +19,17 @@ export type ServeOptions = (
   requestTimeoutMs?: number;
   /** Connections open at once; more are closed as they arrive. Default 4096. */
   maxConnections?: number;
+  /**
+   * Connections the kernel queues for the process before it accepts them (the `listen` backlog).
+   * A burst of new connections larger than this while the event loop is busy is refused (reset) by
+   * the kernel before Node sees it; Node's own default is 511. Linux caps it at
+   * `net.core.somaxconn` (4096 on current kernels). Default 4096.
+   */
+  listenBacklog?: number;
 };
 
 /** Defaults of the listener's protections. */
-export const LISTENER_DEFAULTS = Object.freeze({ requestTimeoutMs: 30_000, maxConnections: 4096 });
+export const LISTENER_DEFAULTS = Object.freeze({ requestTimeoutMs: 30_000, maxConnections: 4096, listenBacklog: 4096 });
 
 /** A listening server. */
 export interface RunningServer {
@@ -50,7 +57,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const requestTimeout = options.requestTimeoutMs ?? LISTENER_DEFAULTS.requestTimeoutMs;
   const maxConnections = options.maxConnections ?? LISTENER_DEFAULTS.maxConnections;
   if (!Number.isInteger(requestTimeout) || requestTimeout < 100) throw new RangeError('requestTimeoutMs must be ≥ 100');
+  const backlog = options.listenBacklog ?? LISTENER_DEFAULTS.listenBacklog;
   if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new RangeError('maxConnections must be ≥ 1');
+  if (!Number.isInteger(backlog) || backlog < 1) throw new RangeError('listenBacklog must be ≥ 1');
   const app = options.app ?? createApp(options as CreateAppOptions);
   const server = createAdaptorServer({
     fetch: app.fetch,
@@ -65,7 +74,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, host, () => {
+      server.listen({ port, host, backlog }, () => {
         server.off('error', reject);
         resolve();
       });

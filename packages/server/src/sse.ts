@@ -20,6 +20,8 @@ export function encodeFrame(frame: SseFrame): string {
   let text = '';
   if (frame.id !== undefined) text += `id: ${frame.id.replace(/[\r\n]/g, '')}\n`;
   if (frame.event !== undefined) text += `event: ${frame.event.replace(/[\r\n]/g, '')}\n`;
+  // JSON (every event frame) has no raw line breaks: one `data:` line without splitting.
+  if (!/[\r\n]/.test(frame.data)) return `${text}data: ${frame.data}\n\n`;
   for (const line of frame.data.split(/\r\n|\r|\n/)) text += `data: ${line}\n`;
   return `${text}\n`;
 }
@@ -58,6 +60,9 @@ export class SseStream {
   private demand: (() => void) | null = null;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private closed = false;
+  /** Frames queued this turn of the event loop, not yet handed to the response. */
+  private pending = '';
+  private flushing = false;
   private readonly abortFromOutside = () => this.controller.abort();
 
   constructor(options: SseStreamOptions) {
@@ -145,17 +150,36 @@ export class SseStream {
     }
   }
 
+  /**
+   * Queues text for the client. Frames queued in the same turn of the event loop (a turn's start
+   * and its inputs, a burst of deltas from one provider chunk, the last message and `turn-end`) go
+   * out as one chunk, so as one socket write, after the microtasks that produced them: the frames
+   * themselves are unchanged.
+   */
   private enqueue(text: string): void {
     if (this.closed || !this.output) return;
+    this.pending += text;
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.flushing = false;
+    const text = this.pending;
+    this.pending = '';
+    if (!text || !this.output) return;
     try {
       this.output.enqueue(encoder.encode(text));
     } catch {
       // The consumer is gone: the cancel path ends the stream.
     }
-  }
+  };
 
   private finish(): void {
     if (this.closed) return;
+    // What was queued before the end (a turn's last frames, a stream-error) still goes out.
+    this.flush();
     this.closed = true;
     // The shutdown signal lives as long as the server: a listener left on it would keep every
     // stream that ever ran (and what it references) in memory.
@@ -181,15 +205,19 @@ export class SseStream {
 export async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   if (signal.aborted) return;
   const iterator = source[Symbol.asyncIterator]();
-  let onAbort: () => void = () => undefined;
-  const aborted = new Promise<IteratorResult<T>>((resolve) => {
-    onAbort = () => resolve({ done: true, value: undefined });
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  // The read in progress, woken by an abort. Not a race against one long-lived "aborted" promise:
+  // each race would leave a reaction on it until the stream ends, one per frame of a long turn.
+  let wake: ((result: IteratorResult<T>) => void) | null = null;
+  const onAbort = () => wake?.({ done: true, value: undefined });
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
-      const next = await Promise.race([iterator.next(), aborted]);
-      if (next.done) return;
+      const next = await new Promise<IteratorResult<T>>((resolve, reject) => {
+        wake = resolve;
+        iterator.next().then(resolve, reject);
+      });
+      wake = null;
+      if (next.done || signal.aborted) return;
       yield next.value;
     }
   } finally {

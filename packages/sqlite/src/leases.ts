@@ -71,6 +71,32 @@ export function renewLease(statements: StatementCache, lease: Lease, ttlMs: numb
   return renewed;
 }
 
+/**
+ * `renewLeases` of the port, as one write task (one commit for the whole batch): each lease is
+ * extended when this exact lease is still held and unexpired, else answered null. Expiries are
+ * ISO-8601 strings of one length, so comparing them as text compares the times.
+ */
+export function renewLeases(
+  statements: StatementCache,
+  leases: readonly Lease[],
+  ttlMs: number,
+  now: Date,
+): (Lease | null)[] {
+  const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
+  const nowText = now.toISOString();
+  return leases.map((lease) => {
+    const changed = statements.run(
+      'UPDATE leases SET expires_at = ? WHERE session_id = ? AND token = ? AND owner = ? AND expires_at > ?',
+      expiresAt,
+      lease.sessionId,
+      lease.token,
+      lease.owner,
+      nowText,
+    );
+    return changed === 1 ? { sessionId: lease.sessionId, owner: lease.owner, token: lease.token, expiresAt } : null;
+  });
+}
+
 /** `releaseLease` of the port, as one write task: a no-op unless this exact lease is held. */
 export function releaseLease(statements: StatementCache, lease: Lease): void {
   statements.run(

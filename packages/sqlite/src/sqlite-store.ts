@@ -21,6 +21,7 @@ import {
   type CommitFolding,
   checkEventTypes,
   checkFoldedAppend,
+  checkLeaseBatch,
   type EventPage,
   type FoldedAppendRequest,
   type FoldedAppendResult,
@@ -304,6 +305,14 @@ export class SqliteStore implements SessionStore, AppendNotifier, CommitFolding 
   async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
     const copied = copyArgument(lease);
     return this.engine.write((statements, now) => leases.renewLease(statements, copied, ttlMs, now));
+  }
+
+  async renewLeases(held: readonly Lease[], ttlMs: number): Promise<(Lease | null)[]> {
+    const batch = checkLeaseBatch(copyArgument(held), ttlMs);
+    if (batch.length === 0) return [];
+    const renewed = await this.engine.write((statements, now) => leases.renewLeases(statements, batch, ttlMs, now));
+    const bySession = new Map(batch.map((lease, index) => [lease.sessionId, renewed[index] ?? null]));
+    return held.map((lease) => bySession.get(lease.sessionId) ?? null);
   }
 
   async releaseLease(lease: Lease): Promise<void> {

@@ -11,6 +11,7 @@ import { foldedLeaseSpec } from './specs/folded-lease.spec.js';
 import { forksSpec } from './specs/forks.spec.js';
 import { inputsSpec } from './specs/inputs.spec.js';
 import { isolationSpec } from './specs/isolation.spec.js';
+import { leaseRenewalSpec } from './specs/lease-renewal.spec.js';
 import { leasesSpec } from './specs/leases.spec.js';
 import { lifecycleSpec } from './specs/lifecycle.spec.js';
 import { listFiltersSpec } from './specs/list-filters.spec.js';
@@ -41,6 +42,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     channelsSpec(context);
     eventsSpec(context);
     leasesSpec(context);
+    leaseRenewalSpec(context);
     inputsSpec(context);
     commitFoldingSpec(context);
     foldedLeaseSpec(context);

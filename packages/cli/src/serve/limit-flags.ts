@@ -28,7 +28,8 @@ export type LimitSetting =
   | 'uploadBytesPerMinute'
   | 'maxSessionsPerApp'
   | 'requestTimeoutMs'
-  | 'maxConnections';
+  | 'maxConnections'
+  | 'listenBacklog';
 
 /** Values given by flag or environment; absent ones keep the server's default. */
 export type LimitSettings = Partial<Record<LimitSetting, number>>;
@@ -126,6 +127,14 @@ export const LIMIT_FLAGS: readonly LimitFlag[] = [
     defaultValue: 4096,
     minimum: 1,
     help: 'connections open at once; more are closed as they arrive',
+  },
+  {
+    flag: '--listen-backlog',
+    env: 'CONFAB_LISTEN_BACKLOG',
+    setting: 'listenBacklog',
+    defaultValue: 4096,
+    minimum: 1,
+    help: 'new connections the kernel queues before the server accepts them (capped by net.core.somaxconn); a burst past it is reset',
   },
 ];
 

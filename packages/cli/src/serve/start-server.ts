@@ -81,7 +81,7 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
       turnTimeoutMs: config.turnTimeoutMs,
       onProviderError: logProviderErrors(logger),
     });
-    const { requestTimeoutMs, maxConnections, ...limits } = config.limits;
+    const { requestTimeoutMs, maxConnections, listenBacklog, ...limits } = config.limits;
     let app: ReturnType<typeof createApp>;
     try {
       app = createApp({
@@ -100,7 +100,7 @@ export async function startServer(config: ServeConfig, output: Output): Promise<
       if (error instanceof RangeError) throw new CliError(`bad limits: ${error.message}`);
       throw error;
     }
-    const listener = { port: config.port, host: config.host, requestTimeoutMs, maxConnections };
+    const listener = { port: config.port, host: config.host, requestTimeoutMs, maxConnections, listenBacklog };
     const running = await serve({ app, ...listener }).catch((error: unknown) => {
       throw cannotListen(config, error);
     });

@@ -2,40 +2,48 @@ import { ConfabError } from '../errors.js';
 import type { Lease } from '../model/records.js';
 import type { LeaseAcquisition } from '../store/port/commit-folding.js';
 import type { SessionStore } from '../store/port/session-store.js';
+import { type LeaseRenewer, type RenewedLease, sharedLeaseRenewer } from './lease-renewer.js';
 
 /**
- * Holds a session's lease for the length of a turn: renews it at a third of its time to live and
- * calls `onLost` when a renewal fails (the lease was lost: another process may now own the
- * session, and this one's writes will be refused by the store's fencing check anyway). A callback
- * rather than an AbortSignal of its own: every turn makes a keeper, and a signal with its abort
- * listener costs more than the rest of the keeper.
+ * Holds a session's lease for the length of a turn: has it renewed, with every other lease of the
+ * process on the same store, by the shared {@link LeaseRenewer} (one commit per tick for all of
+ * them, no timer per turn), and calls `onLost` when a renewal fails (the lease was lost: another
+ * process may now own the session, and this one's writes will be refused by the store's fencing
+ * check anyway). A callback rather than an AbortSignal of its own: every turn makes a keeper, and
+ * a signal with its abort listener costs more than the rest of the keeper.
  */
-export class LeaseKeeper {
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private renewing: Promise<void> | null = null;
+export class LeaseKeeper implements RenewedLease {
+  private active = true;
   private released = false;
+  private readonly renewer: LeaseRenewer;
 
   constructor(
     private readonly store: SessionStore,
     private held: Lease,
-    private readonly ttlMs: number,
+    ttlMs: number,
     /** Called once, with a `conflict` error, when the lease is lost. */
     private readonly onLost: (reason: ConfabError) => void,
+    renewer: LeaseRenewer = sharedLeaseRenewer(store, ttlMs),
   ) {
-    this.timer = setInterval(
-      () => {
-        this.renewing ??= this.renew().finally(() => {
-          this.renewing = null;
-        });
-      },
-      Math.max(50, Math.floor(ttlMs / 3)),
-    );
-    this.timer.unref?.();
+    this.renewer = renewer;
+    renewer.add(this);
   }
 
   /** The lease as last renewed. */
   get lease(): Lease {
     return this.held;
+  }
+
+  /** For the renewer: the store extended the lease. */
+  renewed(lease: Lease): void {
+    this.held = lease;
+  }
+
+  /** For the renewer: the lease is gone. */
+  lost(reason: ConfabError): void {
+    if (!this.active) return;
+    this.active = false;
+    this.onLost(reason);
   }
 
   /**
@@ -44,9 +52,8 @@ export class LeaseKeeper {
    * session for its whole time to live.
    */
   async release(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.renewing;
+    this.active = false;
+    await this.renewer.remove(this);
     if (this.released) return;
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
@@ -61,8 +68,8 @@ export class LeaseKeeper {
 
   /** Stops renewing a lease the store released with the holder's last write: `release` then has nothing to do. */
   markReleased(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.active = false;
+    void this.renewer.remove(this);
     this.released = true;
   }
 
@@ -71,20 +78,8 @@ export class LeaseKeeper {
    * it `expired` and cleans up after this one (see `CommitFolding.acquireLeaseReporting`).
    */
   abandon(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-  }
-
-  private async renew(): Promise<void> {
-    try {
-      this.held = await this.store.renewLease(this.held, this.ttlMs);
-    } catch (error) {
-      // A store that is briefly unreachable is not a lost lease; retry at the next tick while it lasts.
-      if (ConfabError.isInstance(error, 'unavailable') && Date.parse(this.held.expiresAt) > Date.now()) return;
-      if (this.timer) clearInterval(this.timer);
-      this.timer = null;
-      this.onLost(new ConfabError('conflict', 'the session lease was lost', { cause: error }));
-    }
+    this.active = false;
+    void this.renewer.remove(this);
   }
 }
 

@@ -97,7 +97,7 @@ export class SessionRunner {
   /** Settles when the current execution's job has, with the `stopReason` of the last `turn-end` it wrote. */
   private currentEnd: Promise<StopReason | null> = Promise.resolve(null);
   private liveDeltas: DeltaEvent[] = [];
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(persisted: boolean) => void>();
   private drainScheduled = false;
   /** The session's prompt material, kept between turns so a turn reads only what is new. */
   private readonly context = new ResidentContext();
@@ -294,9 +294,13 @@ export class SessionRunner {
   }
 
   private broadcast(event: StreamEvent): void {
-    if ('sub' in event) this.liveDeltas.push(event);
-    else if (event.type === 'turn-start' || event.type === 'turn-end') this.liveDeltas = [];
-    for (const listener of this.listeners) listener();
+    const persisted = !('sub' in event);
+    // Deltas before a persisted event are superseded by it (a subscription past it skips them): keep
+    // only those after the latest one, so a long turn's buffer holds one message's deltas at most.
+    if (persisted) {
+      if (this.liveDeltas.length > 0) this.liveDeltas = [];
+    } else this.liveDeltas.push(event);
+    for (const listener of this.listeners) listener(persisted);
   }
 
   /**

@@ -14,9 +14,12 @@ export interface SubscriptionSource {
   sessionId: string;
   /** How often to re-read the store when nothing notified the subscription. */
   pollIntervalMs: number;
-  /** The runner's wake-up listeners: the subscription adds one for its lifetime. */
-  listeners: Set<() => void>;
-  /** The running turn's deltas so far. */
+  /**
+   * The runner's wake-up listeners: the subscription adds one for its lifetime. `persisted` is
+   * false for a delta, which needs no store read.
+   */
+  listeners: Set<(persisted: boolean) => void>;
+  /** The running turn's deltas after its latest persisted event, in (seq, sub) order. */
   liveDeltas: () => readonly DeltaEvent[];
 }
 
@@ -32,12 +35,18 @@ export async function* subscribeToSession(
   let seq = from.seq;
   let sub = from.sub ?? 0;
   let dirty = true;
+  let deltas = true;
   let wake: (() => void) | null = null;
   const notify = () => {
     dirty = true;
     wake?.();
   };
-  source.listeners.add(notify);
+  const onRunner = (persisted: boolean) => {
+    if (persisted) dirty = true;
+    deltas = true;
+    wake?.();
+  };
+  source.listeners.add(onRunner);
   const store = source.store;
   const unsubscribe = hasAppendNotifier(store)
     ? store.onAppend((sessionId) => {
@@ -48,10 +57,13 @@ export async function* subscribeToSession(
   signal?.addEventListener('abort', notify);
   try {
     while (!signal?.aborted) {
-      if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
+      if (!dirty && !deltas) await new Promise<void>((resolve) => (wake = resolve));
       wake = null;
+      if (signal?.aborted) return;
+      const readStore = dirty;
       dirty = false;
-      for (;;) {
+      deltas = false;
+      for (; readStore; ) {
         const page = await store.readEvents(source.sessionId, { after: seq, limit: 1000 });
         for (const event of page.events) {
           if (signal?.aborted) return;
@@ -61,8 +73,10 @@ export async function* subscribeToSession(
         }
         if (page.nextAfter === null) break;
       }
-      for (const delta of source.liveDeltas()) {
-        if (delta.seq !== seq || delta.sub <= sub) continue;
+      const live = source.liveDeltas();
+      for (let index = firstDeltaAfter(live, seq, sub); index < live.length; index++) {
+        const delta = live[index] as DeltaEvent;
+        if (delta.seq !== seq) break;
         if (signal?.aborted) return;
         yield delta;
         sub = delta.sub;
@@ -71,7 +85,23 @@ export async function* subscribeToSession(
   } finally {
     clearInterval(poll);
     unsubscribe();
-    source.listeners.delete(notify);
+    source.listeners.delete(onRunner);
     signal?.removeEventListener('abort', notify);
   }
+}
+
+/**
+ * The index of the first delta after (seq, sub) in `live`, which is in (seq, sub) order: a binary
+ * search, so a subscriber woken by every delta of a long message does not rescan it from the start.
+ */
+function firstDeltaAfter(live: readonly DeltaEvent[], seq: number, sub: number): number {
+  let low = 0;
+  let high = live.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const delta = live[middle] as DeltaEvent;
+    if (delta.seq < seq || (delta.seq === seq && delta.sub <= sub)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -72,6 +72,7 @@ export {
   type LeaseAcquisition,
   type PreviousLease,
 } from './port/commit-folding.js';
+export { checkLeaseBatch, type LeaseRenewal } from './port/lease-renewal.js';
 // The port.
 export {
   type AppendNotifier,

@@ -23,6 +23,7 @@ import {
   type LeaseAcquisition,
 } from '../port/commit-folding.js';
 import type { ForkRequest } from '../port/fork-request.js';
+import { checkLeaseBatch } from '../port/lease-renewal.js';
 import type { ListSessionsQuery, SessionPage } from '../port/list-sessions-query.js';
 import type { EventPage, ReadEventsQuery } from '../port/read-events-query.js';
 import type { ReadContextOptions, SessionContext } from '../port/session-context.js';
@@ -255,6 +256,21 @@ export class MemoryStore implements SessionStore, AppendNotifier, CommitFolding 
 
   async renewLease(lease: Lease, ttlMs: number): Promise<Lease> {
     return copy(this.slot(lease.sessionId).lease.renew(lease, ttlMs, this.now()));
+  }
+
+  async renewLeases(leases: readonly Lease[], ttlMs: number): Promise<(Lease | null)[]> {
+    this.assertOpen();
+    checkLeaseBatch(leases, ttlMs);
+    const now = this.now();
+    return leases.map((lease) => {
+      const holder = this.sessions.get(lease.sessionId)?.lease;
+      if (!holder) return null;
+      try {
+        return copy(holder.renew(lease, ttlMs, now));
+      } catch {
+        return null; // lost or expired: `renew` refuses with `conflict`, the only way it fails
+      }
+    });
   }
 
   async releaseLease(lease: Lease): Promise<void> {

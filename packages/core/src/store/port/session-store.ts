@@ -15,6 +15,7 @@ export type { AppendRequest, AppendResult } from './append-request.js';
 
 import type { CommitFolding } from './commit-folding.js';
 import type { FileStorage } from './file-storage.js';
+import type { LeaseRenewal } from './lease-renewal.js';
 import type { SessionCounting } from './session-counting.js';
 
 export type { ClaimInputsRequest } from './claim-inputs-request.js';
@@ -42,7 +43,7 @@ export const STORE_SPECIFICATION_VERSION = 'v3' as const;
  *   `invalid_argument` for malformed requests, `unavailable` when the backend cannot be reached.
  * - Tenant isolation: methods that take an `appId` treat another app's records as absent.
  */
-export interface SessionStore extends CommitFolding, FileStorage, SessionCounting {
+export interface SessionStore extends CommitFolding, FileStorage, LeaseRenewal, SessionCounting {
   readonly specificationVersion: typeof STORE_SPECIFICATION_VERSION;
   /** A short name for health output, e.g. `sqlite`. */
   readonly kind: string;
@@ -159,6 +160,7 @@ export interface SessionStore extends CommitFolding, FileStorage, SessionCountin
   acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease | null>;
   /** Extends a held lease (same token). Fails with `conflict` when it was lost or has expired. */
   renewLease(lease: Lease, ttlMs: number): Promise<Lease>;
+  // `renewLeases` (many at once, one commit) comes from `LeaseRenewal`.
   /** Gives the lease up when still held; a no-op otherwise. */
   releaseLease(lease: Lease): Promise<void>;
   /** The current unexpired lease, or null. */

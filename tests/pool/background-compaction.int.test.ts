@@ -1,19 +1,11 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { type ModelResolver, Pool, type SessionEvent } from 'confab';
 import { createScriptedModel, scriptedText } from 'confab/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteFixture, eventually, readLog } from '../support/sqlite-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { usePoolFixture } from '../support/pool-fixture.js';
+import { eventually, readLog } from '../support/sqlite-fixture.js';
 
-let fixture: Awaited<ReturnType<typeof createSqliteFixture>>;
-let pool: Pool | null = null;
-beforeEach(async () => {
-  fixture = await createSqliteFixture();
-});
-afterEach(async () => {
-  await pool?.close();
-  pool = null;
-  await fixture.dispose();
-});
+const context = usePoolFixture();
 
 /** A summary model that answers only once `open()` is called, counting the calls it got. */
 function gatedSummarizer(summary: string) {
@@ -45,26 +37,26 @@ describe('pool: automatic compaction off the turn path', () => {
   it('turns go on while the summary is prepared; the next turn after it builds its prompt on the summary', async () => {
     const summarizer = gatedSummarizer('SUMMARY of the early turns');
     const model = createScriptedModel(() => scriptedText('ok'));
-    pool = new Pool({
-      store: fixture.store,
+    context.pool = new Pool({
+      store: context.fixture.store,
       resolveModel: byName(model),
       compaction: { maxTokens: 120, keepTail: 2, fastModel: summarizer.model },
     });
-    const { session } = await pool.createSession(null);
+    const { session } = await context.pool.createSession(null);
     // Past the limit the summary model is called, and it does not answer yet: turns still finish.
     for (let turn = 0; turn < 5; turn++) {
-      expect((await (await pool.chat(session.id, text(turn))).result).stopReason).toBe('stop');
+      expect((await (await context.pool.chat(session.id, text(turn))).result).stopReason).toBe('stop');
     }
     expect(summarizer.calls()).toBe(1);
-    expect(compactions(await readLog(fixture.store, session.id))).toEqual([]);
+    expect(compactions(await readLog(context.fixture.store, session.id))).toEqual([]);
     summarizer.open();
     // Written by a job of its own once ready, without waiting for another turn.
-    await eventually(async () => compactions(await readLog(fixture.store, session.id)).length === 1);
-    await (await pool.chat(session.id, 'and now?')).result;
+    await eventually(async () => compactions(await readLog(context.fixture.store, session.id)).length === 1);
+    await (await context.pool.chat(session.id, 'and now?')).result;
     const prompt = model.calls.at(-1)?.prompt ?? [];
     expect(JSON.stringify(prompt[0])).toContain('SUMMARY of the early turns');
     // The summary covers only what was there when it was prepared: the later turns stay verbatim.
-    const [compaction] = compactions(await readLog(fixture.store, session.id));
+    const [compaction] = compactions(await readLog(context.fixture.store, session.id));
     expect(JSON.stringify(prompt)).toContain(text(4).trim());
     const throughSeq = compaction?.type === 'compaction' ? compaction.data.throughSeq : Number.NaN;
     expect(throughSeq).toBeLessThan(compaction?.seq ?? 0);
@@ -74,16 +66,20 @@ describe('pool: automatic compaction off the turn path', () => {
     const summarizer = createScriptedModel(() => scriptedText('SUMMARY before the turn'));
     const model = createScriptedModel(() => scriptedText('ok'));
     // Grown without automatic compaction, then served by a pool that compacts at a tenth of it.
-    const grower = new Pool({ store: fixture.store, resolveModel: byName(model), compaction: { maxTokens: -1 } });
+    const grower = new Pool({
+      store: context.fixture.store,
+      resolveModel: byName(model),
+      compaction: { maxTokens: -1 },
+    });
     const { session } = await grower.createSession(null);
     for (let turn = 0; turn < 8; turn++) await (await grower.chat(session.id, text(turn))).result;
     await grower.close();
-    pool = new Pool({
-      store: fixture.store,
+    context.pool = new Pool({
+      store: context.fixture.store,
       resolveModel: byName(model),
       compaction: { maxTokens: 60, keepTail: 2, fastModel: summarizer },
     });
-    await (await pool.chat(session.id, 'and now?')).result;
+    await (await context.pool.chat(session.id, 'and now?')).result;
     expect(JSON.stringify(model.calls.at(-1)?.prompt[0])).toContain('SUMMARY before the turn');
   });
 
@@ -91,22 +87,25 @@ describe('pool: automatic compaction off the turn path', () => {
     const summarizer = gatedSummarizer('SUMMARY that came too late');
     const model = createScriptedModel(() => scriptedText('ok'));
     const manual = createScriptedModel(() => scriptedText('manual summary'));
-    pool = new Pool({
-      store: fixture.store,
+    context.pool = new Pool({
+      store: context.fixture.store,
       resolveModel: byName(model),
       compaction: { maxTokens: 120, keepTail: 2, fastModel: summarizer.model },
     });
-    const { session } = await pool.createSession(null);
-    for (let turn = 0; turn < 5; turn++) await (await pool.chat(session.id, text(turn))).result;
+    const { session } = await context.pool.createSession(null);
+    for (let turn = 0; turn < 5; turn++) await (await context.pool.chat(session.id, text(turn))).result;
     expect(summarizer.calls()).toBe(1);
     // Another pool (another process, say) compacts meanwhile.
-    const other = new Pool({ store: fixture.store, compaction: { maxTokens: -1, keepTail: 2, fastModel: manual } });
+    const other = new Pool({
+      store: context.fixture.store,
+      compaction: { maxTokens: -1, keepTail: 2, fastModel: manual },
+    });
     expect(await other.compactSession(session.id)).toMatchObject({ compacted: true, summary: 'manual summary' });
     await other.close();
     summarizer.open();
-    await pool.runner.session(session.id).idle();
-    await (await pool.chat(session.id, 'and now?')).result;
-    const written = compactions(await readLog(fixture.store, session.id));
+    await context.pool.runner.session(session.id).idle();
+    await (await context.pool.chat(session.id, 'and now?')).result;
+    const written = compactions(await readLog(context.fixture.store, session.id));
     expect(written.map((event) => (event.data as { summary: string }).summary)).toEqual(['manual summary']);
     expect(JSON.stringify(model.calls.at(-1)?.prompt[0])).toContain('manual summary');
   });

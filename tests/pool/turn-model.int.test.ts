@@ -1,38 +1,29 @@
 import { defineAgent, type ModelReference, Pool } from 'confab';
 import { createEchoModel, createScriptedModel, scriptedText } from 'confab/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteFixture } from '../support/sqlite-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { usePoolFixture } from '../support/pool-fixture.js';
 
-let fixture: Awaited<ReturnType<typeof createSqliteFixture>>;
-let pool: Pool | null = null;
-beforeEach(async () => {
-  fixture = await createSqliteFixture();
-});
-afterEach(async () => {
-  await pool?.close();
-  pool = null;
-  await fixture.dispose();
-});
+const context = usePoolFixture();
 
 describe('pool: the turn model', () => {
   it('is resolved once per turn, for a turn run at once and for a batched one', async () => {
     const resolved: ModelReference[] = [];
     const echo = createEchoModel();
-    pool = new Pool({
-      store: fixture.store,
+    context.pool = new Pool({
+      store: context.fixture.store,
       defaultModel: 'echo',
       resolveModel: async (reference) => {
         resolved.push(reference);
         return echo;
       },
     });
-    const { session } = await pool.createSession(null);
-    await (await pool.chat(session.id, 'hello')).result;
+    const { session } = await context.pool.createSession(null);
+    await (await context.pool.chat(session.id, 'hello')).result;
     expect(resolved).toEqual(['echo']);
-    await (await pool.chat(session.id, 'again', { model: 'other' })).result;
+    await (await context.pool.chat(session.id, 'again', { model: 'other' })).result;
     expect(resolved).toEqual(['echo', 'other']);
-    await pool.send(session.id, 'queued');
-    await pool.runner.session(session.id).idle();
+    await context.pool.send(session.id, 'queued');
+    await context.pool.runner.session(session.id).idle();
     expect(resolved).toEqual(['echo', 'other', 'echo']);
   });
 
@@ -46,16 +37,17 @@ describe('pool: the turn model', () => {
       }
       return scriptedText('ok');
     });
-    pool = new Pool({
-      store: fixture.store,
+    context.pool = new Pool({
+      store: context.fixture.store,
       providerRetry: { maxRetries: 0 },
       factory: (_session, name) => {
         builds.push(name);
         return defineAgent({ model });
       },
     });
-    const { session } = await pool.createSession(null);
-    const turn = async (options: { model?: string } = {}) => (await pool!.chat(session.id, 'hi', options)).result;
+    const { session } = await context.pool.createSession(null);
+    const turn = async (options: { model?: string } = {}) =>
+      (await context.pool!.chat(session.id, 'hi', options)).result;
     await turn();
     await turn();
     expect(builds).toEqual(['echo']);
@@ -66,15 +58,15 @@ describe('pool: the turn model', () => {
     expect((await turn()).stopReason).toBe('error');
     await turn();
     expect(builds).toEqual(['echo', 'other', 'echo', 'echo']);
-    pool.setFactory((_session, name) => {
+    context.pool.setFactory((_session, name) => {
       builds.push(`new ${name}`);
       return defineAgent({ model });
     });
     await turn();
     expect(builds.at(-1)).toBe('new echo');
     // One registry: the pool's residents are its runner's.
-    expect(pool.residentCount).toBe(pool.runner.residentCount);
-    expect(pool.evictIdle(0)).toBe(1);
-    expect(pool.residentCount).toBe(0);
+    expect(context.pool.residentCount).toBe(context.pool.runner.residentCount);
+    expect(context.pool.evictIdle(0)).toBe(1);
+    expect(context.pool.residentCount).toBe(0);
   });
 });

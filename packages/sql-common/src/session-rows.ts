@@ -21,6 +21,10 @@ export interface SessionColumns {
   inherits_from_seq: number | null;
 }
 
+/** The `sessions` columns that store a record (not the lease), as SQL: {@link SessionColumns} then `body`. */
+export const SESSION_COLUMNS =
+  'id, app_id, client_session_id, channel, status, last_activity_at, closed_at, pending_interrupt, inherits_from_session_id, inherits_from_seq, body';
+
 /** The record fields that live in the JSON `body` rather than in columns. */
 export type SessionBody = Omit<
   SessionRecord,

@@ -11,37 +11,27 @@ import type {
 /*
  * Rows of the session tables (sessions, events, snapshots, inputs, leases) as SQLite returns them
  * (snake_case, JSON as text, booleans as 0/1) and their conversions to and from the port's
- * records, kept in one place so a column change touches one file. Shared with the other SQL adapter, in @confab/sql-common: the account tables and the split of a
+ * records, kept in one place so a column change touches one file. Shared with the other SQL adapter,
+ * in @confab/sql-common: the account tables, the `sessions` column list and the split of a
  * session into columns and body.
  */
 
 import {
   copyArgument,
+  SESSION_COLUMNS,
   type SessionBody,
+  type SessionColumns,
   sessionBodyOf,
   sessionColumnsOf,
   sessionFromColumns,
   toJson,
 } from '@confab/sql-common';
 
-export { copyArgument, toJson };
-
-/** The columns of `sessions`, in the order of {@link SessionRow}. */
-export const SESSION_COLUMNS =
-  'id, app_id, client_session_id, channel, status, last_activity_at, closed_at, pending_interrupt, inherits_from_session_id, inherits_from_seq, body';
+export { copyArgument, SESSION_COLUMNS, toJson };
 
 /** A `sessions` row. */
-export interface SessionRow {
-  id: string;
-  app_id: string;
-  client_session_id: string | null;
-  channel: string | null;
-  status: string;
-  last_activity_at: string;
-  closed_at: string | null;
+export interface SessionRow extends Omit<SessionColumns, 'pending_interrupt'> {
   pending_interrupt: number;
-  inherits_from_session_id: string | null;
-  inherits_from_seq: number | null;
   body: string;
 }
 

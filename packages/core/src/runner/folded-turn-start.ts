@@ -34,10 +34,11 @@ export interface FoldSettings {
  * the input is durable before the model is called.
  *
  * It applies only when nothing has to happen under the lease before the turn: the session, read
- * without the lease, has no open turn, no pending interrupt, no context so far past the compaction limit that the turn must wait for its summary, no earlier use
- * of the input's idempotency key, no compaction summary waiting to be written, and the lease is free with its previous holder ended cleanly
- * (the store checks that, and that the session's last seq is still the one read, atomically with
- * the write). Otherwise it returns null having written nothing, and the caller takes the lease
+ * without the lease, has no open turn, no pending interrupt, no context so far past the compaction
+ * limit that the turn must wait for its summary, no compaction summary waiting to be written, no
+ * earlier use of the input's idempotency key, and the lease is free with its previous holder ended
+ * cleanly (the store checks that, and that the session's last seq is still the one read,
+ * atomically with the write). Otherwise it returns null having written nothing, and the caller takes the lease
  * the usual way, which recovers, compacts or replays as needed. A store failure propagates.
  */
 export async function foldTurnStart(
